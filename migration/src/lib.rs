@@ -1,0 +1,21 @@
+//! Database schema, one file per migration, applied in order at start-up.
+//!
+//! Rules every migration follows (DESIGN §3, STACK traps):
+//! - primary keys are UUID v7 (16-byte blob on SQLite, `uuid` on PostgreSQL);
+//! - money is integer minor units (`BIGINT`), never `DECIMAL`/`REAL`;
+//! - times are `timestamp with time zone` (RFC 3339 text on SQLite);
+//! - every tenant-owned table has `store_id` with a foreign key and an index
+//!   that starts with it, because every query is scoped by store.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_foundation::Migration)]
+    }
+}

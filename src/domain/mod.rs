@@ -1,0 +1,22 @@
+//! Pure domain types and rules: no IO, no database, no clock, no randomness.
+//!
+//! Values are parsed, not validated: a `Email`, `Slug` or `Currency` that
+//! exists is valid, and a failed parse says which field and why, so pages
+//! and the API can show the same message next to the same field.
+
+pub mod currency;
+pub mod email;
+pub mod ids;
+pub mod password;
+pub mod role;
+pub mod slug;
+pub mod text;
+pub mod validation;
+
+pub use currency::Currency;
+pub use email::Email;
+pub use ids::{ApiKeyId, StoreId, UserId};
+pub use password::Password;
+pub use role::Role;
+pub use slug::Slug;
+pub use validation::{FieldError, ValidationErrors};

@@ -1,0 +1,101 @@
+//! Randomness, hashing and password hashing in one place, so there is one
+//! crypto library (RustCrypto) and one way of doing each thing.
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+
+/// `bytes` random bytes from the OS, as URL-safe base64 without padding.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).expect("the OS random source works");
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+pub fn sha256_hex(input: &[u8]) -> String {
+    hex::encode(Sha256::digest(input))
+}
+
+/// A key for one purpose derived from the master secret, so one secret in
+/// the config serves cookies, CSRF and IP hashing without reuse.
+pub fn derive_key(master: &[u8], purpose: &str) -> Vec<u8> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(master).expect("HMAC takes any key length");
+    mac.update(purpose.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// Compares secrets in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Argon2id with the crate's defaults, which are OWASP's recommendation
+/// (19 MiB, 2 passes, 1 lane). CPU-heavy: call from a blocking thread.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes())
+        .map_err(|e| anyhow::anyhow!("hashing a password failed: {e}"))?;
+    Ok(hash.to_string())
+}
+
+/// True when `password` matches `phc_hash`. CPU-heavy: call from a blocking thread.
+pub fn verify_password(phc_hash: &str, password: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), phc_hash)
+        .is_ok()
+}
+
+/// A hash of a random password, verified against when the email is unknown
+/// so that "no such user" takes as long as "wrong password".
+pub static DUMMY_PASSWORD_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password(&random_token(24)).expect("hashing a random password works"));
+
+/// Runs CPU-heavy work off the async executor.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f)
+        .await
+        .expect("a blocking task does not panic")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password(&hash, "correct horse battery"));
+        assert!(!verify_password(&hash, "correct horse batterx"));
+        assert!(!verify_password("not a hash", "correct horse battery"));
+    }
+
+    #[test]
+    fn random_tokens_have_the_requested_entropy_and_differ() {
+        let a = random_token(32);
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, random_token(32));
+    }
+
+    #[test]
+    fn constant_time_eq_compares_whole_values() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn derived_keys_differ_by_purpose() {
+        assert_ne!(
+            derive_key(b"master", "csrf"),
+            derive_key(b"master", "cookies")
+        );
+        assert_eq!(derive_key(b"master", "csrf").len(), 32);
+    }
+}

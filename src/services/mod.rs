@@ -1,0 +1,98 @@
+//! Use cases. Each function takes the database, the acting person and
+//! parsed input, runs in one transaction when it writes, and writes its audit
+//! entry in that same transaction. Pages, the API and the CLI all call these:
+//! a rule lives here once.
+
+pub mod api_keys;
+pub mod audit;
+pub mod auth;
+pub mod crypto;
+pub mod sessions;
+pub mod setup;
+pub mod stores;
+pub mod team;
+pub mod throttle;
+
+use sea_orm::DbErr;
+use uuid::Uuid;
+
+use crate::domain::ValidationErrors;
+
+/// What a use case can refuse, mapped to a page message, an htmx partial or
+/// a JSON error in one place (`web::error`).
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("validation failed: {0}")]
+    Validation(ValidationErrors),
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("rate limited: {0}")]
+    RateLimited(String),
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    #[error("internal error: {0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<ValidationErrors> for ServiceError {
+    fn from(errors: ValidationErrors) -> Self {
+        ServiceError::Validation(errors)
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Who did something, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub kind: ActorKind,
+    pub id: Option<Uuid>,
+    /// Human-readable: the user's email, the key's name, "system".
+    pub label: String,
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorKind {
+    User,
+    ApiKey,
+    Cli,
+    System,
+}
+
+impl ActorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::User => "user",
+            ActorKind::ApiKey => "api_key",
+            ActorKind::Cli => "cli",
+            ActorKind::System => "system",
+        }
+    }
+}
+
+impl Actor {
+    pub fn user(id: Uuid, email: &str, ip: Option<String>) -> Self {
+        Self {
+            kind: ActorKind::User,
+            id: Some(id),
+            label: email.to_owned(),
+            ip,
+        }
+    }
+
+    pub fn cli() -> Self {
+        Self {
+            kind: ActorKind::Cli,
+            id: None,
+            label: "command line".into(),
+            ip: None,
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Stores (the tenant) and the memberships that give staff access to them.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde_json::json;
+
+use super::setup::{ParsedStore, parse_store_fields};
+use super::{Actor, ServiceError, ServiceResult, audit};
+use crate::db;
+use crate::domain::{Role, StoreId, UserId, ValidationErrors};
+use crate::entities::{membership, store};
+
+pub async fn insert(conn: &impl ConnectionTrait, parsed: &ParsedStore) -> ServiceResult<StoreId> {
+    if find_by_slug(conn, parsed.slug.as_str()).await?.is_some() {
+        return Err(ValidationErrors::single("slug", "is already taken by another store").into());
+    }
+    let now = Utc::now();
+    let id = StoreId::new_v7();
+    store::ActiveModel {
+        id: Set(id.0),
+        name: Set(parsed.name.clone()),
+        slug: Set(parsed.slug.as_str().to_owned()),
+        currency: Set(parsed.currency.code().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| {
+        if db::is_unique_violation(&e) {
+            ValidationErrors::single("slug", "is already taken by another store").into()
+        } else {
+            ServiceError::from(e)
+        }
+    })?;
+    Ok(id)
+}
+
+pub async fn find_by_slug(
+    conn: &impl ConnectionTrait,
+    slug: &str,
+) -> ServiceResult<Option<store::Model>> {
+    Ok(store::Entity::find()
+        .filter(store::Column::Slug.eq(slug))
+        .one(conn)
+        .await?)
+}
+
+pub async fn membership(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    user_id: UserId,
+) -> ServiceResult<Option<membership::Model>> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::StoreId.eq(store_id.0))
+        .filter(membership::Column::UserId.eq(user_id.0))
+        .one(conn)
+        .await?)
+}
+
+/// A store the user may act in, with their role there.
+#[derive(Debug, Clone)]
+pub struct StoreAccess {
+    pub store: store::Model,
+    pub role: Role,
+}
+
+impl StoreAccess {
+    pub fn id(&self) -> StoreId {
+        StoreId(self.store.id)
+    }
+}
+
+/// Every store the user belongs to, by name.
+pub async fn stores_of(
+    conn: &impl ConnectionTrait,
+    user_id: UserId,
+) -> ServiceResult<Vec<StoreAccess>> {
+    let rows = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id.0))
+        .find_also_related(store::Entity)
+        .order_by_asc(membership::Column::CreatedAt)
+        .limit(500)
+        .all(conn)
+        .await?;
+    let mut stores: Vec<StoreAccess> = rows
+        .into_iter()
+        .filter_map(|(m, s)| {
+            Some(StoreAccess {
+                store: s?,
+                role: Role::parse(&m.role).ok()?,
+            })
+        })
+        .collect();
+    stores.sort_by(|a, b| {
+        a.store
+            .name
+            .to_lowercase()
+            .cmp(&b.store.name.to_lowercase())
+    });
+    Ok(stores)
+}
+
+pub struct SettingsInput {
+    pub name: String,
+    pub slug: String,
+    pub currency: String,
+}
+
+pub async fn update_settings(
+    db: &DatabaseConnection,
+    access: &StoreAccess,
+    actor: &Actor,
+    input: SettingsInput,
+) -> ServiceResult<store::Model> {
+    if !access.role.can_edit_settings() {
+        return Err(ServiceError::Forbidden(
+            "Only an owner can change the store's settings.".into(),
+        ));
+    }
+    let mut errors = ValidationErrors::new();
+    let parsed = parse_store_fields(&mut errors, &input.name, &input.slug, &input.currency);
+    // The form names the field `name`; the shared parser calls it `store_name`.
+    for e in &mut errors.0 {
+        if e.field == "store_name" {
+            e.field = "name".into();
+        }
+    }
+    errors.into_result()?;
+    let parsed = parsed.expect("no errors means parsed");
+
+    let txn = db::begin_write(db).await?;
+    let current = store::Entity::find_by_id(access.store.id)
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if parsed.slug.as_str() != current.slug
+        && find_by_slug(&txn, parsed.slug.as_str()).await?.is_some()
+    {
+        return Err(ValidationErrors::single("slug", "is already taken by another store").into());
+    }
+    let before = json!({"name": current.name, "slug": current.slug, "currency": current.currency});
+    let after = json!({"name": parsed.name, "slug": parsed.slug.as_str(), "currency": parsed.currency.code()});
+    let mut active: store::ActiveModel = current.into();
+    active.name = Set(parsed.name);
+    active.slug = Set(parsed.slug.as_str().to_owned());
+    active.currency = Set(parsed.currency.code().to_owned());
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await.map_err(|e| {
+        if db::is_unique_violation(&e) {
+            ValidationErrors::single("slug", "is already taken by another store").into()
+        } else {
+            ServiceError::from(e)
+        }
+    })?;
+    if before != after {
+        audit::record(
+            &txn,
+            access.id(),
+            actor,
+            "store.settings_changed",
+            "store",
+            Some(access.store.id.to_string()),
+            json!({"before": before, "after": after}),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
+}

@@ -1,0 +1,238 @@
+//! The store's team: staff members and their roles. Only owners change it,
+//! and a store always keeps at least one owner.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::setup::{FilterByEmail, add_membership};
+use super::stores::StoreAccess;
+use super::{Actor, ServiceError, ServiceResult, audit, crypto};
+use crate::db;
+use crate::domain::{Email, Role, StoreId, UserId, ValidationErrors};
+use crate::entities::{membership, store, user};
+
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub membership_id: Uuid,
+    pub user_id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub joined_at: chrono::DateTime<Utc>,
+}
+
+pub async fn list(conn: &impl ConnectionTrait, store_id: StoreId) -> ServiceResult<Vec<Member>> {
+    let rows = membership::Entity::find()
+        .filter(membership::Column::StoreId.eq(store_id.0))
+        .find_also_related(user::Entity)
+        .order_by_asc(membership::Column::CreatedAt)
+        .limit(1000)
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, u)| {
+            let u = u?;
+            Some(Member {
+                membership_id: m.id,
+                user_id: u.id,
+                email: u.email,
+                role: Role::parse(&m.role).ok()?,
+                joined_at: m.created_at,
+            })
+        })
+        .collect())
+}
+
+fn require_owner(access: &StoreAccess) -> ServiceResult<()> {
+    if access.role.can_manage_team() {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(
+            "Only an owner can change the team.".into(),
+        ))
+    }
+}
+
+/// Serialises team changes of one store: `FOR UPDATE` on PostgreSQL; on
+/// SQLite the write transaction already holds the database's write lock.
+async fn lock_store(conn: &impl ConnectionTrait, store_id: StoreId) -> ServiceResult<()> {
+    let mut query = store::Entity::find_by_id(store_id.0);
+    if !db::is_sqlite(conn) {
+        query = query.lock_exclusive();
+    }
+    query.one(conn).await?.ok_or(ServiceError::NotFound)?;
+    Ok(())
+}
+
+async fn owner_count(conn: &impl ConnectionTrait, store_id: StoreId) -> ServiceResult<u64> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::StoreId.eq(store_id.0))
+        .filter(membership::Column::Role.eq(Role::Owner.as_str()))
+        .count(conn)
+        .await?)
+}
+
+pub struct AddedMember {
+    pub email: String,
+    /// Set when the account was created now: shown once to the owner, who
+    /// hands it over; the member changes it on their account page.
+    pub temporary_password: Option<String>,
+}
+
+pub async fn add(
+    db: &DatabaseConnection,
+    access: &StoreAccess,
+    actor: &Actor,
+    email: &str,
+    role: &str,
+) -> ServiceResult<AddedMember> {
+    require_owner(access)?;
+    let mut errors = ValidationErrors::new();
+    let email = errors.check("email", Email::parse(email));
+    let role = errors.check("role", Role::parse(role));
+    errors.into_result()?;
+    let (email, role) = (email.unwrap(), role.unwrap());
+
+    // Hash before the transaction: the write lock is not held during argon2.
+    let temporary = crypto::random_token(12);
+    let temporary_for_hash = temporary.clone();
+    let temporary_hash =
+        crypto::blocking(move || crypto::hash_password(&temporary_for_hash)).await?;
+
+    let txn = db::begin_write(db).await?;
+    lock_store(&txn, access.id()).await?;
+    let existing = user::Entity::find()
+        .filter_by_email(email.as_str())
+        .one(&txn)
+        .await?;
+    let (user_id, temporary_password) = match existing {
+        Some(u) => {
+            if super::stores::membership(&txn, access.id(), UserId(u.id))
+                .await?
+                .is_some()
+            {
+                return Err(
+                    ValidationErrors::single("email", "is already a member of this store").into(),
+                );
+            }
+            (UserId(u.id), None)
+        }
+        None => {
+            let now = Utc::now();
+            let id = UserId::new_v7();
+            user::ActiveModel {
+                id: Set(id.0),
+                email: Set(email.as_str().to_owned()),
+                password_hash: Set(temporary_hash),
+                password_changed_at: Set(now),
+                created_at: Set(now),
+            }
+            .insert(&txn)
+            .await?;
+            (id, Some(temporary))
+        }
+    };
+    let membership_id = add_membership(&txn, access.id(), user_id, role).await?;
+    audit::record(&txn, access.id(), actor, "member.added", "membership", Some(membership_id.to_string()),
+        json!({"email": email.as_str(), "role": role.as_str(), "account_created": temporary_password.is_some()})).await?;
+    txn.commit().await?;
+    Ok(AddedMember {
+        email: email.as_str().to_owned(),
+        temporary_password,
+    })
+}
+
+async fn find_member(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    membership_id: Uuid,
+) -> ServiceResult<(membership::Model, user::Model)> {
+    let (m, u) = membership::Entity::find_by_id(membership_id)
+        .filter(membership::Column::StoreId.eq(store_id.0))
+        .find_also_related(user::Entity)
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok((m, u.ok_or(ServiceError::NotFound)?))
+}
+
+pub async fn change_role(
+    db: &DatabaseConnection,
+    access: &StoreAccess,
+    actor: &Actor,
+    membership_id: Uuid,
+    role: &str,
+) -> ServiceResult<Member> {
+    let txn = db::begin_write(db).await?;
+    // A store's ids are looked up before the permission check, so another
+    // store's id is a 404 for everyone.
+    let (m, u) = find_member(&txn, access.id(), membership_id).await?;
+    require_owner(access)?;
+    let role = Role::parse(role).map_err(|msg| ValidationErrors::single("role", msg))?;
+    lock_store(&txn, access.id()).await?;
+    let before = Role::parse(&m.role).unwrap_or(Role::Admin);
+    if before == Role::Owner && role != Role::Owner && owner_count(&txn, access.id()).await? <= 1 {
+        return Err(ServiceError::Conflict(
+            "The last owner cannot be demoted: make someone else an owner first.".into(),
+        ));
+    }
+    let joined_at = m.created_at;
+    let mut active: membership::ActiveModel = m.into();
+    active.role = Set(role.as_str().to_owned());
+    active.update(&txn).await?;
+    if before != role {
+        audit::record(
+            &txn,
+            access.id(),
+            actor,
+            "member.role_changed",
+            "membership",
+            Some(membership_id.to_string()),
+            json!({"email": u.email, "before": before.as_str(), "after": role.as_str()}),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(Member {
+        membership_id,
+        user_id: u.id,
+        email: u.email,
+        role,
+        joined_at,
+    })
+}
+
+pub async fn remove(
+    db: &DatabaseConnection,
+    access: &StoreAccess,
+    actor: &Actor,
+    membership_id: Uuid,
+) -> ServiceResult<String> {
+    let txn = db::begin_write(db).await?;
+    let (m, u) = find_member(&txn, access.id(), membership_id).await?;
+    require_owner(access)?;
+    lock_store(&txn, access.id()).await?;
+    if m.role == Role::Owner.as_str() && owner_count(&txn, access.id()).await? <= 1 {
+        return Err(ServiceError::Conflict(
+            "The last owner cannot be removed: make someone else an owner first.".into(),
+        ));
+    }
+    membership::Entity::delete_by_id(m.id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        access.id(),
+        actor,
+        "member.removed",
+        "membership",
+        Some(membership_id.to_string()),
+        json!({"email": u.email, "role": m.role}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(u.email)
+}

@@ -1,0 +1,133 @@
+//! `Application::build(config)`: the one way the server is assembled, used
+//! by `main`, the integration tests and the browser tests alike (port 0 in
+//! tests).
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, TtlExtensionPolicy};
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer, web};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Config;
+use crate::db;
+use crate::services::{crypto, sessions};
+use crate::web::session_store::DbSessionStore;
+use crate::web::{AppState, WebError, csrf, error, headers};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: DatabaseConnection,
+}
+
+/// Opens the database and brings its schema up to date.
+pub async fn open_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    let db = db::connect(&config.database_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("DATABASE_URL: cannot open the database: {e}"))?;
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+impl Application {
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
+        config.ensure_data_dir()?;
+        let db = open_database(&config).await?;
+        let listener = TcpListener::bind(config.bind).map_err(|e| {
+            anyhow::anyhow!("TRIBUTARY_BIND: cannot listen on {}: {e}", config.bind)
+        })?;
+        let port = listener.local_addr()?.port();
+        if config.bind.port() == 0 {
+            // Tests bind port 0: the public URL must name the real port.
+            let _ = config.public_url.set_port(Some(port));
+        }
+
+        let https = config.is_https();
+        let cookie_key = {
+            let mut bytes = crypto::derive_key(&config.secret_key, "session-cookie-1");
+            bytes.extend(crypto::derive_key(&config.secret_key, "session-cookie-2"));
+            Key::from(&bytes)
+        };
+        let session_store = DbSessionStore::new(db.clone(), config.session_max);
+        let idle = actix_web::cookie::time::Duration::seconds(config.session_idle.as_secs() as i64);
+        let state = web::Data::new(AppState::new(db.clone(), config));
+
+        let server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(session_store.clone(), cookie_key.clone())
+                .cookie_name(
+                    if https {
+                        "__Host-tributary_session"
+                    } else {
+                        "tributary_session"
+                    }
+                    .into(),
+                )
+                .cookie_secure(https)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_path("/".into())
+                .session_lifecycle(
+                    BrowserSession::default()
+                        .state_ttl(idle)
+                        .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+                )
+                .build();
+            App::new()
+                .app_data(state.clone())
+                .app_data(error::json_config())
+                .app_data(error::form_config())
+                .app_data(error::path_config())
+                .app_data(error::query_config())
+                .app_data(web::PayloadConfig::new(256 * 1024))
+                // Innermost first: sessions, then CSRF, then error rendering
+                // (which sees every failure above), headers, compression, logs.
+                .wrap(sessions)
+                .wrap(from_fn(csrf::protect))
+                .wrap(from_fn(error::render_errors))
+                .wrap(headers::security_headers(https))
+                .wrap(Compress::default())
+                .wrap(TracingLogger::default())
+                .configure(crate::web::routes)
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(WebError::NotFound)
+                }))
+        })
+        .listen(listener)?
+        .shutdown_timeout(10)
+        .run();
+
+        Ok(Self { port, server, db })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Serves until SIGINT/SIGTERM (actix handles both and drains requests).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let db = self.db.clone();
+        let janitor = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                if let Err(e) = sessions::purge_expired(&db, chrono::Utc::now()).await {
+                    tracing::warn!(error = %e, "purging expired sessions failed");
+                }
+            }
+        });
+        let result = self.server.await;
+        janitor.abort();
+        result
+    }
+}

@@ -1,0 +1,220 @@
+//! First-run setup, sign in and sign out.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::domain::{Currency, ValidationErrors};
+use crate::services::{ServiceError, auth, sessions, setup};
+use crate::web::extractors::{ClientIp, STORE_KEY, csrf_token};
+use crate::web::shell::Shell;
+use crate::web::{AppState, WebError, csrf, render, see_other};
+
+#[derive(Template)]
+#[template(path = "auth/setup.html")]
+struct SetupPage {
+    shell: Shell,
+    form: SetupForm,
+    errors: ValidationErrors,
+    currencies: Vec<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SetupForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    store_name: String,
+    #[serde(default)]
+    currency: String,
+    #[serde(default)]
+    slug: String,
+}
+
+pub async fn setup_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, WebError> {
+    if state.setup_done().await? {
+        return Err(WebError::NotFound);
+    }
+    let form = SetupForm {
+        currency: Currency::USD.code().into(),
+        ..Default::default()
+    };
+    render(
+        StatusCode::OK,
+        &SetupPage {
+            shell: Shell::anonymous(csrf_token(&req), None),
+            form,
+            errors: ValidationErrors::new(),
+            currencies: Currency::all_codes(),
+        },
+    )
+}
+
+pub async fn setup_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    ip: ClientIp,
+    form: web::Form<SetupForm>,
+) -> Result<HttpResponse, WebError> {
+    if state.setup_done().await? {
+        return Err(WebError::NotFound);
+    }
+    let form = form.into_inner();
+    let input = setup::SetupInput {
+        email: form.email.clone(),
+        password: form.password.clone(),
+        store_name: form.store_name.clone(),
+        currency: form.currency.clone(),
+        slug: form.slug.clone(),
+    };
+    match setup::run(&state.db, input, Some(ip.0)).await {
+        Ok(owner) => {
+            session.renew();
+            session.insert(sessions::USER_KEY, owner.user_id.0)?;
+            session.insert(STORE_KEY, owner.store_id.0)?;
+            crate::web::shell::flash(
+                &session,
+                "success",
+                "Your store is ready. Welcome to Tributary!",
+            );
+            Ok(see_other("/admin"))
+        }
+        Err(ServiceError::Validation(errors)) => {
+            let form = SetupForm {
+                password: String::new(),
+                ..form
+            };
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SetupPage {
+                    shell: Shell::anonymous(csrf_token(&req), None),
+                    form,
+                    errors,
+                    currencies: Currency::all_codes(),
+                },
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    shell: Shell,
+    email: String,
+    next: String,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    signed_out: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Only a local path may be a post-login destination (no open redirect).
+fn safe_next(next: &str) -> String {
+    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    if ok {
+        next.to_owned()
+    } else {
+        "/admin".to_owned()
+    }
+}
+
+pub async fn login_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, WebError> {
+    if !state.setup_done().await? {
+        return Ok(see_other("/setup"));
+    }
+    render(
+        StatusCode::OK,
+        &LoginPage {
+            shell: Shell::anonymous(csrf_token(&req), Some(&session)),
+            email: String::new(),
+            next: safe_next(query.next.as_deref().unwrap_or("/admin")),
+            error: None,
+            notice: query
+                .signed_out
+                .as_ref()
+                .map(|_| "You have been signed out."),
+        },
+    )
+}
+
+pub async fn login_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    ip: ClientIp,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, WebError> {
+    if !state.setup_done().await? {
+        return Ok(see_other("/setup"));
+    }
+    let form = form.into_inner();
+    let next = safe_next(&form.next);
+    let refused = |status: StatusCode, message: String| {
+        render(
+            status,
+            &LoginPage {
+                shell: Shell::anonymous(csrf_token(&req), None),
+                email: form.email.clone(),
+                next: next.clone(),
+                error: Some(message),
+                notice: None,
+            },
+        )
+    };
+    match auth::login(&state.db, &form.email, &form.password, &ip.0).await {
+        Ok(user) => {
+            // A new session id at sign-in: a planted id is worthless.
+            session.clear();
+            session.renew();
+            session.insert(sessions::USER_KEY, user.id)?;
+            let mut response = see_other(&next);
+            // A new CSRF token too, so a token seen before sign-in is worthless after it.
+            let https = state.config.is_https();
+            response
+                .add_cookie(&csrf::build_cookie(
+                    crate::services::crypto::random_token(32),
+                    https,
+                ))
+                .map_err(|e| WebError::Internal(e.into()))?;
+            Ok(response)
+        }
+        Err(ServiceError::Unauthorized(message)) => refused(StatusCode::UNAUTHORIZED, message),
+        Err(ServiceError::RateLimited(message)) => refused(StatusCode::TOO_MANY_REQUESTS, message),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn logout(session: Session) -> HttpResponse {
+    // Deletes the session row: the old cookie is worthless from now on.
+    session.purge();
+    see_other("/login?signed_out=1")
+}

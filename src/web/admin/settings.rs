@@ -1,0 +1,85 @@
+//! The store's Settings page: name, slug, currency.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::domain::{Currency, ValidationErrors};
+use crate::services::ServiceError;
+use crate::services::stores::{self, SettingsInput};
+use crate::web::extractors::Staff;
+use crate::web::shell::{Shell, flash};
+use crate::web::{AppState, WebError, render, see_other};
+
+#[derive(Template)]
+#[template(path = "admin/settings.html")]
+struct SettingsPage {
+    shell: Shell,
+    form: SettingsForm,
+    errors: ValidationErrors,
+    currencies: Vec<&'static str>,
+    can_edit: bool,
+    public_base: String,
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    currency: String,
+}
+
+pub async fn form(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, WebError> {
+    let store = &staff.access.store;
+    let form = SettingsForm {
+        name: store.name.clone(),
+        slug: store.slug.clone(),
+        currency: store.currency.clone(),
+    };
+    render(
+        StatusCode::OK,
+        &SettingsPage {
+            can_edit: staff.access.role.can_edit_settings(),
+            shell: Shell::for_staff(&staff, "settings"),
+            form,
+            errors: ValidationErrors::new(),
+            currencies: Currency::all_codes(),
+            public_base: state.config.public_base(),
+        },
+    )
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    staff: Staff,
+    form: web::Form<SettingsForm>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let input = SettingsInput {
+        name: form.name.clone(),
+        slug: form.slug.clone(),
+        currency: form.currency.clone(),
+    };
+    match stores::update_settings(&state.db, &staff.access, &staff.actor(), input).await {
+        Ok(_) => {
+            flash(&staff.session, "success", "Settings saved.");
+            Ok(see_other("/admin/settings"))
+        }
+        Err(ServiceError::Validation(errors)) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &SettingsPage {
+                can_edit: staff.access.role.can_edit_settings(),
+                shell: Shell::for_staff(&staff, "settings"),
+                form,
+                errors,
+                currencies: Currency::all_codes(),
+                public_base: state.config.public_base(),
+            },
+        ),
+        Err(e) => Err(e.into()),
+    }
+}

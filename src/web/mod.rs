@@ -1,0 +1,82 @@
+//! HTTP: handlers, extractors, templates' view models, and the middleware
+//! that applies to every request (errors, CSRF, sessions, headers).
+//!
+//! Handlers stay thin: parse the request, call one service, render. Every
+//! error goes through `error::WebError` and is rendered in one place.
+
+pub mod admin;
+pub mod api;
+pub mod assets;
+pub mod csrf;
+pub mod error;
+pub mod extractors;
+pub mod headers;
+pub mod session_store;
+pub mod shell;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use askama::Template;
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+use crate::services::setup;
+pub use error::WebError;
+
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Config,
+    /// Set once the first owner exists; never unset, so it can be cached.
+    setup_done: AtomicBool,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, config: Config) -> Self {
+        Self {
+            db,
+            config,
+            setup_done: AtomicBool::new(false),
+        }
+    }
+
+    pub async fn setup_done(&self) -> Result<bool, WebError> {
+        if self.setup_done.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let done = setup::is_done(&self.db).await?;
+        if done {
+            self.setup_done.store(true, Ordering::Relaxed);
+        }
+        Ok(done)
+    }
+}
+
+/// Renders a template as an HTML response with the given status.
+pub fn render(status: StatusCode, template: &impl Template) -> Result<HttpResponse, WebError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(template.render()?))
+}
+
+pub fn page(template: &impl Template) -> Result<HttpResponse, WebError> {
+    render(StatusCode::OK, template)
+}
+
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .finish()
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/static/{path:.*}", web::get().to(assets::serve))
+        .route("/healthz", web::get().to(healthz))
+        .configure(api::routes)
+        .configure(admin::routes);
+}
+
+async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
+    state.db.ping().await?;
+    Ok(HttpResponse::Ok().content_type("text/plain").body("ok"))
+}
