@@ -251,6 +251,15 @@ pub async fn render_errors(
     if !status.is_client_error() && !status.is_server_error() {
         return Ok(res);
     }
+    // A handler that rendered its own 4xx page (a form with field messages,
+    // the login page's 401) keeps it; only bare errors are dressed here.
+    let bare = matches!(
+        res.response().body().size(),
+        actix_web::body::BodySize::None | actix_web::body::BodySize::Sized(0)
+    );
+    if res.response().error().is_none() && !bare {
+        return Ok(res);
+    }
     let info = match web_error {
         Some(e) => e.info(),
         None => {

@@ -1,0 +1,141 @@
+use crate::support::*;
+
+async fn settings_name(app: &TestApp) -> String {
+    tributary::services::stores::find_by_slug(&app.db, "acme")
+        .await
+        .unwrap()
+        .unwrap()
+        .name
+}
+
+#[tokio::test]
+async fn a_form_without_the_token_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+
+    let res = app
+        .browser
+        .post_form_raw(
+            "/admin/settings",
+            &[("name", "Hacked"), ("slug", "acme"), ("currency", "USD")],
+        )
+        .await;
+
+    assert_eq!(res.status().as_u16(), 403);
+    assert!(res.text().await.unwrap().contains("security token"));
+    assert_eq!(settings_name(&app).await, "Acme Shop");
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+
+    let res = app
+        .browser
+        .post_form_raw(
+            "/admin/settings",
+            &[
+                ("name", "Hacked"),
+                ("slug", "acme"),
+                ("currency", "USD"),
+                ("csrf_token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            ],
+        )
+        .await;
+
+    assert_eq!(res.status().as_u16(), 403);
+    assert_eq!(settings_name(&app).await, "Acme Shop");
+}
+
+#[tokio::test]
+async fn a_request_from_another_site_is_refused_even_with_the_token() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+    let token = app.browser.csrf().await;
+
+    for (header, value) in [
+        ("origin", "https://evil.example.com"),
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "null"),
+    ] {
+        let res = app
+            .browser
+            .client
+            .post(app.browser.url("/admin/settings"))
+            .header(header, value)
+            .form(&[
+                ("name", "Hacked"),
+                ("slug", "acme"),
+                ("currency", "USD"),
+                ("csrf_token", token.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 403, "{header}: {value}");
+    }
+    assert_eq!(settings_name(&app).await, "Acme Shop");
+}
+
+#[tokio::test]
+async fn the_token_in_a_header_works_for_htmx_requests() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+    let token = app.browser.csrf().await;
+    let origin = app.address.clone();
+
+    let res = app
+        .browser
+        .client
+        .post(app.browser.url("/admin/settings"))
+        .header("x-csrf-token", token)
+        .header("origin", origin)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("name", "Renamed"), ("slug", "acme"), ("currency", "USD")])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(settings_name(&app).await, "Renamed");
+}
+
+#[tokio::test]
+async fn logout_and_login_need_the_token_too() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+
+    assert_eq!(
+        app.browser
+            .post_form_raw("/logout", &[])
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
+    assert_eq!(
+        app.browser.get("/admin").await.status().as_u16(),
+        200,
+        "still signed in"
+    );
+    let other = app.new_browser();
+    let res = other
+        .post_form_raw(
+            "/login",
+            &[("email", OWNER_EMAIL), ("password", OWNER_PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 403);
+}
+
+#[tokio::test]
+async fn a_get_request_never_changes_state() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+
+    let res = app.browser.get("/logout").await;
+
+    assert!(res.status().as_u16() == 404 || res.status().as_u16() == 405);
+    assert_eq!(app.browser.get("/admin").await.status().as_u16(), 200);
+}

@@ -1,0 +1,15 @@
+//! Integration tests: the real server over HTTP, on SQLite by default and on
+//! PostgreSQL when `TEST_DATABASE_URL` is set. One binary, one module per area.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod api_base;
+mod api_keys;
+mod audit;
+mod auth;
+mod csrf;
+mod pages;
+mod settings;
+mod setup;
+mod team;

@@ -1,0 +1,116 @@
+use crate::support::*;
+
+#[tokio::test]
+async fn the_owner_changes_name_slug_and_currency() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+
+    let res = app
+        .browser
+        .post_form(
+            "/admin/settings",
+            &[
+                ("name", "Acme Europe"),
+                ("slug", "acme-eu"),
+                ("currency", "eur"),
+            ],
+        )
+        .await;
+
+    assert_eq!(res.status().as_u16(), 303);
+    let store = tributary::services::stores::find_by_slug(&app.db, "acme-eu")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.name, "Acme Europe");
+    assert_eq!(store.currency, "EUR");
+    assert!(
+        app.browser
+            .get_html("/admin/settings")
+            .await
+            .contains("Settings saved.")
+    );
+}
+
+#[tokio::test]
+async fn bad_settings_are_named_per_field_and_nothing_is_saved() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+
+    let res = app
+        .browser
+        .post_form(
+            "/admin/settings",
+            &[("name", ""), ("slug", "-bad-"), ("currency", "ZZZ")],
+        )
+        .await;
+
+    assert_eq!(res.status().as_u16(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("id=\"name-error\""));
+    assert!(page.contains("id=\"slug-error\""));
+    assert!(page.contains("id=\"currency-error\""));
+    let store = tributary::services::stores::find_by_slug(&app.db, "acme")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.name, "Acme Shop");
+}
+
+#[tokio::test]
+async fn a_slug_taken_by_another_store_is_refused() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+    app.other_store("taken", "other@example.com").await;
+
+    let res = app
+        .browser
+        .post_form(
+            "/admin/settings",
+            &[("name", "Acme"), ("slug", "taken"), ("currency", "USD")],
+        )
+        .await;
+
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("is already taken by another store")
+    );
+}
+
+#[tokio::test]
+async fn an_admin_can_read_but_not_change_settings() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+    let admin = app.new_browser();
+    let password = add_member(&app, "admin@example.com", "admin").await;
+    admin.login("admin@example.com", &password).await;
+    assert_eq!(admin.get("/admin/settings").await.status().as_u16(), 200);
+
+    let res = admin
+        .post_form(
+            "/admin/settings",
+            &[("name", "Mine now"), ("slug", "acme"), ("currency", "USD")],
+        )
+        .await;
+
+    assert_eq!(res.status().as_u16(), 403);
+    let store = tributary::services::stores::find_by_slug(&app.db, "acme")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.name, "Acme Shop");
+}
+
+/// Adds a member through the Team page and returns their temporary password.
+pub async fn add_member(app: &TestApp, email: &str, role: &str) -> String {
+    let res = app
+        .browser
+        .post_form("/admin/team/members", &[("email", email), ("role", role)])
+        .await;
+    assert_eq!(res.status().as_u16(), 200, "member added");
+    let page = res.text().await.unwrap();
+    element_text(&page, "temp-password").expect("a temporary password is shown")
+}

@@ -1,0 +1,10 @@
+//! Browser tests: real Chromium through WebDriver (chromedriver) against the
+//! real server. One binary, one module per journey.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod driver;
+
+mod api_key_journey;
+mod login_failure;

@@ -1,0 +1,264 @@
+//! Test support shared by the API and browser suites: `spawn_app()` starts
+//! the real server (the same `Application::build` as `main`) on port 0 with
+//! its own fresh database — a temp SQLite file, or a new PostgreSQL database
+//! when `TEST_DATABASE_URL` points at a server — and a cookie-keeping client.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::{Client, Response, redirect::Policy};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use tempfile::TempDir;
+use tributary::services::api_keys;
+use tributary::{Application, Config};
+
+pub const OWNER_EMAIL: &str = "owner@example.com";
+pub const OWNER_PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub db: DatabaseConnection,
+    /// The SQLite file, when the test runs on SQLite.
+    pub sqlite_file: Option<std::path::PathBuf>,
+    pub browser: Browser,
+    _dir: TempDir,
+}
+
+/// A cookie-keeping HTTP client: one "browser" with its own session.
+#[derive(Clone)]
+pub struct Browser {
+    pub address: String,
+    pub client: Client,
+    pub jar: Arc<Jar>,
+}
+
+pub fn is_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
+}
+
+async fn fresh_database(dir: &TempDir) -> (String, Option<std::path::PathBuf>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => {
+            let name = format!("tb_test_{}", uuid::Uuid::now_v7().simple());
+            let admin = Database::connect(base.as_str())
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create a test database");
+            admin.close().await.ok();
+            let mut url = url::Url::parse(&base).expect("TEST_DATABASE_URL is a URL");
+            url.set_path(&format!("/{name}"));
+            (url.to_string(), None)
+        }
+        _ => {
+            let file = dir.path().join("test.db");
+            (format!("sqlite://{}?mode=rwc", file.display()), Some(file))
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the app after letting the test adjust its configuration.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    tributary::telemetry::init();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, sqlite_file) = fresh_database(&dir).await;
+    let mut config = Config::for_tests(database_url, dir.path());
+    adjust(&mut config);
+    let app = Application::build(config).await.expect("the app builds");
+    let port = app.port();
+    let db = app.db().clone();
+    tokio::spawn(app.run_until_stopped());
+    let address = format!("http://127.0.0.1:{port}");
+    TestApp {
+        browser: Browser::new(&address),
+        address,
+        port,
+        db,
+        sqlite_file,
+        _dir: dir,
+    }
+}
+
+impl Browser {
+    pub fn new(address: &str) -> Self {
+        let jar = Arc::new(Jar::default());
+        let client = Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(Policy::none())
+            .build()
+            .expect("client builds");
+        Self {
+            address: address.to_owned(),
+            client,
+            jar,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn get_html(&self, path: &str) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status().as_u16(), 200, "GET {path}");
+        res.text().await.unwrap()
+    }
+
+    /// The value of one of this browser's cookies.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let url = reqwest::Url::parse(&self.address).unwrap();
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")).map(str::to_owned))
+    }
+
+    /// The CSRF token a page would embed (the double-submit cookie's value),
+    /// fetching a page first when this browser has none yet.
+    pub async fn csrf(&self) -> String {
+        if let Some(token) = self.cookie("tributary_csrf") {
+            return token;
+        }
+        self.get("/login").await;
+        self.cookie("tributary_csrf")
+            .expect("the CSRF cookie is set by any page")
+    }
+
+    /// POSTs a form with the CSRF token, as the page's form would.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.post_form_raw(path, &all).await
+    }
+
+    /// POSTs a form exactly as given (no CSRF token added).
+    pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post_form("/login", &[("email", email), ("password", password)])
+            .await
+    }
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+impl TestApp {
+    pub fn new_browser(&self) -> Browser {
+        Browser::new(&self.address)
+    }
+
+    /// Runs first-run setup as the owner; the app's browser is signed in.
+    pub async fn setup_owner(&self) -> Response {
+        let res = self
+            .browser
+            .post_form(
+                "/setup",
+                &[
+                    ("email", OWNER_EMAIL),
+                    ("password", OWNER_PASSWORD),
+                    ("store_name", "Acme Shop"),
+                    ("currency", "USD"),
+                    ("slug", "acme"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 303, "setup succeeds");
+        res
+    }
+
+    pub async fn store_id(&self, slug: &str) -> tributary::domain::StoreId {
+        let store = tributary::services::stores::find_by_slug(&self.db, slug)
+            .await
+            .unwrap()
+            .expect("store exists");
+        tributary::domain::StoreId(store.id)
+    }
+
+    /// A new API key of the store, as the CLI would create it.
+    pub async fn api_key(&self, slug: &str) -> String {
+        api_keys::create_from_cli(&self.db, slug, "test key")
+            .await
+            .unwrap()
+            .secret
+    }
+
+    /// A second store with its own owner, for cross-store tests.
+    pub async fn other_store(&self, slug: &str, owner: &str) -> tributary::domain::StoreId {
+        tributary::services::setup::create_admin_from_cli(
+            &self.db,
+            owner,
+            OWNER_PASSWORD,
+            "Other Shop",
+            Some(slug),
+            "EUR",
+        )
+        .await
+        .unwrap();
+        self.store_id(slug).await
+    }
+
+    pub async fn api_get(&self, path: &str, key: &str) -> Response {
+        self.browser
+            .client
+            .get(self.browser.url(path))
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+}
+
+/// The text of the first element carrying `id="..."` (a crude but
+/// dependency-free look into a page).
+pub fn element_text(html: &str, id: &str) -> Option<String> {
+    let marker = format!("id=\"{id}\"");
+    let start = html.find(&marker)?;
+    let open_end = start + html[start..].find('>')? + 1;
+    let close = open_end + html[open_end..].find('<')?;
+    Some(html[open_end..close].trim().to_owned())
+}
