@@ -93,7 +93,7 @@ impl Application {
                 .wrap(from_fn(error::render_errors))
                 .wrap(headers::security_headers(https))
                 .wrap(Compress::default())
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
                 .configure(crate::web::routes)
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(WebError::NotFound)
@@ -123,6 +123,10 @@ impl Application {
                 tick.tick().await;
                 if let Err(e) = sessions::purge_expired(&db, chrono::Utc::now()).await {
                     tracing::warn!(error = %e, "purging expired sessions failed");
+                }
+                if let Err(e) = crate::services::throttle::purge_old(&db, chrono::Utc::now()).await
+                {
+                    tracing::warn!(error = %e, "purging old login throttles failed");
                 }
             }
         });

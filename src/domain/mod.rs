@@ -4,14 +4,20 @@
 //! exists is valid, and a failed parse says which field and why, so pages
 //! and the API can show the same message next to the same field.
 
+pub mod affiliate;
+pub mod campaign;
 pub mod currency;
 pub mod email;
 pub mod ids;
+pub mod link_token;
+pub mod money;
 pub mod password;
+pub mod percent;
 pub mod role;
 pub mod slug;
 pub mod text;
 pub mod validation;
+pub mod web_url;
 
 pub use currency::Currency;
 pub use email::Email;

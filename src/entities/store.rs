@@ -8,6 +8,8 @@ pub struct Model {
     pub name: String,
     pub slug: String,
     pub currency: String,
+    /// Extra hosts link destinations may point at, one per line.
+    pub link_hosts: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -25,17 +25,24 @@ pub async fn login(
     let now = Utc::now();
     let account_key = throttle::account_key(email_input);
     let ip_key = throttle::ip_key(ip);
+    // Count the attempt before the (slow) password check, atomically.
+    let txn = db::begin_write(db).await?;
+    let mut locked_until = None;
     for (key, limit) in [
         (&account_key, throttle::ACCOUNT_LIMIT),
         (&ip_key, throttle::IP_LIMIT),
     ] {
-        if let Some(until) = throttle::locked_until(db, key, limit, now).await? {
-            let minutes = ((until - now).num_seconds() + 59) / 60;
-            return Err(ServiceError::RateLimited(format!(
-                "Too many failed sign-in attempts. Try again in {minutes} minute{}.",
-                if minutes == 1 { "" } else { "s" }
-            )));
+        if let Some(until) = throttle::try_attempt(&txn, key, limit, now).await? {
+            locked_until = locked_until.max(Some(until));
         }
+    }
+    txn.commit().await?;
+    if let Some(until) = locked_until {
+        let minutes = ((until - now).num_seconds() + 59) / 60;
+        return Err(ServiceError::RateLimited(format!(
+            "Too many failed sign-in attempts. Try again in {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        )));
     }
 
     let found = match Email::parse(email_input) {
@@ -52,20 +59,14 @@ pub async fn login(
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| crypto::DUMMY_PASSWORD_HASH.clone());
     let password_owned = password.to_owned();
-    let matches = crypto::blocking(move || crypto::verify_password(&hash, &password_owned)).await;
+    let matches = crypto::verify_password_async(hash, password_owned).await;
 
     match found {
         Some(user) if matches => {
-            throttle::clear(db, &account_key).await?;
+            throttle::succeeded(db, &account_key, &ip_key, now).await?;
             Ok(user)
         }
-        _ => {
-            let txn = db::begin_write(db).await?;
-            throttle::record_failure(&txn, &account_key, now).await?;
-            throttle::record_failure(&txn, &ip_key, now).await?;
-            txn.commit().await?;
-            Err(ServiceError::Unauthorized(BAD_CREDENTIALS.into()))
-        }
+        _ => Err(ServiceError::Unauthorized(BAD_CREDENTIALS.into())),
     }
 }
 
@@ -92,13 +93,26 @@ pub async fn change_password(
     if new_password.is_some() && input.new_password != input.confirm_password {
         errors.add("confirm_password", "does not match the new password");
     }
-    let (hash, current) = (user.password_hash.clone(), input.current_password.clone());
-    if !crypto::blocking(move || crypto::verify_password(&hash, &current)).await {
+    // The current password is guessable by whoever holds a session: the
+    // account throttle applies here too.
+    let account_key = throttle::account_key(&user.email);
+    let txn = db::begin_write(db).await?;
+    let locked =
+        throttle::try_attempt(&txn, &account_key, throttle::ACCOUNT_LIMIT, Utc::now()).await?;
+    txn.commit().await?;
+    if locked.is_some() {
+        return Err(ServiceError::RateLimited(
+            "Too many wrong passwords. Try again in a few minutes.".into(),
+        ));
+    }
+    if !crypto::verify_password_async(user.password_hash.clone(), input.current_password.clone())
+        .await
+    {
         errors.add("current_password", "is not your current password");
     }
     errors.into_result()?;
     let new_password = new_password.expect("checked above");
-    let new_hash = crypto::blocking(move || crypto::hash_password(new_password.expose())).await?;
+    let new_hash = crypto::hash_password_async(new_password.expose().to_owned()).await?;
 
     let txn = db::begin_write(db).await?;
     let email = user.email.clone();

@@ -56,6 +56,28 @@ pub fn verify_password(phc_hash: &str, password: &str) -> bool {
 pub static DUMMY_PASSWORD_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password(&random_token(24)).expect("hashing a random password works"));
 
+/// At most this many argon2 computations at once (19 MiB each): a flood of
+/// login attempts queues instead of exhausting memory and the blocking pool.
+static ARGON2_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// `verify_password` on a blocking thread, within the argon2 limit.
+pub async fn verify_password_async(phc_hash: String, password: String) -> bool {
+    let _permit = ARGON2_PERMITS
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
+    blocking(move || verify_password(&phc_hash, &password)).await
+}
+
+/// `hash_password` on a blocking thread, within the argon2 limit.
+pub async fn hash_password_async(password: String) -> anyhow::Result<String> {
+    let _permit = ARGON2_PERMITS
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
+    blocking(move || hash_password(&password)).await
+}
+
 /// Runs CPU-heavy work off the async executor.
 pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f)

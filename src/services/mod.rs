@@ -3,10 +3,15 @@
 //! entry in that same transaction. Pages, the API and the CLI all call these:
 //! a rule lives here once.
 
+pub mod affiliates;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
+pub mod coupons;
 pub mod crypto;
+pub mod links;
+pub mod paging;
 pub mod sessions;
 pub mod setup;
 pub mod stores;

@@ -4,7 +4,6 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -75,11 +74,16 @@ pub async fn run(
     let (email, password, parsed_store) =
         (email.unwrap(), password.unwrap(), parsed_store.unwrap());
 
-    let password_hash = crypto::blocking(move || crypto::hash_password(password.expose())).await?;
+    let password_hash = crypto::hash_password_async(password.expose().to_owned()).await?;
 
     let txn = db::begin_write(db).await?;
     // Checked inside the write transaction: two browsers submitting setup at
-    // once cannot both create an owner.
+    // once cannot both create an owner. SQLite's BEGIN IMMEDIATE already
+    // serialises writers; PostgreSQL needs the table lock.
+    if !db::is_sqlite(&txn) {
+        txn.execute_unprepared("LOCK TABLE users IN EXCLUSIVE MODE")
+            .await?;
+    }
     if is_done(&txn).await? {
         return Err(ServiceError::NotFound);
     }
@@ -147,9 +151,9 @@ pub async fn create_admin_from_cli(
     errors.into_result()?;
     let (email, password, parsed_store) =
         (email.unwrap(), password.unwrap(), parsed_store.unwrap());
-    let password_hash = crypto::blocking(move || crypto::hash_password(password.expose())).await?;
+    let password_hash = crypto::hash_password_async(password.expose().to_owned()).await?;
 
-    let txn = db.begin().await?;
+    let txn = db::begin_write(db).await?;
     let actor = Actor::cli();
     let (store_id, store_created) = match stores::find_by_slug(&txn, parsed_store.slug.as_str())
         .await?

@@ -24,6 +24,7 @@ pub async fn insert(conn: &impl ConnectionTrait, parsed: &ParsedStore) -> Servic
         name: Set(parsed.name.clone()),
         slug: Set(parsed.slug.as_str().to_owned()),
         currency: Set(parsed.currency.code().to_owned()),
+        link_hosts: Set(String::new()),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -101,8 +101,7 @@ pub async fn add(
     // Hash before the transaction: the write lock is not held during argon2.
     let temporary = crypto::random_token(12);
     let temporary_for_hash = temporary.clone();
-    let temporary_hash =
-        crypto::blocking(move || crypto::hash_password(&temporary_for_hash)).await?;
+    let temporary_hash = crypto::hash_password_async(temporary_for_hash).await?;
 
     let txn = db::begin_write(db).await?;
     lock_store(&txn, access.id()).await?;
@@ -133,7 +132,17 @@ pub async fn add(
                 created_at: Set(now),
             }
             .insert(&txn)
-            .await?;
+            .await
+            .map_err(|e| {
+                if db::is_unique_violation(&e) {
+                    ServiceError::Conflict(
+                        "That person's account was being created at this very moment; try again."
+                            .into(),
+                    )
+                } else {
+                    ServiceError::from(e)
+                }
+            })?;
             (id, Some(temporary))
         }
     };
@@ -169,12 +178,13 @@ pub async fn change_role(
     role: &str,
 ) -> ServiceResult<Member> {
     let txn = db::begin_write(db).await?;
-    // A store's ids are looked up before the permission check, so another
-    // store's id is a 404 for everyone.
+    // Lock first, then read: the owner count and this member's role must be
+    // the ones the change is made against. A store's ids are looked up before
+    // the permission check, so another store's id is a 404 for everyone.
+    lock_store(&txn, access.id()).await?;
     let (m, u) = find_member(&txn, access.id(), membership_id).await?;
     require_owner(access)?;
     let role = Role::parse(role).map_err(|msg| ValidationErrors::single("role", msg))?;
-    lock_store(&txn, access.id()).await?;
     let before = Role::parse(&m.role).unwrap_or(Role::Admin);
     if before == Role::Owner && role != Role::Owner && owner_count(&txn, access.id()).await? <= 1 {
         return Err(ServiceError::Conflict(
@@ -214,9 +224,9 @@ pub async fn remove(
     membership_id: Uuid,
 ) -> ServiceResult<String> {
     let txn = db::begin_write(db).await?;
+    lock_store(&txn, access.id()).await?;
     let (m, u) = find_member(&txn, access.id(), membership_id).await?;
     require_owner(access)?;
-    lock_store(&txn, access.id()).await?;
     if m.role == Role::Owner.as_str() && owner_count(&txn, access.id()).await? <= 1 {
         return Err(ServiceError::Conflict(
             "The last owner cannot be removed: make someone else an owner first.".into(),

@@ -1,12 +1,14 @@
 //! Login throttling, per account and per client address, kept in the
 //! database so that several app instances share one count.
 //!
-//! A fixed window: after `limit` failures within `WINDOW`, further attempts
-//! (right or wrong) are refused until the window that began with the first
-//! failure ends. A successful login clears the account's counter.
+//! Attempts are counted *before* the password is checked, in one atomic
+//! upsert, so a burst of concurrent guesses cannot all slip past a
+//! read-then-check. Counts live in fixed 15-minute windows (the window's
+//! start is part of the key); a successful login takes its attempt back.
 
-use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::ServiceResult;
 use crate::entities::login_throttle;
@@ -23,60 +25,92 @@ pub fn ip_key(ip: &str) -> String {
     format!("ip:{ip}")
 }
 
-/// When the key is locked, the time at which it unlocks.
-pub async fn locked_until(
+fn window_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    let secs = WINDOW.num_seconds();
+    Utc.timestamp_opt(now.timestamp() - now.timestamp().rem_euclid(secs), 0)
+        .single()
+        .unwrap_or(now)
+}
+
+fn windowed(key: &str, start: DateTime<Utc>) -> String {
+    format!("{key}@{}", start.timestamp())
+}
+
+/// Counts one attempt for `key`. When the window already holds `limit`
+/// attempts, returns the time the window ends (the attempt is refused).
+pub async fn try_attempt(
     conn: &impl ConnectionTrait,
     key: &str,
     limit: i32,
     now: DateTime<Utc>,
 ) -> ServiceResult<Option<DateTime<Utc>>> {
-    let Some(row) = login_throttle::Entity::find_by_id(key.to_owned())
+    let start = window_start(now);
+    let row_key = windowed(key, start);
+    login_throttle::Entity::insert(login_throttle::ActiveModel {
+        key: Set(row_key.clone()),
+        failures: Set(1),
+        window_started_at: Set(start),
+    })
+    .on_conflict(
+        OnConflict::column(login_throttle::Column::Key)
+            .value(
+                login_throttle::Column::Failures,
+                Expr::col(login_throttle::Column::Failures).add(1),
+            )
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    let count = login_throttle::Entity::find_by_id(row_key)
         .one(conn)
         .await?
-    else {
-        return Ok(None);
-    };
-    let window_end = row.window_started_at + WINDOW;
-    Ok((row.failures >= limit && window_end > now).then_some(window_end))
+        .map(|r| r.failures)
+        .unwrap_or(1);
+    Ok((count > limit).then_some(start + WINDOW))
 }
 
-pub async fn record_failure(
+/// A successful login: the attempt does not count against the address, and
+/// the account's slate is wiped.
+pub async fn succeeded(
     conn: &impl ConnectionTrait,
-    key: &str,
+    account: &str,
+    ip: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    match login_throttle::Entity::find_by_id(key.to_owned())
-        .one(conn)
-        .await?
-    {
-        Some(row) if row.window_started_at + WINDOW > now => {
-            let failures = row.failures.saturating_add(1);
-            let mut active: login_throttle::ActiveModel = row.into();
-            active.failures = Set(failures);
-            active.update(conn).await?;
-        }
-        Some(row) => {
-            let mut active: login_throttle::ActiveModel = row.into();
-            active.failures = Set(1);
-            active.window_started_at = Set(now);
-            active.update(conn).await?;
-        }
-        None => {
-            login_throttle::ActiveModel {
-                key: Set(key.to_owned()),
-                failures: Set(1),
-                window_started_at: Set(now),
-            }
-            .insert(conn)
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-pub async fn clear(conn: &impl ConnectionTrait, key: &str) -> ServiceResult<()> {
-    login_throttle::Entity::delete_by_id(key.to_owned())
+    let start = window_start(now);
+    login_throttle::Entity::delete_by_id(windowed(account, start))
+        .exec(conn)
+        .await?;
+    login_throttle::Entity::update_many()
+        .col_expr(
+            login_throttle::Column::Failures,
+            Expr::col(login_throttle::Column::Failures).sub(1),
+        )
+        .filter(login_throttle::Column::Key.eq(windowed(ip, start)))
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// Old windows are worthless; the janitor drops them.
+pub async fn purge_old(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<u64> {
+    Ok(login_throttle::Entity::delete_many()
+        .filter(login_throttle::Column::WindowStartedAt.lt(now - WINDOW * 2))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_aligned_to_fifteen_minutes() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 21, 10, 44, 59).unwrap();
+        assert_eq!(
+            window_start(t),
+            Utc.with_ymd_and_hms(2026, 11, 21, 10, 30, 0).unwrap()
+        );
+    }
 }

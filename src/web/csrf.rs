@@ -7,7 +7,9 @@
 //!    cookie (`__Host-` prefixed under https) must come back in the
 //!    `csrf_token` form field or the `X-CSRF-Token` header (htmx sends it from
 //!    `hx-headers` on `<body>`). A cross-site page can neither read the cookie
-//!    nor set it on our host, so it cannot produce a matching pair.
+//!    nor set it on our host, so it cannot produce a matching pair. (Lax, not
+//!    Strict: a Strict cookie is withheld on arrival from another site, and
+//!    minting a new one then would break forms open in other tabs.)
 //!
 //! API routes (`/api/v1`, `/api/track`, `/webhooks`) authenticate by key or
 //! signature and carry no cookies' authority, so they are exempt.
@@ -45,7 +47,7 @@ pub fn build_cookie(value: String, https: bool) -> Cookie<'static> {
         .path("/")
         .http_only(true)
         .secure(https)
-        .same_site(SameSite::Strict)
+        .same_site(SameSite::Lax)
         .finish()
 }
 
@@ -146,10 +148,25 @@ fn check_origin(req: &ServiceRequest, state: &AppState) -> Result<(), String> {
         .strip_prefix("http://")
         .or_else(|| origin.strip_prefix("https://"))
         .unwrap_or("");
-    if !host.is_empty() && origin_host == host {
+    // Someone browsing a local install as http://localhost:8080 while the
+    // public URL says 127.0.0.1 is the same site. Only loopback names qualify:
+    // trusting any Host would let a DNS-rebinding page pass as this site.
+    if !host.is_empty() && origin_host == host && is_loopback_host(host) {
         return Ok(());
     }
     Err(format!("Origin {origin} is not this site"))
+}
+
+fn is_loopback_host(host_port: &str) -> bool {
+    let host = match host_port.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host_port,
+    };
+    let host = host.trim_matches(['[', ']']);
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Reads `csrf_token` from a urlencoded body and puts the body back for the

@@ -27,13 +27,19 @@ pub fn client_ip(req: &HttpRequest) -> String {
     let trust_proxy = req
         .app_data::<web::Data<AppState>>()
         .is_some_and(|s| s.config.trust_proxy);
-    let raw = if trust_proxy {
-        req.connection_info()
-            .realip_remote_addr()
-            .map(str::to_owned)
-    } else {
-        req.peer_addr().map(|a| a.ip().to_string())
-    };
+    // Behind a proxy, the right-most X-Forwarded-For entry is the one the
+    // proxy added; everything left of it was sent by the client.
+    let forwarded = trust_proxy
+        .then(|| {
+            req.headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+        })
+        .flatten()
+        .and_then(|v| v.rsplit(',').next())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty());
+    let raw = forwarded.or_else(|| req.peer_addr().map(|a| a.ip().to_string()));
     let raw = raw.unwrap_or_else(|| "unknown".into());
     // "1.2.3.4:5678" → "1.2.3.4"; IPv6 "[::1]:80" → "::1".
     match raw.parse::<std::net::SocketAddr>() {

@@ -139,3 +139,58 @@ async fn a_get_request_never_changes_state() {
     assert!(res.status().as_u16() == 404 || res.status().as_u16() == 405);
     assert_eq!(app.browser.get("/admin").await.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn a_rebound_host_name_does_not_pass_as_this_site() {
+    // DNS rebinding: a page on evil.example.com whose name now points here
+    // sends Origin and Host that agree with each other, but not with us.
+    let app = spawn_app().await;
+    app.setup_owner().await;
+    let token = app.browser.csrf().await;
+
+    let res = app
+        .browser
+        .client
+        .post(app.browser.url("/admin/settings"))
+        .header("host", "evil.example.com:8080")
+        .header("origin", "http://evil.example.com:8080")
+        .form(&[
+            ("name", "Hacked"),
+            ("slug", "acme"),
+            ("currency", "USD"),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status().as_u16(), 403);
+    assert_eq!(settings_name(&app).await, "Acme Shop");
+}
+
+#[tokio::test]
+async fn localhost_and_127_0_0_1_are_the_same_local_site() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+    let token = app.browser.csrf().await;
+    let host = format!("localhost:{}", app.port);
+
+    let res = app
+        .browser
+        .client
+        .post(app.browser.url("/admin/settings"))
+        .header("host", host.clone())
+        .header("origin", format!("http://{host}"))
+        .form(&[
+            ("name", "Local"),
+            ("slug", "acme"),
+            ("currency", "USD"),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(settings_name(&app).await, "Local");
+}

@@ -8,6 +8,7 @@ mod api_base;
 mod api_keys;
 mod audit;
 mod auth;
+mod cli;
 mod csrf;
 mod pages;
 mod settings;

@@ -134,11 +134,37 @@ pub struct LoginForm {
 
 /// Only a local path may be a post-login destination (no open redirect).
 fn safe_next(next: &str) -> String {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    // Browsers drop tabs and newlines from URLs ("/\t/evil.com" becomes
+    // "//evil.com"), so only printable, non-space ASCII is accepted.
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.len() <= 512
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
     if ok {
         next.to_owned()
     } else {
         "/admin".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_plain_local_paths_are_followed_after_login() {
+        assert_eq!(safe_next("/admin/team?x=1"), "/admin/team?x=1");
+        for bad in [
+            "//evil.com",
+            "/\t/evil.com",
+            "/\\evil.com",
+            "https://evil.com",
+            "/\n/evil.com",
+            "/ /evil.com",
+            "evil",
+        ] {
+            assert_eq!(safe_next(bad), "/admin", "{bad:?}");
+        }
     }
 }
 

@@ -1,12 +1,14 @@
 //! `GET /api/v1/me`: the store the key belongs to.
 
-use actix_web::web::Json;
+use actix_web::{get, web::Json};
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::web::api::auth::ApiCaller;
+use crate::web::api::json::ErrorBody;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct StoreBody {
     id: Uuid,
     name: String,
@@ -15,6 +17,9 @@ pub struct StoreBody {
     created_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// The store the API key belongs to.
+#[utoipa::path(tag = "store", responses((status = 200, body = StoreBody), (status = 401, body = ErrorBody)))]
+#[get("/me")]
 pub async fn show(caller: ApiCaller) -> Json<StoreBody> {
     let s = caller.store;
     Json(StoreBody {

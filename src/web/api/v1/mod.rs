@@ -1,9 +1,44 @@
-//! `/api/v1` resources, one module each.
+//! `/api/v1` resources, one module each. Every handler carries its
+//! `#[utoipa::path]`, and routes are registered through utoipa-actix-web, so
+//! the OpenAPI document lists exactly the routes that exist.
 
-mod me;
+pub mod affiliates;
+pub mod campaigns;
+pub mod coupons;
+pub mod links;
+pub mod me;
 
-use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/me", web::get().to(me::show));
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(me::show)
+        .service(campaigns::list)
+        .service(campaigns::create)
+        .service(campaigns::show)
+        .service(campaigns::update)
+        .service(campaigns::replace)
+        .service(campaigns::remove)
+        .service(affiliates::list)
+        .service(affiliates::create)
+        .service(affiliates::show)
+        .service(affiliates::update)
+        .service(affiliates::replace)
+        .service(affiliates::remove)
+        .service(affiliates::approve)
+        .service(affiliates::reject)
+        .service(affiliates::suspend)
+        .service(affiliates::enable)
+        .service(affiliates::anonymize)
+        .service(links::list)
+        .service(links::create)
+        .service(links::show)
+        .service(links::update)
+        .service(links::replace)
+        .service(links::remove)
+        .service(coupons::list)
+        .service(coupons::create)
+        .service(coupons::show)
+        .service(coupons::update)
+        .service(coupons::replace)
+        .service(coupons::remove);
 }

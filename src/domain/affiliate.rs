@@ -1,0 +1,232 @@
+//! Affiliate statuses and the moves between them, and the affiliate's own
+//! fields parsed the same way for forms and the API.
+
+use super::percent::parse_percent;
+use super::{Email, ValidationErrors, text::required_text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AffiliateStatus {
+    Pending,
+    Approved,
+    Rejected,
+    Suspended,
+}
+
+impl AffiliateStatus {
+    pub const ALL: [AffiliateStatus; 4] = [
+        Self::Pending,
+        Self::Approved,
+        Self::Rejected,
+        Self::Suspended,
+    ];
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "pending" => Ok(Self::Pending),
+            "approved" => Ok(Self::Approved),
+            "rejected" => Ok(Self::Rejected),
+            "suspended" => Ok(Self::Suspended),
+            _ => Err("must be pending, approved, rejected or suspended".into()),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Suspended => "suspended",
+        }
+    }
+}
+
+/// A status change asked for by staff or the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusAction {
+    Approve,
+    Reject,
+    Suspend,
+    Enable,
+}
+
+impl StatusAction {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "approve" => Ok(Self::Approve),
+            "reject" => Ok(Self::Reject),
+            "suspend" => Ok(Self::Suspend),
+            "enable" => Ok(Self::Enable),
+            _ => Err("must be approve, reject, suspend or enable".into()),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approve => "approve",
+            Self::Reject => "reject",
+            Self::Suspend => "suspend",
+            Self::Enable => "enable",
+        }
+    }
+
+    /// The status the action leads to from `from`, or why it cannot.
+    /// Approving a rejected affiliate is allowed (a change of mind);
+    /// suspending is for approved ones; enabling lifts a suspension.
+    pub fn apply(self, from: AffiliateStatus) -> Result<AffiliateStatus, String> {
+        use AffiliateStatus::*;
+        match (self, from) {
+            (Self::Approve, Pending | Rejected) => Ok(Approved),
+            (Self::Reject, Pending) => Ok(Rejected),
+            (Self::Suspend, Approved) => Ok(Suspended),
+            (Self::Enable, Suspended) => Ok(Approved),
+            (action, from) => Err(format!(
+                "An affiliate who is {} cannot be {}d.",
+                from.as_str(),
+                match action {
+                    Self::Approve => "approve",
+                    Self::Reject => "reject",
+                    Self::Suspend => "suspend",
+                    Self::Enable => "re-enable",
+                }
+            )),
+        }
+    }
+}
+
+/// The affiliate as text, the way a form or JSON body gives it. Empty
+/// optional fields mean "none" (overrides: use the campaign's).
+#[derive(Debug, Clone, Default)]
+pub struct AffiliateFields {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub payout_email: String,
+    pub is_enabled: bool,
+    pub external_customer_id: String,
+    pub commission_percent: String,
+    pub discount_percent: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AffiliateProfile {
+    pub email: Email,
+    pub first_name: String,
+    pub last_name: String,
+    pub payout_email: Option<Email>,
+    pub is_enabled: bool,
+    pub external_customer_id: Option<String>,
+    pub commission_bp: Option<i64>,
+    pub discount_bp: Option<i64>,
+}
+
+fn optional<T>(
+    input: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    if input.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse(input).map(Some)
+    }
+}
+
+impl AffiliateProfile {
+    pub fn parse(f: &AffiliateFields) -> Result<Self, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let email = e.check("email", Email::parse(&f.email));
+        let first_name = e.check("first_name", required_text(&f.first_name, 100));
+        let last_name = e.check(
+            "last_name",
+            optional(&f.last_name, |s| required_text(s, 100)).map(Option::unwrap_or_default),
+        );
+        let payout_email = e.check("payout_email", optional(&f.payout_email, Email::parse));
+        let external = e.check(
+            "external_customer_id",
+            optional(&f.external_customer_id, |s| required_text(s, 255)),
+        );
+        let commission_bp = e.check(
+            "commission_percent",
+            optional(&f.commission_percent, parse_percent),
+        );
+        let discount_bp = e.check(
+            "discount_percent",
+            optional(&f.discount_percent, parse_percent),
+        );
+        e.clone().into_result()?;
+        Ok(Self {
+            email: email.expect("checked"),
+            first_name: first_name.expect("checked"),
+            last_name: last_name.expect("checked"),
+            payout_email: payout_email.expect("checked"),
+            is_enabled: f.is_enabled,
+            external_customer_id: external.expect("checked"),
+            commission_bp: commission_bp.expect("checked"),
+            discount_bp: discount_bp.expect("checked"),
+        })
+    }
+
+    /// Lower-cased "last first", for sorting by name.
+    pub fn sort_name(&self) -> String {
+        format!("{} {}", self.last_name, self.first_name)
+            .trim()
+            .to_lowercase()
+    }
+
+    /// What the list's search box matches against (besides tokens and codes).
+    pub fn search_text(&self) -> String {
+        format!("{} {} {}", self.first_name, self.last_name, self.email).to_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AffiliateStatus::*;
+
+    #[test]
+    fn status_moves_follow_the_rules() {
+        assert_eq!(StatusAction::Approve.apply(Pending), Ok(Approved));
+        assert_eq!(StatusAction::Approve.apply(Rejected), Ok(Approved));
+        assert_eq!(StatusAction::Reject.apply(Pending), Ok(Rejected));
+        assert_eq!(StatusAction::Suspend.apply(Approved), Ok(Suspended));
+        assert_eq!(StatusAction::Enable.apply(Suspended), Ok(Approved));
+        assert!(StatusAction::Approve.apply(Approved).is_err());
+        assert!(StatusAction::Reject.apply(Approved).is_err());
+        assert!(StatusAction::Suspend.apply(Pending).is_err());
+        assert!(StatusAction::Enable.apply(Approved).is_err());
+    }
+
+    #[test]
+    fn a_profile_needs_an_email_and_a_first_name_and_bounds_the_overrides() {
+        let errors = AffiliateProfile::parse(&AffiliateFields {
+            email: "x".into(),
+            commission_percent: "150".into(),
+            discount_percent: "1.234".into(),
+            payout_email: "nope".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+        for field in [
+            "email",
+            "first_name",
+            "commission_percent",
+            "discount_percent",
+            "payout_email",
+        ] {
+            assert!(errors.get(field).is_some(), "{field}: {errors}");
+        }
+    }
+
+    #[test]
+    fn empty_overrides_mean_the_campaigns() {
+        let p = AffiliateProfile::parse(&AffiliateFields {
+            email: "a@b.co".into(),
+            first_name: "Ann".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(p.commission_bp, None);
+        assert_eq!(p.discount_bp, None);
+        assert_eq!(p.sort_name(), "ann");
+    }
+}

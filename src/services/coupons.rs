@@ -1,0 +1,217 @@
+//! Coupon codes that attribute a sale to an affiliate without a cookie.
+//! Unique per store, matched case-insensitively.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::paging::{Page, PageRequest};
+use super::{Actor, ServiceError, ServiceResult, affiliates, audit};
+use crate::db;
+use crate::domain::link_token::parse_coupon_code;
+use crate::domain::text::required_text;
+use crate::domain::{StoreId, ValidationErrors};
+use crate::entities::coupon;
+
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    id: Uuid,
+) -> ServiceResult<coupon::Model> {
+    coupon::Entity::find_by_id(id)
+        .filter(coupon::Column::StoreId.eq(store_id.0))
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+pub async fn of_affiliate(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    affiliate_id: Uuid,
+) -> ServiceResult<Vec<coupon::Model>> {
+    Ok(coupon::Entity::find()
+        .filter(coupon::Column::StoreId.eq(store_id.0))
+        .filter(coupon::Column::AffiliateId.eq(affiliate_id))
+        .order_by_asc(coupon::Column::Id)
+        .limit(500)
+        .all(conn)
+        .await?)
+}
+
+pub async fn list_page(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    affiliate_id: Option<Uuid>,
+    page: PageRequest,
+) -> ServiceResult<Page<coupon::Model>> {
+    let mut query = coupon::Entity::find()
+        .filter(coupon::Column::StoreId.eq(store_id.0))
+        .order_by_desc(coupon::Column::Id)
+        .limit(page.limit + 1);
+    if let Some(a) = affiliate_id {
+        query = query.filter(coupon::Column::AffiliateId.eq(a));
+    }
+    if let Some(after) = page.starting_after {
+        query = query.filter(coupon::Column::Id.lt(after));
+    }
+    Ok(Page::from_overfetch(query.all(conn).await?, page.limit))
+}
+
+fn code_taken() -> ServiceError {
+    ValidationErrors::single("code", "is already used by another coupon of this store").into()
+}
+
+async fn code_in_use(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    key: &str,
+    except: Option<Uuid>,
+) -> ServiceResult<bool> {
+    let mut q = coupon::Entity::find()
+        .filter(coupon::Column::StoreId.eq(store_id.0))
+        .filter(coupon::Column::CodeKey.eq(key));
+    if let Some(id) = except {
+        q = q.filter(coupon::Column::Id.ne(id));
+    }
+    Ok(q.one(conn).await?.is_some())
+}
+
+fn parse_external(input: Option<&str>) -> Result<Option<String>, String> {
+    match input.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => required_text(s, 255).map(Some),
+    }
+}
+
+pub struct CouponInput {
+    pub code: Option<String>,
+    /// `Some("")` clears it.
+    pub external_id: Option<String>,
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    store_id: StoreId,
+    actor: &Actor,
+    affiliate_id: Uuid,
+    input: CouponInput,
+) -> ServiceResult<coupon::Model> {
+    let mut errors = ValidationErrors::new();
+    let code = errors.check(
+        "code",
+        parse_coupon_code(input.code.as_deref().unwrap_or("")),
+    );
+    let external = errors.check("external_id", parse_external(input.external_id.as_deref()));
+    let txn = db::begin_write(db).await?;
+    let owner = affiliates::get(&txn, store_id, affiliate_id).await;
+    if owner.is_err() {
+        errors.add("affiliate_id", "is not an affiliate of this store");
+    }
+    errors.into_result()?;
+    let ((code, key), external) = (code.expect("checked"), external.expect("checked"));
+    if code_in_use(&txn, store_id, &key, None).await? {
+        return Err(code_taken());
+    }
+    let created = coupon::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        store_id: Set(store_id.0),
+        affiliate_id: Set(affiliate_id),
+        code: Set(code),
+        code_key: Set(key),
+        external_id: Set(external),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if db::is_unique_violation(&e) {
+            code_taken()
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(&txn, store_id, actor, "coupon.created", "coupon", Some(created.id.to_string()),
+        json!({"affiliate_id": affiliate_id, "code": created.code, "external_id": created.external_id})).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    store_id: StoreId,
+    actor: &Actor,
+    id: Uuid,
+    input: CouponInput,
+) -> ServiceResult<coupon::Model> {
+    let txn = db::begin_write(db).await?;
+    let current = get(&txn, store_id, id).await?;
+    let mut errors = ValidationErrors::new();
+    let code = match input.code.as_deref() {
+        Some(c) => errors.check("code", parse_coupon_code(c)),
+        None => Some((current.code.clone(), current.code_key.clone())),
+    };
+    let external = match input.external_id.as_deref() {
+        Some(e) => errors.check("external_id", parse_external(Some(e))),
+        None => Some(current.external_id.clone()),
+    };
+    errors.into_result()?;
+    let ((code, key), external) = (code.expect("checked"), external.expect("checked"));
+    if key != current.code_key && code_in_use(&txn, store_id, &key, Some(id)).await? {
+        return Err(code_taken());
+    }
+    let before = json!({"code": current.code, "external_id": current.external_id});
+    let mut active: coupon::ActiveModel = current.into();
+    active.code = Set(code);
+    active.code_key = Set(key);
+    active.external_id = Set(external);
+    let updated = active.update(&txn).await.map_err(|e| {
+        if db::is_unique_violation(&e) {
+            code_taken()
+        } else {
+            e.into()
+        }
+    })?;
+    let after = json!({"code": updated.code, "external_id": updated.external_id});
+    if before != after {
+        audit::record(
+            &txn,
+            store_id,
+            actor,
+            "coupon.updated",
+            "coupon",
+            Some(id.to_string()),
+            json!({"before": before, "after": after}),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn delete(
+    db: &DatabaseConnection,
+    store_id: StoreId,
+    actor: &Actor,
+    id: Uuid,
+) -> ServiceResult<()> {
+    let txn = db::begin_write(db).await?;
+    let current = get(&txn, store_id, id).await?;
+    coupon::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        store_id,
+        actor,
+        "coupon.deleted",
+        "coupon",
+        Some(id.to_string()),
+        json!({"code": current.code}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! The OpenAPI document, generated once from the registered handlers, and a
+//! docs page that renders it with Swagger UI (vendored from npm, embedded).
+
+use std::sync::LazyLock;
+
+use actix_web::{App, HttpResponse};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{OpenApi as OpenApiDoc, Server};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tributary API",
+        version = "1",
+        description = "Affiliates, campaigns, links and coupons of one store: the store is the one \
+the API key belongs to. Lists are newest first, paged with `limit` and `starting_after`. \
+Errors are `{\"error\": {\"code\", \"message\", \"details\": [{\"field\", \"message\"}]}}`. \
+Updates are partial: absent fields stay as they are. Money is a decimal string in the store currency."
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The document, built from the same `v1::routes` the server registers.
+pub static OPENAPI: LazyLock<OpenApiDoc> = LazyLock::new(|| {
+    let (_, mut doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(utoipa_actix_web::scope("/api/v1").configure(super::v1::routes))
+        .split_for_parts();
+    doc.servers = Some(vec![Server::new("/")]);
+    doc
+});
+
+static OPENAPI_JSON: LazyLock<String> = LazyLock::new(|| {
+    OPENAPI
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises")
+});
+
+/// Public like the docs page: it describes the API, not any store's data.
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .body(OPENAPI_JSON.as_str())
+}
+
+pub async fn page() -> HttpResponse {
+    let v = crate::web::assets::version();
+    let html = format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Tributary API</title>
+<link rel="icon" href="/static/favicon.svg?v={v}" type="image/svg+xml">
+<link rel="stylesheet" href="/static/vendor/swagger-ui-5.35.0/swagger-ui.css?v={v}">
+</head>
+<body>
+<div id="swagger-ui" data-spec-url="/api/v1/openapi.json"></div>
+<script src="/static/vendor/swagger-ui-5.35.0/swagger-ui-bundle.js?v={v}"></script>
+<script src="/static/api-docs.js?v={v}"></script>
+</body>
+</html>"#
+    );
+    // Swagger UI sets style attributes as it renders, so this one page allows
+    // inline styles; scripts stay 'self' only, as everywhere else.
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+             connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ))
+        .body(html)
+}

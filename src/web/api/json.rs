@@ -1,0 +1,143 @@
+//! Request bodies for the API: parsed with `serde_path_to_error`, so a
+//! wrong type or an unknown field is a 422 naming the field, never a vague
+//! 400; and a few value types every resource uses.
+
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::ValidationErrors;
+use crate::web::WebError;
+
+const MAX_BODY: usize = 256 * 1024;
+
+/// A JSON body of type `T`.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = WebError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, WebError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/json"));
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(WebError::BadRequest(
+                    "Content-Type must be application/json.".into(),
+                ));
+            }
+            let bytes = body.await.map_err(|e| {
+                if e.as_response_error().status_code()
+                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                {
+                    WebError::PayloadTooLarge
+                } else {
+                    WebError::BadRequest(format!("The body could not be read: {e}"))
+                }
+            })?;
+            if bytes.len() > MAX_BODY {
+                return Err(WebError::PayloadTooLarge);
+            }
+            let mut de = serde_json::Deserializer::from_slice(&bytes);
+            match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Ok(value) => Ok(ApiJson(value)),
+                Err(err) => {
+                    let path = err.path().to_string();
+                    let inner = err.into_inner();
+                    let message = inner.to_string();
+                    // An unknown field (store_id, balance, …) is named by serde
+                    // in the message, not in the path.
+                    let field = if message.starts_with("unknown field") {
+                        message.split('`').nth(1).unwrap_or("body").to_owned()
+                    } else if path == "." || path.is_empty() {
+                        "body".to_owned()
+                    } else {
+                        path
+                    };
+                    let message = message
+                        .split(" at line ")
+                        .next()
+                        .unwrap_or(&message)
+                        .to_owned();
+                    Err(WebError::Validation {
+                        message: format!("The JSON body is not valid: {field}: {message}"),
+                        errors: ValidationErrors::single(&field, message),
+                    })
+                }
+            }
+        })
+    }
+}
+
+/// A field that may be absent (leave as is), `null` (clear) or a value.
+pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A decimal given as a JSON number or string, kept as its exact text
+/// (serde_json's `arbitrary_precision` keeps every digit of a number).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(value_type = String, example = "10.00")]
+pub struct DecimalText(pub String);
+
+impl<'de> Deserialize<'de> for DecimalText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Number(n) => Ok(DecimalText(n.to_string())),
+            serde_json::Value::String(s) => Ok(DecimalText(s)),
+            other => Err(serde::de::Error::custom(format!(
+                "expected a number or a decimal string, found {other}"
+            ))),
+        }
+    }
+}
+
+/// `?limit=&starting_after=` of every list endpoint.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// 1 to 100, default 25.
+    pub limit: Option<i64>,
+    /// The last id of the previous page.
+    pub starting_after: Option<String>,
+}
+
+impl PageParams {
+    pub fn request(&self) -> Result<crate::services::paging::PageRequest, WebError> {
+        crate::services::paging::PageRequest::parse(self.limit, self.starting_after.as_deref())
+            .map_err(|errors| WebError::Validation {
+                message: "Some query parameters are not valid.".into(),
+                errors,
+            })
+    }
+}
+
+/// The error shape of every API response that is not a success.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// `unauthorized`, `not_found`, `validation_failed`, `conflict`, `rate_limited`, `internal`.
+    pub code: String,
+    pub message: String,
+    pub details: Vec<FieldDetail>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldDetail {
+    pub field: String,
+    pub message: String,
+}

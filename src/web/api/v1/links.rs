@@ -1,0 +1,197 @@
+//! `/api/v1/links`.
+
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::entities::link;
+use crate::services::links::{self, LinkInput, share_url};
+use crate::web::api::auth::ApiCaller;
+use crate::web::api::json::{ApiJson, ErrorBody, PageParams, nullable};
+use crate::web::api::v1::affiliates::Deleted;
+use crate::web::{AppState, WebError};
+
+#[derive(Serialize, ToSchema)]
+pub struct LinkBody {
+    pub id: Uuid,
+    pub affiliate_id: Uuid,
+    pub token: String,
+    /// Where the link leads; null = the campaign's website.
+    pub url: Option<String>,
+    /// The address to share: `{public_url}/r/{token}`.
+    pub share_url: String,
+    pub visitors: i64,
+    pub leads: i64,
+    pub conversions: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl LinkBody {
+    pub fn from_model(l: &link::Model, public_base: &str) -> Self {
+        Self {
+            id: l.id,
+            affiliate_id: l.affiliate_id,
+            token: l.token.clone(),
+            url: l.url.clone(),
+            share_url: share_url(public_base, &l.token),
+            visitors: l.visitors,
+            leads: l.leads,
+            conversions: l.conversions,
+            created_at: l.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LinkList {
+    pub data: Vec<LinkBody>,
+    pub has_more: bool,
+    pub next_cursor: Option<Uuid>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LinkFilters {
+    pub affiliate_id: Option<Uuid>,
+}
+
+#[utoipa::path(tag = "links", params(PageParams, LinkFilters),
+    responses((status = 200, body = LinkList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[get("/links")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    page: web::Query<PageParams>,
+    filters: web::Query<LinkFilters>,
+) -> Result<HttpResponse, WebError> {
+    let page = links::list_page(
+        &state.db,
+        caller.store_id(),
+        filters.affiliate_id,
+        page.request()?,
+    )
+    .await?;
+    let base = state.config.public_base();
+    Ok(HttpResponse::Ok().json(LinkList {
+        next_cursor: if page.has_more {
+            page.items.last().map(|l| l.id)
+        } else {
+            None
+        },
+        data: page
+            .items
+            .iter()
+            .map(|l| LinkBody::from_model(l, &base))
+            .collect(),
+        has_more: page.has_more,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkCreate {
+    pub affiliate_id: Uuid,
+    /// `[a-z0-9_-]`, 2–64, unique in the store; default made from the name.
+    pub token: Option<String>,
+    /// On the campaign's website or a host the store allows; ≤ 256 characters.
+    pub url: Option<String>,
+}
+
+#[utoipa::path(tag = "links", request_body = LinkCreate,
+    responses((status = 201, body = LinkBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/links")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    body: ApiJson<LinkCreate>,
+) -> Result<HttpResponse, WebError> {
+    let b = body.0;
+    let created = links::create(
+        &state.db,
+        &caller.store,
+        &caller.actor(),
+        b.affiliate_id,
+        LinkInput {
+            token: b.token,
+            url: b.url,
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(LinkBody::from_model(&created, &state.config.public_base())))
+}
+
+#[utoipa::path(tag = "links", params(("id" = Uuid, Path)),
+    responses((status = 200, body = LinkBody), (status = 404, body = ErrorBody)))]
+#[get("/links/{id}")]
+pub async fn show(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, WebError> {
+    let l = links::get(&state.db, caller.store_id(), *id).await?;
+    Ok(HttpResponse::Ok().json(LinkBody::from_model(&l, &state.config.public_base())))
+}
+
+/// Changes; absent fields stay; `url: null` goes back to the campaign's website.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LinkWrite {
+    pub token: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub url: Option<Option<String>>,
+}
+
+async fn apply_update(
+    state: &AppState,
+    caller: &ApiCaller,
+    id: Uuid,
+    b: LinkWrite,
+) -> Result<HttpResponse, WebError> {
+    let input = LinkInput {
+        token: b.token,
+        url: b.url.map(Option::unwrap_or_default),
+    };
+    let updated = links::update(&state.db, &caller.store, &caller.actor(), id, input).await?;
+    Ok(HttpResponse::Ok().json(LinkBody::from_model(&updated, &state.config.public_base())))
+}
+
+#[utoipa::path(tag = "links", params(("id" = Uuid, Path)), request_body = LinkWrite,
+    responses((status = 200, body = LinkBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[patch("/links/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    id: web::Path<Uuid>,
+    body: ApiJson<LinkWrite>,
+) -> Result<HttpResponse, WebError> {
+    apply_update(&state, &caller, *id, body.0).await
+}
+
+#[utoipa::path(tag = "links", params(("id" = Uuid, Path)), request_body = LinkWrite,
+    responses((status = 200, body = LinkBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[put("/links/{id}")]
+pub async fn replace(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    id: web::Path<Uuid>,
+    body: ApiJson<LinkWrite>,
+) -> Result<HttpResponse, WebError> {
+    apply_update(&state, &caller, *id, body.0).await
+}
+
+#[utoipa::path(tag = "links", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Deleted), (status = 404, body = ErrorBody)))]
+#[delete("/links/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, WebError> {
+    links::delete(&state.db, caller.store_id(), &caller.actor(), *id).await?;
+    Ok(HttpResponse::Ok().json(Deleted {
+        id: *id,
+        deleted: true,
+    }))
+}
