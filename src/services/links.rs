@@ -67,6 +67,28 @@ pub async fn list_page(
     Ok(Page::from_overfetch(query.all(conn).await?, page.limit))
 }
 
+/// The first (default) link token of each affiliate, for list rows.
+pub async fn first_tokens(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    affiliate_ids: &[Uuid],
+) -> ServiceResult<std::collections::HashMap<Uuid, String>> {
+    let mut tokens = std::collections::HashMap::new();
+    if affiliate_ids.is_empty() {
+        return Ok(tokens);
+    }
+    let rows = link::Entity::find()
+        .filter(link::Column::StoreId.eq(store_id.0))
+        .filter(link::Column::AffiliateId.is_in(affiliate_ids.to_vec()))
+        .order_by_asc(link::Column::Id)
+        .all(conn)
+        .await?;
+    for l in rows {
+        tokens.entry(l.affiliate_id).or_insert(l.token);
+    }
+    Ok(tokens)
+}
+
 async fn token_taken(
     conn: &impl ConnectionTrait,
     store_id: StoreId,

@@ -109,6 +109,31 @@ pub struct SettingsInput {
     pub name: String,
     pub slug: String,
     pub currency: String,
+    /// Extra hosts link destinations may use, separated by lines, commas or spaces.
+    pub link_hosts: String,
+}
+
+/// Host names only (no scheme, path or port), lower-cased, one per line.
+pub fn parse_link_hosts(input: &str) -> Result<String, String> {
+    let hosts: Vec<String> = input
+        .split(['\n', ',', ' ', '\r', '\t'])
+        .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
+    if hosts.len() > 50 {
+        return Err("may list at most 50 hosts".into());
+    }
+    for h in &hosts {
+        let valid = h.len() <= 253
+            && (h.contains('.') || h == "localhost")
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            && !h.starts_with(['.', '-']);
+        if !valid {
+            return Err(format!("{h:?} is not a host name like blog.example.com"));
+        }
+    }
+    Ok(hosts.join("\n"))
 }
 
 pub async fn update_settings(
@@ -130,8 +155,10 @@ pub async fn update_settings(
             e.field = "name".into();
         }
     }
+    let link_hosts = errors.check("link_hosts", parse_link_hosts(&input.link_hosts));
     errors.into_result()?;
     let parsed = parsed.expect("no errors means parsed");
+    let link_hosts = link_hosts.expect("no errors means parsed");
 
     let txn = db::begin_write(db).await?;
     let current = store::Entity::find_by_id(access.store.id)
@@ -143,12 +170,29 @@ pub async fn update_settings(
     {
         return Err(ValidationErrors::single("slug", "is already taken by another store").into());
     }
-    let before = json!({"name": current.name, "slug": current.slug, "currency": current.currency});
-    let after = json!({"name": parsed.name, "slug": parsed.slug.as_str(), "currency": parsed.currency.code()});
+    if parsed.currency.code() != current.currency
+        && crate::entities::campaign::Entity::find()
+            .filter(crate::entities::campaign::Column::StoreId.eq(current.id))
+            .one(&txn)
+            .await?
+            .is_some()
+    {
+        return Err(ValidationErrors::single(
+            "currency",
+            format!(
+                "cannot change once campaigns exist: their amounts are in {}",
+                current.currency
+            ),
+        )
+        .into());
+    }
+    let before = json!({"name": current.name, "slug": current.slug, "currency": current.currency, "link_hosts": current.link_hosts});
+    let after = json!({"name": parsed.name, "slug": parsed.slug.as_str(), "currency": parsed.currency.code(), "link_hosts": link_hosts});
     let mut active: store::ActiveModel = current.into();
     active.name = Set(parsed.name);
     active.slug = Set(parsed.slug.as_str().to_owned());
     active.currency = Set(parsed.currency.code().to_owned());
+    active.link_hosts = Set(link_hosts);
     active.updated_at = Set(Utc::now());
     let updated = active.update(&txn).await.map_err(|e| {
         if db::is_unique_violation(&e) {

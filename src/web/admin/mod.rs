@@ -2,9 +2,12 @@
 //! in-place changes. One file per area; each handler calls one service.
 
 mod account;
+mod affiliate_pages;
+mod affiliates;
 mod api_keys;
 mod audit;
 mod auth;
+mod campaigns;
 mod dashboard;
 mod settings;
 mod team;
@@ -58,5 +61,70 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/api-keys/{id}/revoke",
             web::post().to(api_keys::revoke),
         )
-        .route("/admin/audit", web::get().to(audit::index));
+        .route("/admin/audit", web::get().to(audit::index))
+        .service(
+            web::resource("/admin/campaigns")
+                .route(web::get().to(campaigns::index))
+                .route(web::post().to(campaigns::create)),
+        )
+        .route("/admin/campaigns/new", web::get().to(campaigns::new))
+        .route("/admin/campaigns/{id}", web::post().to(campaigns::update))
+        .route("/admin/campaigns/{id}/edit", web::get().to(campaigns::edit))
+        .route(
+            "/admin/campaigns/{id}/archive",
+            web::post().to(campaigns::archive),
+        )
+        .route(
+            "/admin/campaigns/{id}/restore",
+            web::post().to(campaigns::restore),
+        )
+        .route(
+            "/admin/campaigns/{id}/delete",
+            web::post().to(campaigns::delete),
+        )
+        .service(
+            web::resource("/admin/affiliates")
+                .route(web::get().to(affiliates::index))
+                .route(web::post().to(affiliate_pages::create)),
+        )
+        .route("/admin/affiliates/new", web::get().to(affiliate_pages::new))
+        .route("/admin/affiliates/bulk", web::post().to(affiliates::bulk))
+        .service(
+            web::resource("/admin/affiliates/{id}")
+                .route(web::get().to(affiliate_pages::show))
+                .route(web::post().to(affiliate_pages::update)),
+        )
+        .route(
+            "/admin/affiliates/{id}/edit",
+            web::get().to(affiliate_pages::edit),
+        )
+        .route(
+            "/admin/affiliates/{id}/delete",
+            web::post().to(affiliate_pages::delete),
+        )
+        .service(
+            web::resource("/admin/affiliates/{id}/erase")
+                .route(web::get().to(affiliate_pages::erase_confirm))
+                .route(web::post().to(affiliate_pages::erase)),
+        )
+        .route(
+            "/admin/affiliates/{id}/links",
+            web::post().to(affiliate_pages::add_link),
+        )
+        .route(
+            "/admin/affiliates/{id}/coupons",
+            web::post().to(affiliate_pages::add_coupon),
+        )
+        .route(
+            "/admin/affiliates/{id}/{action:approval|rejection|suspension|reinstatement}",
+            web::post().to(affiliates::change_status),
+        )
+        .route(
+            "/admin/links/{id}/delete",
+            web::post().to(affiliate_pages::delete_link),
+        )
+        .route(
+            "/admin/coupons/{id}/delete",
+            web::post().to(affiliate_pages::delete_coupon),
+        );
 }

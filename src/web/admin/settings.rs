@@ -31,6 +31,8 @@ pub struct SettingsForm {
     slug: String,
     #[serde(default)]
     currency: String,
+    #[serde(default)]
+    link_hosts: String,
 }
 
 pub async fn form(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, WebError> {
@@ -39,6 +41,7 @@ pub async fn form(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespon
         name: store.name.clone(),
         slug: store.slug.clone(),
         currency: store.currency.clone(),
+        link_hosts: store.link_hosts.clone(),
     };
     render(
         StatusCode::OK,
@@ -63,6 +66,7 @@ pub async fn submit(
         name: form.name.clone(),
         slug: form.slug.clone(),
         currency: form.currency.clone(),
+        link_hosts: form.link_hosts.clone(),
     };
     match stores::update_settings(&state.db, &staff.access, &staff.actor(), input).await {
         Ok(_) => {
