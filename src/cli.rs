@@ -1,5 +1,5 @@
 //! The `tributary` command line: `serve` (default), `migrate`,
-//! `create-admin`, `api-key create`.
+//! `create-admin`, `seed`, `api-key create`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -41,6 +41,15 @@ enum Command {
         slug: Option<String>,
         #[arg(long, default_value = "USD")]
         currency: String,
+    },
+    /// Add demo data: a store (created if missing), a default campaign and
+    /// N affiliates with a link each.
+    Seed {
+        /// The store's slug.
+        #[arg(long, default_value = "demo")]
+        store: String,
+        #[arg(long, default_value_t = 100)]
+        affiliates: u64,
     },
     /// Manage API keys.
     ApiKey {
@@ -123,6 +132,21 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
                 if store_created { "new" } else { "existing" },
                 store
             );
+        }
+        Command::Seed { store, affiliates } => {
+            let db = open_database(&config).await?;
+            let started = std::time::Instant::now();
+            let report = crate::services::seed::run(&db, &store, affiliates)
+                .await
+                .map_err(describe)?;
+            println!(
+                "seeded {} affiliates into store {store} in {:.1}s",
+                report.created,
+                started.elapsed().as_secs_f64()
+            );
+            if let Some(id) = report.deep_cursor {
+                println!("deep cursor: {id}");
+            }
         }
         Command::ApiKey {
             action: ApiKeyAction::Create { store, name },

@@ -221,6 +221,18 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // Per-page lookups ("the links of these 50 affiliates"), scoped by
+        // store: without it the planner walks every row of the store.
+        m.create_index(
+            Index::create()
+                .name("ix_links_store_affiliate")
+                .table(Links::Table)
+                .col(Links::StoreId)
+                .col(Links::AffiliateId)
+                .col(Links::Id)
+                .to_owned(),
+        )
+        .await?;
         m.create_index(
             Index::create()
                 .name("ix_links_store_id")
@@ -265,6 +277,18 @@ impl MigrationTrait for Migration {
             Index::create()
                 .name("ix_coupons_affiliate")
                 .table(Coupons::Table)
+                .col(Coupons::AffiliateId)
+                .col(Coupons::Id)
+                .to_owned(),
+        )
+        .await?;
+        // Per-page lookups ("the coupons of these 50 affiliates"), scoped by
+        // store: without it the planner walks every row of the store.
+        m.create_index(
+            Index::create()
+                .name("ix_coupons_store_affiliate")
+                .table(Coupons::Table)
+                .col(Coupons::StoreId)
                 .col(Coupons::AffiliateId)
                 .col(Coupons::Id)
                 .to_owned(),

@@ -80,9 +80,12 @@ pub async fn first_tokens(
     let rows = link::Entity::find()
         .filter(link::Column::StoreId.eq(store_id.0))
         .filter(link::Column::AffiliateId.is_in(affiliate_ids.to_vec()))
-        .order_by_asc(link::Column::Id)
         .all(conn)
         .await?;
+    // Sorted here: an ORDER BY lets the planner prefer walking the whole
+    // store's links in id order over the (store, affiliate) index.
+    let mut rows = rows;
+    rows.sort_by_key(|l| l.id);
     for l in rows {
         tokens.entry(l.affiliate_id).or_insert(l.token);
     }
@@ -255,11 +258,13 @@ pub async fn create(
         }
         Err(other) => return Err(other),
     };
+    if let Some(t) = &token
+        && token_taken(&txn, store_id, t, None).await?
+    {
+        errors.add("token", "is already used by another link of this store");
+    }
     errors.into_result()?;
     let token = token.expect("checked");
-    if token_taken(&txn, store_id, &token, None).await? {
-        return Err(token_taken_error());
-    }
     let created = link::ActiveModel {
         id: Set(Uuid::now_v7()),
         store_id: Set(store.id),

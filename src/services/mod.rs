@@ -12,6 +12,7 @@ pub mod coupons;
 pub mod crypto;
 pub mod links;
 pub mod paging;
+pub mod seed;
 pub mod sessions;
 pub mod setup;
 pub mod stores;

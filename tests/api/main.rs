@@ -4,12 +4,16 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod affiliates;
 mod api_base;
 mod api_keys;
 mod audit;
 mod auth;
+mod campaigns;
 mod cli;
 mod csrf;
+mod links_coupons;
+mod openapi;
 mod pages;
 mod settings;
 mod setup;

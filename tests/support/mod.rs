@@ -262,3 +262,101 @@ pub fn element_text(html: &str, id: &str) -> Option<String> {
     let close = open_end + html[open_end..].find('<')?;
     Some(html[open_end..close].trim().to_owned())
 }
+
+/// JSON API calls with a key.
+impl TestApp {
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = self
+            .browser
+            .client
+            .request(method, self.browser.url(path))
+            .bearer_auth(key);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, json)
+    }
+
+    pub async fn api_post(
+        &self,
+        path: &str,
+        key: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        self.api(reqwest::Method::POST, path, key, Some(body)).await
+    }
+
+    pub async fn api_json(&self, path: &str, key: &str) -> (u16, serde_json::Value) {
+        self.api(reqwest::Method::GET, path, key, None).await
+    }
+
+    /// A store with an owner signed in (the app's browser), a key, and a campaign.
+    pub async fn program(&self) -> Program {
+        self.setup_owner().await;
+        let key = self.api_key("acme").await;
+        let (status, campaign) = self
+            .api_post(
+                "/api/v1/campaigns",
+                &key,
+                serde_json::json!({"name": "Partners", "website_url": "https://shop.example.com"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{campaign}");
+        Program {
+            key,
+            campaign_id: campaign["id"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    pub async fn new_affiliate(
+        &self,
+        key: &str,
+        email: &str,
+        extra: serde_json::Value,
+    ) -> serde_json::Value {
+        let mut body =
+            serde_json::json!({"email": email, "first_name": "Ann", "last_name": "Smith"});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (status, json) = self.api_post("/api/v1/affiliates", key, body).await;
+        assert_eq!(status, 201, "{json}");
+        json
+    }
+}
+
+pub struct Program {
+    pub key: String,
+    pub campaign_id: String,
+}
+
+/// The `details` of a 422 as (field, message) pairs.
+pub fn field_errors(body: &serde_json::Value) -> Vec<(String, String)> {
+    body["error"]["details"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or("").to_owned(),
+                        e["message"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn has_field_error(body: &serde_json::Value, field: &str) -> bool {
+    field_errors(body).iter().any(|(f, _)| f == field)
+}

@@ -55,7 +55,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                     let message = inner.to_string();
                     // An unknown field (store_id, balance, …) is named by serde
                     // in the message, not in the path.
-                    let field = if message.starts_with("unknown field") {
+                    // serde names a missing field in the message, the path
+                    // being its parent; an unknown field's path is the field.
+                    let field = if message.starts_with("missing field") {
+                        let name = message.split('`').nth(1).unwrap_or("body");
+                        if path == "." || path.is_empty() {
+                            name.to_owned()
+                        } else {
+                            format!("{path}.{name}")
+                        }
+                    } else if message.starts_with("unknown field")
+                        && (path == "." || path.is_empty())
+                    {
                         message.split('`').nth(1).unwrap_or("body").to_owned()
                     } else if path == "." || path.is_empty() {
                         "body".to_owned()

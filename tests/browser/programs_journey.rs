@@ -1,0 +1,173 @@
+//! Campaigns and affiliates in the browser: create a campaign, create an
+//! affiliate and copy their link, approve a pending one in place from the
+//! list, find one by link token, and read the API docs.
+
+use crate::driver::*;
+use crate::support::*;
+use fantoccini::Locator;
+use serde_json::json;
+
+async fn sign_in(b: &fantoccini::Client, base: &str) {
+    b.goto(&format!("{base}/login")).await.unwrap();
+    fill(b, "#email", OWNER_EMAIL).await;
+    fill(b, "#password", OWNER_PASSWORD).await;
+    click(b, "form[action='/login'] button[type=submit]").await;
+    wait_for_text(b, "main h1", "Acme Shop").await;
+}
+
+#[tokio::test]
+async fn an_owner_creates_a_campaign_and_an_affiliate_and_copies_the_link() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+    let base = app.address.clone();
+    with_browser(|b| async move {
+        sign_in(&b, &base).await;
+
+        click(&b, "aside a[href='/admin/campaigns']").await;
+        click(&b, "#new-campaign").await;
+        fill(&b, "#name", "Partners").await;
+        fill(&b, "#website_url", "https://shop.example.com").await;
+        b.find(Locator::Css("#commission_type"))
+            .await
+            .unwrap()
+            .select_by_value("fixed")
+            .await
+            .unwrap();
+        fill(&b, "#commission_value", "12.5").await;
+        fill(&b, "#cookie_days", "90").await;
+        click(&b, "#campaign-form button[type=submit]").await;
+        wait_for_text(&b, "#campaigns", "Partners").await;
+        wait_for_text(&b, "#campaigns", "12.50 USD per sale").await;
+
+        click(&b, "aside a[href='/admin/affiliates']").await;
+        click(&b, "#new-affiliate").await;
+        fill(&b, "#first_name", "Ann").await;
+        fill(&b, "#last_name", "Smith").await;
+        fill(&b, "#email", "ann@example.com").await;
+        fill(&b, "#email", "not-an-email").await;
+        click(&b, "#affiliate-form button[type=submit]").await;
+        wait_for_text(&b, "#email-error", "Email must be an email address").await;
+        fill(&b, "#email", "ann@example.com").await;
+        click(&b, "#affiliate-form button[type=submit]").await;
+        wait_for_text(&b, "main h1", "Ann Smith").await;
+
+        let share = wait_for_text(&b, ".share-url", "/r/ann-smith").await;
+        assert_eq!(
+            share,
+            format!("{base}/r/ann-smith"),
+            "the full shareable URL"
+        );
+        click(&b, "#copy-ann-smith").await;
+        wait_for_text(&b, "#copy-ann-smith", "Copied").await;
+        // Paste what was copied into a field to prove it is the link.
+        b.find(Locator::Css("#links summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let field = b.find(Locator::Css("#url")).await.unwrap();
+        field
+            .send_keys(&format!("{}v", char::from(fantoccini::key::Key::Control)))
+            .await
+            .unwrap();
+        assert_eq!(
+            field.prop("value").await.unwrap().as_deref(),
+            Some(share.as_str())
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_pending_affiliate_is_approved_in_place_and_found_by_link_token() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let ann = app
+        .new_affiliate(
+            &p.key,
+            "ann@example.com",
+            json!({"link_token": "ann-promo"}),
+        )
+        .await;
+    app.new_affiliate(
+        &p.key,
+        "bob@example.com",
+        json!({"first_name": "Bob", "last_name": "Jones"}),
+    )
+    .await;
+    let ann_id = ann["id"].as_str().unwrap().to_owned();
+    let base = app.address.clone();
+    with_browser(|b| async move {
+        sign_in(&b, &base).await;
+        b.goto(&format!("{base}/admin/affiliates?status=pending"))
+            .await
+            .unwrap();
+        wait_for_text(&b, "#count-pending", "2").await;
+        // Page state that a reload would lose: a marker and a ticked box.
+        b.execute("window.__sameDocument = true;", vec![])
+            .await
+            .unwrap();
+        let row = format!("#affiliate-{ann_id}");
+        click(&b, &format!("{row} button[data-action='approve']")).await;
+
+        wait_for_text(&b, &format!("{row} [data-status]"), "approved").await;
+        wait_for_text(&b, "#count-pending", "1").await;
+        wait_for_text(&b, "#count-approved", "1").await;
+        wait_for_text(&b, "#toast", "is now approved").await;
+        let same = b
+            .execute("return window.__sameDocument === true;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(same, json!(true), "no page reload");
+        let rows = b
+            .find_all(Locator::Css("#affiliates tbody tr"))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2, "the other row is still there");
+        let bob_status = b
+            .find(Locator::XPath(
+                "//tr[contains(., 'Bob Jones')]//*[@data-status]",
+            ))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(bob_status, "pending", "the other row is unchanged");
+
+        // Search by link token, typed into the search box (htmx, no submit).
+        b.goto(&format!("{base}/admin/affiliates")).await.unwrap();
+        fill(&b, "#affiliate-search", "ann-promo").await;
+        let started = std::time::Instant::now();
+        loop {
+            let rows = b
+                .find_all(Locator::Css("#affiliates tbody tr"))
+                .await
+                .unwrap();
+            if rows.len() == 1 {
+                assert!(rows[0].text().await.unwrap().contains("Ann Smith"));
+                break;
+            }
+            assert!(started.elapsed() < WAIT, "the search never narrowed to Ann");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(
+            path_of(&b).await.contains("q=ann-promo"),
+            "the URL keeps the search"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_api_docs_page_renders_the_document() {
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    with_browser(|b| async move {
+        b.goto(&format!("{base}/api/docs")).await.unwrap();
+        wait_for_text(&b, ".swagger-ui .info .title", "Tributary API").await;
+        wait_for_text(&b, ".swagger-ui", "/api/v1/affiliates/{id}/approve").await;
+    })
+    .await;
+}
