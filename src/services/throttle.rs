@@ -53,9 +53,10 @@ pub async fn try_attempt(
     })
     .on_conflict(
         OnConflict::column(login_throttle::Column::Key)
+            // Table-qualified: PostgreSQL finds a bare `failures` ambiguous here.
             .value(
                 login_throttle::Column::Failures,
-                Expr::col(login_throttle::Column::Failures).add(1),
+                Expr::col((login_throttle::Entity, login_throttle::Column::Failures)).add(1),
             )
             .to_owned(),
     )
