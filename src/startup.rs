@@ -17,6 +17,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::config::Config;
 use crate::db;
+use crate::services::clicks::{ClickWriter, WriterHandle};
 use crate::services::{crypto, sessions};
 use crate::web::session_store::DbSessionStore;
 use crate::web::{AppState, WebError, csrf, error, headers};
@@ -25,6 +26,7 @@ pub struct Application {
     port: u16,
     server: Server,
     db: DatabaseConnection,
+    clicks: WriterHandle,
 }
 
 /// Opens the database and brings its schema up to date.
@@ -57,7 +59,8 @@ impl Application {
         };
         let session_store = DbSessionStore::new(db.clone(), config.session_max);
         let idle = actix_web::cookie::time::Duration::seconds(config.session_idle.as_secs() as i64);
-        let state = web::Data::new(AppState::new(db.clone(), config));
+        let clicks = ClickWriter::start(db.clone());
+        let state = web::Data::new(AppState::new(db.clone(), config, clicks.writer()));
 
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(session_store.clone(), cookie_key.clone())
@@ -89,6 +92,8 @@ impl Application {
                 // Innermost first: sessions, then CSRF, then error rendering
                 // (which sees every failure above), headers, compression, logs.
                 .wrap(sessions)
+                .wrap(from_fn(crate::web::api::idempotency::guard))
+                .wrap(from_fn(invalidate_link_cache))
                 .wrap(from_fn(csrf::protect))
                 .wrap(from_fn(error::render_errors))
                 .wrap(headers::security_headers(https))
@@ -103,7 +108,12 @@ impl Application {
         .shutdown_timeout(10)
         .run();
 
-        Ok(Self { port, server, db })
+        Ok(Self {
+            port,
+            server,
+            db,
+            clicks,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -114,9 +124,23 @@ impl Application {
         &self.db
     }
 
-    /// Serves until SIGINT/SIGTERM (actix handles both and drains requests).
+    /// Serves until SIGINT/SIGTERM (actix handles both and drains requests),
+    /// then writes every queued click before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let db = self.db.clone();
+        let promoter_db = self.db.clone();
+        let promoter = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                if let Err(e) =
+                    crate::services::commissions::promote_due(&promoter_db, chrono::Utc::now())
+                        .await
+                {
+                    tracing::warn!(error = %e, "promoting due commissions failed");
+                }
+            }
+        });
         let janitor = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(600));
             loop {
@@ -132,6 +156,38 @@ impl Application {
         });
         let result = self.server.await;
         janitor.abort();
+        promoter.abort();
+        self.clicks.shutdown().await;
         result
     }
+}
+
+/// Links, affiliates and campaigns decide where clicks go and whether they
+/// count: after any change to them, this instance's link cache starts over
+/// (other instances catch up within the cache's TTL).
+async fn invalidate_link_cache(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let path = req.path().to_owned();
+    let changes_links = req.method() != actix_web::http::Method::GET
+        && [
+            "/admin/affiliates",
+            "/admin/campaigns",
+            "/admin/links",
+            "/api/v1/affiliates",
+            "/api/v1/campaigns",
+            "/api/v1/links",
+        ]
+        .iter()
+        .any(|p| path.starts_with(p));
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let res = next.call(req).await?.map_into_boxed_body();
+    if changes_links && res.status().is_success() || changes_links && res.status().is_redirection()
+    {
+        if let Some(state) = state {
+            state.link_cache.invalidate_all();
+        }
+    }
+    Ok(res)
 }

@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_foundation;
 mod m20261121_000002_programs;
+mod m20261121_000003_tracking;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_foundation::Migration),
             Box::new(m20261121_000002_programs::Migration),
+            Box::new(m20261121_000003_tracking::Migration),
         ]
     }
 }

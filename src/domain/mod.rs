@@ -6,6 +6,7 @@
 
 pub mod affiliate;
 pub mod campaign;
+pub mod commission;
 pub mod currency;
 pub mod email;
 pub mod ids;
@@ -18,6 +19,7 @@ pub mod slug;
 pub mod text;
 pub mod validation;
 pub mod web_url;
+pub mod webhook_signature;
 
 pub use currency::Currency;
 pub use email::Email;

@@ -10,6 +10,9 @@ pub struct Model {
     pub currency: String,
     /// Extra hosts link destinations may point at, one per line.
     pub link_hosts: String,
+    /// The Stripe webhook signing secret, sealed (encrypted) with a key
+    /// derived from the server secret.
+    pub stripe_secret_sealed: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -27,6 +27,13 @@ pub fn derive_key(master: &[u8], purpose: &str) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
+/// HMAC-SHA256 of `message`, hex.
+pub fn hmac_hex(key: &[u8], message: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(message);
+    hex::encode(mac.finalize().into_bytes())
+}
+
 /// Compares secrets in time independent of where they differ.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -119,5 +126,58 @@ mod tests {
             derive_key(b"master", "cookies")
         );
         assert_eq!(derive_key(b"master", "csrf").len(), 32);
+    }
+}
+
+/// Encrypts a secret the server must read back (a webhook signing secret)
+/// with a key derived from the master secret: XChaCha20-Poly1305, random
+/// nonce, base64 of nonce ‖ ciphertext.
+pub fn seal(master: &[u8], purpose: &str, plaintext: &str) -> String {
+    use chacha20poly1305::aead::{Aead, AeadCore, OsRng};
+    use chacha20poly1305::{KeyInit as _, XChaCha20Poly1305};
+    let cipher =
+        XChaCha20Poly1305::new_from_slice(&derive_key(master, purpose)).expect("a 32-byte key");
+    let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let mut out = nonce.to_vec();
+    out.extend(
+        cipher
+            .encrypt(&nonce, plaintext.as_bytes())
+            .expect("encryption does not fail"),
+    );
+    base64::engine::general_purpose::STANDARD.encode(out)
+}
+
+/// The plaintext of `seal`, or `None` if it was altered or sealed with
+/// another master secret.
+pub fn open(master: &[u8], purpose: &str, sealed: &str) -> Option<String> {
+    use chacha20poly1305::aead::Aead;
+    use chacha20poly1305::{KeyInit as _, XChaCha20Poly1305, XNonce};
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(sealed)
+        .ok()?;
+    if bytes.len() < 24 {
+        return None;
+    }
+    let (nonce, ciphertext) = bytes.split_at(24);
+    let cipher = XChaCha20Poly1305::new_from_slice(&derive_key(master, purpose)).ok()?;
+    let nonce: [u8; 24] = nonce.try_into().ok()?;
+    let plain = cipher.decrypt(&XNonce::from(nonce), ciphertext).ok()?;
+    String::from_utf8(plain).ok()
+}
+
+#[cfg(test)]
+mod seal_tests {
+    use super::*;
+
+    #[test]
+    fn sealed_secrets_open_with_the_same_master_only() {
+        let sealed = seal(b"master one", "stripe", "whsec_abc");
+        assert!(!sealed.contains("whsec_abc"));
+        assert_eq!(
+            open(b"master one", "stripe", &sealed).as_deref(),
+            Some("whsec_abc")
+        );
+        assert_eq!(open(b"master two", "stripe", &sealed), None);
+        assert_eq!(open(b"master one", "other purpose", &sealed), None);
     }
 }

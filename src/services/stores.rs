@@ -25,6 +25,7 @@ pub async fn insert(conn: &impl ConnectionTrait, parsed: &ParsedStore) -> Servic
         slug: Set(parsed.slug.as_str().to_owned()),
         currency: Set(parsed.currency.code().to_owned()),
         link_hosts: Set(String::new()),
+        stripe_secret_sealed: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -68,7 +68,13 @@ pub async fn protect(
         .clone();
     let https = state.config.is_https();
     let path = req.path().to_owned();
-    if is_api_path(&path) || path.starts_with("/static/") {
+    // The API, webhooks and the public tracking surface carry no cookie
+    // authority (and the click path must stay cheap).
+    if is_api_path(&path)
+        || path.starts_with("/static/")
+        || path.starts_with("/r/")
+        || path == "/t.js"
+    {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
 

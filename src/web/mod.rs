@@ -13,6 +13,7 @@ pub mod extractors;
 pub mod headers;
 pub mod session_store;
 pub mod shell;
+pub mod track;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -27,15 +28,27 @@ pub use error::WebError;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Config,
+    pub link_cache: crate::services::link_cache::LinkCache,
+    pub clicks: crate::services::clicks::ClickWriter,
+    /// Key for hashing client addresses (derived from the master secret).
+    pub ip_key: Vec<u8>,
     /// Set once the first owner exists; never unset, so it can be cached.
     setup_done: AtomicBool,
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, config: Config) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        config: Config,
+        clicks: crate::services::clicks::ClickWriter,
+    ) -> Self {
+        let ip_key = crate::services::crypto::derive_key(&config.secret_key, "ip-hash");
         Self {
             db,
             config,
+            link_cache: Default::default(),
+            clicks,
+            ip_key,
             setup_done: AtomicBool::new(false),
         }
     }
@@ -72,6 +85,23 @@ pub fn see_other(location: &str) -> HttpResponse {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/static/{path:.*}", web::get().to(assets::serve))
         .route("/healthz", web::get().to(healthz))
+        .route("/r/{token}", web::get().to(track::click))
+        .route("/r/{store}/{token}", web::get().to(track::click_in_store))
+        .route("/t.js", web::get().to(track::script))
+        .service(
+            web::resource("/api/track/visit")
+                .route(web::post().to(track::track_visit))
+                .route(web::method(actix_web::http::Method::OPTIONS).to(track::preflight)),
+        )
+        .service(
+            web::resource("/api/track/lead")
+                .route(web::post().to(track::track_lead))
+                .route(web::method(actix_web::http::Method::OPTIONS).to(track::preflight)),
+        )
+        .route(
+            "/webhooks/stripe/{store}",
+            web::post().to(track::stripe_webhook),
+        )
         .configure(api::routes)
         .configure(admin::routes);
 }

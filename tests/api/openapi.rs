@@ -33,6 +33,18 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/coupons/{id}"),
     ("put", "/api/v1/coupons/{id}"),
     ("delete", "/api/v1/coupons/{id}"),
+    ("get", "/api/v1/referrals"),
+    ("post", "/api/v1/referrals"),
+    ("get", "/api/v1/referrals/{id}"),
+    ("patch", "/api/v1/referrals/{id}"),
+    ("delete", "/api/v1/referrals/{id}"),
+    ("post", "/api/v1/leads"),
+    ("get", "/api/v1/sales"),
+    ("post", "/api/v1/sales"),
+    ("get", "/api/v1/sales/{id}"),
+    ("post", "/api/v1/sales/{id}/refunds"),
+    ("get", "/api/v1/commissions"),
+    ("get", "/api/v1/commissions/{id}"),
 ];
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod docs;
+pub mod idempotency;
 pub mod json;
 pub mod v1;
 

@@ -7,6 +7,8 @@ pub mod campaigns;
 pub mod coupons;
 pub mod links;
 pub mod me;
+pub mod referrals;
+pub mod sales;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -40,5 +42,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(coupons::show)
         .service(coupons::update)
         .service(coupons::replace)
-        .service(coupons::remove);
+        .service(coupons::remove)
+        .service(referrals::list)
+        .service(referrals::create)
+        .service(referrals::show)
+        .service(referrals::update)
+        .service(referrals::erase)
+        .service(referrals::lead)
+        .service(sales::list)
+        .service(sales::create)
+        .service(sales::show)
+        .service(sales::refund)
+        .service(sales::commissions_list)
+        .service(sales::commission_show);
 }

@@ -1,0 +1,438 @@
+//! The commission engine (DESIGN §3): pure functions of plain values, in
+//! exact decimals, rounded once, half away from zero, to the currency's minor
+//! unit — which is where amounts already live, so every result is an `i64`
+//! of minor units. Checked arithmetic throughout: a huge amount is an error,
+//! never a panic or a wrapped number.
+
+use chrono::{DateTime, Duration, Months, Utc};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::campaign::{Commission, CommissionType, Recurring};
+
+/// What the campaign (or the affiliate's override) says about paying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terms {
+    pub commission: Commission,
+    pub first_payment: Option<Commission>,
+    pub recurring: Recurring,
+    pub recurring_limit: Option<i32>,
+    pub hold_days: i32,
+    /// The affiliate's own percentage, replacing the campaign's rule.
+    pub override_bp: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sale {
+    pub amount_minor: i64,
+    pub tax_minor: i64,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// The referral's earlier sales.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct History {
+    pub prior_sales: u32,
+    pub first_sale_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Pay {
+        amount_minor: i64,
+        /// The sale amount net of tax the commission was computed on.
+        basis_minor: i64,
+        due_at: DateTime<Utc>,
+    },
+    /// No commission: the recurring limit is reached.
+    NotEligible(&'static str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CommissionError {
+    #[error("the sale amount must be greater than zero")]
+    NonPositiveAmount,
+    #[error("the tax must be zero or more and not above the amount")]
+    BadTax,
+    #[error("the amounts are too large to compute with")]
+    Overflow,
+}
+
+/// Percentage of `basis` (minor units), rounded half away from zero.
+pub fn percent_of(basis_minor: i64, bp: i64) -> Result<i64, CommissionError> {
+    let value = Decimal::from(basis_minor)
+        .checked_mul(Decimal::from(bp))
+        .and_then(|v| v.checked_div(Decimal::from(10_000)))
+        .ok_or(CommissionError::Overflow)?;
+    i64::try_from(value.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero))
+        .map_err(|_| CommissionError::Overflow)
+}
+
+fn amount_for(rule: Commission, basis_minor: i64) -> Result<i64, CommissionError> {
+    match rule.kind {
+        CommissionType::Percentage => percent_of(basis_minor, rule.value),
+        CommissionType::Fixed => Ok(rule.value),
+    }
+}
+
+/// The commission one sale earns under `terms`, given the referral's history.
+pub fn decide(terms: &Terms, sale: Sale, history: History) -> Result<Decision, CommissionError> {
+    if sale.amount_minor <= 0 {
+        return Err(CommissionError::NonPositiveAmount);
+    }
+    if sale.tax_minor < 0 || sale.tax_minor > sale.amount_minor {
+        return Err(CommissionError::BadTax);
+    }
+    let first = history.prior_sales == 0;
+    let limit = terms.recurring_limit.unwrap_or(0).max(0) as u32;
+    match terms.recurring {
+        Recurring::FirstPayment if !first => {
+            return Ok(Decision::NotEligible(
+                "the campaign pays on the first payment only",
+            ));
+        }
+        Recurring::Payments if history.prior_sales >= limit => {
+            return Ok(Decision::NotEligible(
+                "the campaign's number of paid payments is reached",
+            ));
+        }
+        Recurring::Months => {
+            if let Some(start) = history.first_sale_at {
+                let end = start
+                    .checked_add_months(Months::new(limit))
+                    .ok_or(CommissionError::Overflow)?;
+                if sale.occurred_at >= end {
+                    return Ok(Decision::NotEligible(
+                        "the campaign's number of paid months is over",
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+    let basis = sale.amount_minor - sale.tax_minor;
+    let rule = match (first, terms.first_payment, terms.override_bp) {
+        (true, Some(first_rule), _) => first_rule,
+        (_, _, Some(bp)) => Commission {
+            kind: CommissionType::Percentage,
+            value: bp,
+        },
+        _ => terms.commission,
+    };
+    let amount_minor = amount_for(rule, basis)?;
+    let due_at = sale
+        .occurred_at
+        .checked_add_signed(Duration::days(terms.hold_days.max(0) as i64))
+        .ok_or(CommissionError::Overflow)?;
+    Ok(Decision::Pay {
+        amount_minor,
+        basis_minor: basis,
+        due_at,
+    })
+}
+
+/// What is left of a commission once `refunded_minor` of the sale's gross
+/// `amount_minor` is refunded: pro rata, always computed from the original so
+/// successive partial refunds add up exactly, reaching 0 at a full refund.
+pub fn after_refund(
+    original_minor: i64,
+    sale_amount_minor: i64,
+    refunded_minor: i64,
+) -> Result<i64, CommissionError> {
+    if sale_amount_minor <= 0 {
+        return Err(CommissionError::NonPositiveAmount);
+    }
+    let refunded = refunded_minor.clamp(0, sale_amount_minor);
+    let remaining = sale_amount_minor - refunded;
+    let value = Decimal::from(original_minor)
+        .checked_mul(Decimal::from(remaining))
+        .and_then(|v| v.checked_div(Decimal::from(sale_amount_minor)))
+        .ok_or(CommissionError::Overflow)?;
+    i64::try_from(value.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero))
+        .map_err(|_| CommissionError::Overflow)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn pct(bp: i64) -> Commission {
+        Commission {
+            kind: CommissionType::Percentage,
+            value: bp,
+        }
+    }
+    fn fixed(minor: i64) -> Commission {
+        Commission {
+            kind: CommissionType::Fixed,
+            value: minor,
+        }
+    }
+    fn terms(commission: Commission) -> Terms {
+        Terms {
+            commission,
+            first_payment: None,
+            recurring: Recurring::Lifetime,
+            recurring_limit: None,
+            hold_days: 30,
+            override_bp: None,
+        }
+    }
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, day, 12, 0, 0).unwrap()
+    }
+    fn sale(amount: i64, tax: i64) -> Sale {
+        Sale {
+            amount_minor: amount,
+            tax_minor: tax,
+            occurred_at: at(1),
+        }
+    }
+    fn pay(d: Decision) -> i64 {
+        match d {
+            Decision::Pay { amount_minor, .. } => amount_minor,
+            other => panic!("expected a commission, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_percentage_of_the_sale_net_of_tax_due_after_the_hold_period() {
+        let d = decide(&terms(pct(2000)), sale(12_000, 2_000), History::default()).unwrap();
+        assert_eq!(
+            d,
+            Decision::Pay {
+                amount_minor: 2_000,
+                basis_minor: 10_000,
+                due_at: at(31)
+            }
+        );
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero_at_the_minor_unit() {
+        // 12.5 % of 0.25 = 0.03125 → 0.03; 50 % of 0.05 = 0.025 → 0.03 (banker's would give 0.02).
+        assert_eq!(percent_of(25, 1250).unwrap(), 3);
+        assert_eq!(percent_of(5, 5000).unwrap(), 3);
+        assert_eq!(percent_of(15, 5000).unwrap(), 8);
+        assert_eq!(percent_of(1, 5000).unwrap(), 1);
+        assert_eq!(percent_of(1, 4999).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_fixed_commission_ignores_the_amount() {
+        assert_eq!(
+            pay(decide(&terms(fixed(1_000)), sale(99, 0), History::default()).unwrap()),
+            1_000
+        );
+    }
+
+    #[test]
+    fn the_affiliates_override_replaces_the_campaign_rule() {
+        let t = Terms {
+            override_bp: Some(3_000),
+            ..terms(fixed(1_000))
+        };
+        assert_eq!(
+            pay(decide(&t, sale(10_000, 0), History::default()).unwrap()),
+            3_000
+        );
+    }
+
+    #[test]
+    fn the_first_payment_override_applies_to_the_first_sale_only() {
+        let t = Terms {
+            first_payment: Some(fixed(5_000)),
+            override_bp: Some(1_000),
+            ..terms(pct(2_000))
+        };
+        assert_eq!(
+            pay(decide(&t, sale(10_000, 0), History::default()).unwrap()),
+            5_000
+        );
+        let later = History {
+            prior_sales: 1,
+            first_sale_at: Some(at(1)),
+        };
+        assert_eq!(
+            pay(decide(&t, sale(10_000, 0), later).unwrap()),
+            1_000,
+            "then the override"
+        );
+    }
+
+    #[test]
+    fn recurring_limits_stop_commissions() {
+        let first_only = Terms {
+            recurring: Recurring::FirstPayment,
+            ..terms(pct(1_000))
+        };
+        assert!(matches!(
+            decide(
+                &first_only,
+                sale(100, 0),
+                History {
+                    prior_sales: 1,
+                    first_sale_at: Some(at(1))
+                }
+            )
+            .unwrap(),
+            Decision::NotEligible(_)
+        ));
+
+        let three = Terms {
+            recurring: Recurring::Payments,
+            recurring_limit: Some(3),
+            ..terms(pct(1_000))
+        };
+        assert!(matches!(
+            decide(
+                &three,
+                sale(100, 0),
+                History {
+                    prior_sales: 2,
+                    first_sale_at: Some(at(1))
+                }
+            )
+            .unwrap(),
+            Decision::Pay { .. }
+        ));
+        assert!(matches!(
+            decide(
+                &three,
+                sale(100, 0),
+                History {
+                    prior_sales: 3,
+                    first_sale_at: Some(at(1))
+                }
+            )
+            .unwrap(),
+            Decision::NotEligible(_)
+        ));
+
+        let two_months = Terms {
+            recurring: Recurring::Months,
+            recurring_limit: Some(2),
+            ..terms(pct(1_000))
+        };
+        let h = History {
+            prior_sales: 5,
+            first_sale_at: Some(at(1)),
+        };
+        let inside = Sale {
+            occurred_at: Utc.with_ymd_and_hms(2026, 2, 28, 0, 0, 0).unwrap(),
+            ..sale(100, 0)
+        };
+        let outside = Sale {
+            occurred_at: Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap(),
+            ..sale(100, 0)
+        };
+        assert!(matches!(
+            decide(&two_months, inside, h).unwrap(),
+            Decision::Pay { .. }
+        ));
+        assert!(matches!(
+            decide(&two_months, outside, h).unwrap(),
+            Decision::NotEligible(_)
+        ));
+
+        let lifetime = terms(pct(1_000));
+        assert!(matches!(
+            decide(
+                &lifetime,
+                sale(100, 0),
+                History {
+                    prior_sales: 500,
+                    first_sale_at: Some(at(1))
+                }
+            )
+            .unwrap(),
+            Decision::Pay { .. }
+        ));
+    }
+
+    #[test]
+    fn zero_negative_and_inconsistent_inputs_are_refused() {
+        let t = terms(pct(1_000));
+        assert_eq!(
+            decide(&t, sale(0, 0), History::default()),
+            Err(CommissionError::NonPositiveAmount)
+        );
+        assert_eq!(
+            decide(&t, sale(-5, 0), History::default()),
+            Err(CommissionError::NonPositiveAmount)
+        );
+        assert_eq!(
+            decide(&t, sale(100, -1), History::default()),
+            Err(CommissionError::BadTax)
+        );
+        assert_eq!(
+            decide(&t, sale(100, 101), History::default()),
+            Err(CommissionError::BadTax)
+        );
+    }
+
+    #[test]
+    fn huge_amounts_give_a_clear_error_or_an_exact_result_never_a_panic() {
+        assert_eq!(
+            pay(decide(&terms(pct(10_000)), sale(i64::MAX, 0), History::default()).unwrap()),
+            i64::MAX
+        );
+        assert!(percent_of(i64::MAX, 10_000).is_ok());
+        let far = Sale {
+            occurred_at: DateTime::<Utc>::MAX_UTC,
+            ..sale(100, 0)
+        };
+        assert_eq!(
+            decide(&terms(pct(1_000)), far, History::default()),
+            Err(CommissionError::Overflow)
+        );
+    }
+
+    #[test]
+    fn refunds_reduce_pro_rata_and_a_full_refund_leaves_nothing() {
+        assert_eq!(after_refund(2_000, 10_000, 2_500).unwrap(), 1_500);
+        assert_eq!(after_refund(2_000, 10_000, 10_000).unwrap(), 0);
+        assert_eq!(
+            after_refund(333, 1_000, 500).unwrap(),
+            167,
+            "166.5 rounds away from zero"
+        );
+        assert_eq!(
+            after_refund(2_000, 10_000, 20_000).unwrap(),
+            0,
+            "over-refund is capped"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn a_percentage_commission_never_exceeds_its_basis(amount in 1i64..1_000_000_000_000, tax_part in 0u32..=100, bp in 0i64..=10_000) {
+            let tax = amount / 100 * tax_part as i64;
+            let d = decide(&terms(pct(bp)), sale(amount, tax), History::default()).unwrap();
+            let Decision::Pay { amount_minor, basis_minor, .. } = d else { panic!("lifetime pays") };
+            prop_assert!(amount_minor >= 0 && amount_minor <= basis_minor);
+            prop_assert_eq!(basis_minor, amount - tax);
+        }
+
+        #[test]
+        fn partial_refunds_add_up_exactly(original in 0i64..10_000_000, amount in 1i64..10_000_000, cuts in proptest::collection::vec(1u32..1000, 1..8)) {
+            // Split the sale amount into refunds proportional to `cuts`, the last taking the rest.
+            let total: u64 = cuts.iter().map(|c| *c as u64).sum();
+            let mut refunded = 0i64;
+            let mut current = original;
+            let mut reductions = 0i64;
+            for (i, c) in cuts.iter().enumerate() {
+                let part = if i + 1 == cuts.len() { amount - refunded } else { ((amount as u128 * *c as u128) / total as u128) as i64 };
+                refunded += part;
+                let next = after_refund(original, amount, refunded).unwrap();
+                prop_assert!(next <= current, "a refund never raises the commission");
+                reductions += current - next;
+                current = next;
+            }
+            prop_assert_eq!(refunded, amount);
+            prop_assert_eq!(current, 0);
+            prop_assert_eq!(reductions, original);
+        }
+    }
+}

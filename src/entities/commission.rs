@@ -1,0 +1,34 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "commissions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub store_id: Uuid,
+    pub affiliate_id: Uuid,
+    pub campaign_id: Option<Uuid>,
+    pub referral_id: Option<Uuid>,
+    pub sale_id: Option<Uuid>,
+    /// `sale`, `clawback` or `manual`.
+    pub kind: String,
+    pub sale_amount_minor: i64,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// `pending`, `due`, `paid`, `voided`, `refunded`.
+    pub status: String,
+    pub due_at: DateTimeUtc,
+    pub paid_at: Option<DateTimeUtc>,
+    pub payout_id: Option<Uuid>,
+    /// For a clawback: the paid commission it takes back.
+    pub clawback_of: Option<Uuid>,
+    pub remarks: Option<String>,
+    pub created_by: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

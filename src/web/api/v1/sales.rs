@@ -1,0 +1,303 @@
+//! `/api/v1/sales` (idempotent on `external_id`) and refunds, and
+//! `/api/v1/commissions`.
+
+use actix_web::{HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::Currency;
+use crate::domain::money::format_minor;
+use crate::entities::{commission, sale};
+use crate::services::commissions::{self, CommissionFilter};
+use crate::services::sales::{self, RefundInput, SaleFilter, SaleInput};
+use crate::web::api::auth::ApiCaller;
+use crate::web::api::json::{ApiJson, DecimalText, ErrorBody, PageParams};
+use crate::web::{AppState, WebError};
+
+#[derive(Serialize, ToSchema)]
+pub struct CommissionBody {
+    pub id: Uuid,
+    pub affiliate_id: Uuid,
+    pub campaign_id: Option<Uuid>,
+    pub referral_id: Option<Uuid>,
+    pub sale_id: Option<Uuid>,
+    /// `sale`, `clawback` (negative, after a refund of a paid one) or `manual`.
+    pub kind: String,
+    pub sale_amount: String,
+    pub amount: String,
+    pub currency: String,
+    /// `pending`, `due`, `paid`, `voided` or `refunded`.
+    pub status: String,
+    pub due_at: chrono::DateTime<chrono::Utc>,
+    pub paid_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub payout_id: Option<Uuid>,
+    pub remarks: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl CommissionBody {
+    pub fn new(c: &commission::Model) -> Self {
+        let currency = Currency::parse(&c.currency).unwrap_or(Currency::USD);
+        Self {
+            id: c.id,
+            affiliate_id: c.affiliate_id,
+            campaign_id: c.campaign_id,
+            referral_id: c.referral_id,
+            sale_id: c.sale_id,
+            kind: c.kind.clone(),
+            sale_amount: format_minor(c.sale_amount_minor, currency),
+            amount: format_minor(c.amount_minor, currency),
+            currency: c.currency.clone(),
+            status: c.status.clone(),
+            due_at: c.due_at,
+            paid_at: c.paid_at,
+            payout_id: c.payout_id,
+            remarks: c.remarks.clone(),
+            created_at: c.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SaleBody {
+    pub id: Uuid,
+    pub external_id: String,
+    pub referral_id: Option<Uuid>,
+    pub affiliate_id: Option<Uuid>,
+    pub amount: String,
+    pub tax: String,
+    pub currency: String,
+    pub refunded_amount: String,
+    /// `referral`, `coupon`, `customer`, `email`, `manual` or `none` (unattributed).
+    pub attribution: String,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    pub commissions: Vec<CommissionBody>,
+    /// Why no commission was made, when none was (on the creating response).
+    pub note: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl SaleBody {
+    fn new(s: &sale::Model, commissions: &[commission::Model], note: Option<String>) -> Self {
+        let currency = Currency::parse(&s.currency).unwrap_or(Currency::USD);
+        Self {
+            id: s.id,
+            external_id: s.external_id.clone(),
+            referral_id: s.referral_id,
+            affiliate_id: s.affiliate_id,
+            amount: format_minor(s.amount_minor, currency),
+            tax: format_minor(s.tax_minor, currency),
+            currency: s.currency.clone(),
+            refunded_amount: format_minor(s.refunded_minor, currency),
+            attribution: s.attribution.clone(),
+            occurred_at: s.occurred_at,
+            commissions: commissions.iter().map(CommissionBody::new).collect(),
+            note,
+            created_at: s.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaleCreate {
+    /// The store's payment id: unique per store; posting it again returns the original.
+    pub external_id: String,
+    /// Gross amount in the store currency, e.g. "49.00".
+    pub amount: DecimalText,
+    /// Tax included in `amount`; commissions are computed net of it.
+    pub tax: Option<DecimalText>,
+    /// Must be the store's currency when given.
+    pub currency: Option<String>,
+    pub occurred_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Attribution, in this order: the referral …
+    pub referral_id: Option<String>,
+    /// … or a coupon code …
+    pub coupon_code: Option<String>,
+    /// … or the customer id of a known referral …
+    pub external_customer_id: Option<String>,
+    /// … or the email of a known referral.
+    pub customer_email: Option<String>,
+}
+
+/// Records a sale and its commission (201), or returns the sale already
+/// recorded under this `external_id` (200).
+#[utoipa::path(tag = "sales", request_body = SaleCreate,
+    responses((status = 201, body = SaleBody), (status = 200, body = SaleBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/sales")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    body: ApiJson<SaleCreate>,
+) -> Result<HttpResponse, WebError> {
+    let b = body.0;
+    state.clicks.flush().await;
+    let input = SaleInput {
+        external_id: b.external_id,
+        amount: b.amount.0,
+        tax: b.tax.map(|t| t.0),
+        currency: b.currency,
+        occurred_at: b.occurred_at,
+        referral_id: b.referral_id,
+        coupon_code: b.coupon_code,
+        external_customer_id: b.external_customer_id,
+        customer_email: b.customer_email,
+    };
+    let recorded = sales::record(&state.db, &caller.store, &caller.actor(), input).await?;
+    let all = sales::commissions_of(&state.db, recorded.sale.id).await?;
+    let body = SaleBody::new(&recorded.sale, &all, recorded.note);
+    Ok(if recorded.created {
+        HttpResponse::Created().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SaleList {
+    pub data: Vec<SaleBody>,
+    pub has_more: bool,
+    pub next_cursor: Option<Uuid>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SaleFilters {
+    pub affiliate_id: Option<Uuid>,
+    /// Only sales no referral matched.
+    pub unattributed: Option<bool>,
+}
+
+#[utoipa::path(tag = "sales", params(PageParams, SaleFilters), responses((status = 200, body = SaleList), (status = 401, body = ErrorBody)))]
+#[get("/sales")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    page: web::Query<PageParams>,
+    f: web::Query<SaleFilters>,
+) -> Result<HttpResponse, WebError> {
+    let filter = SaleFilter {
+        affiliate_id: f.affiliate_id,
+        unattributed: f.unattributed.unwrap_or(false),
+    };
+    let page = sales::list(&state.db, caller.store_id(), &filter, page.request()?).await?;
+    let mut data = Vec::with_capacity(page.items.len());
+    for s in &page.items {
+        data.push(SaleBody::new(
+            s,
+            &sales::commissions_of(&state.db, s.id).await?,
+            None,
+        ));
+    }
+    Ok(HttpResponse::Ok().json(SaleList {
+        next_cursor: if page.has_more {
+            page.items.last().map(|s| s.id)
+        } else {
+            None
+        },
+        data,
+        has_more: page.has_more,
+    }))
+}
+
+#[utoipa::path(tag = "sales", params(("id" = Uuid, Path)), responses((status = 200, body = SaleBody), (status = 404, body = ErrorBody)))]
+#[get("/sales/{id}")]
+pub async fn show(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, WebError> {
+    let s = sales::get(&state.db, caller.store_id(), *id).await?;
+    let all = sales::commissions_of(&state.db, s.id).await?;
+    Ok(HttpResponse::Ok().json(SaleBody::new(&s, &all, None)))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RefundCreate {
+    /// Default: what remains of the sale.
+    pub amount: Option<DecimalText>,
+    pub reason: Option<String>,
+    /// The payment provider's refund id; a repeat is ignored.
+    pub external_id: Option<String>,
+}
+
+/// Refunds all or part of a sale: pending and due commissions shrink pro
+/// rata (or become `refunded`); a paid one gets a negative clawback.
+#[utoipa::path(tag = "sales", params(("id" = Uuid, Path)), request_body = RefundCreate,
+    responses((status = 200, body = SaleBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/sales/{id}/refunds")]
+pub async fn refund(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    id: web::Path<Uuid>,
+    body: ApiJson<RefundCreate>,
+) -> Result<HttpResponse, WebError> {
+    let b = body.0;
+    let updated = sales::refund(
+        &state.db,
+        &caller.store,
+        &caller.actor(),
+        *id,
+        RefundInput {
+            amount: b.amount.map(|a| a.0),
+            reason: b.reason,
+            external_id: b.external_id,
+        },
+    )
+    .await?;
+    let all = sales::commissions_of(&state.db, updated.id).await?;
+    Ok(HttpResponse::Ok().json(SaleBody::new(&updated, &all, None)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommissionList {
+    pub data: Vec<CommissionBody>,
+    pub has_more: bool,
+    pub next_cursor: Option<Uuid>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommissionFilters {
+    pub status: Option<String>,
+    pub affiliate_id: Option<Uuid>,
+    pub sale_id: Option<Uuid>,
+}
+
+#[utoipa::path(tag = "commissions", params(PageParams, CommissionFilters), responses((status = 200, body = CommissionList), (status = 401, body = ErrorBody)))]
+#[get("/commissions")]
+pub async fn commissions_list(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    page: web::Query<PageParams>,
+    f: web::Query<CommissionFilters>,
+) -> Result<HttpResponse, WebError> {
+    let filter = CommissionFilter {
+        status: f.status.clone().filter(|s| !s.is_empty()),
+        affiliate_id: f.affiliate_id,
+        sale_id: f.sale_id,
+    };
+    let page = commissions::list(&state.db, caller.store_id(), &filter, page.request()?).await?;
+    Ok(HttpResponse::Ok().json(CommissionList {
+        next_cursor: if page.has_more {
+            page.items.last().map(|c| c.id)
+        } else {
+            None
+        },
+        data: page.items.iter().map(CommissionBody::new).collect(),
+        has_more: page.has_more,
+    }))
+}
+
+#[utoipa::path(tag = "commissions", params(("id" = Uuid, Path)), responses((status = 200, body = CommissionBody), (status = 404, body = ErrorBody)))]
+#[get("/commissions/{id}")]
+pub async fn commission_show(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, WebError> {
+    let c = commissions::get(&state.db, caller.store_id(), *id).await?;
+    Ok(HttpResponse::Ok().json(CommissionBody::new(&c)))
+}

@@ -1,0 +1,497 @@
+//! The public tracking surface: `GET /r/{token}` (and `/r/{store}/{token}`
+//! when two stores share a token), the `t.js` script, the script's
+//! `POST /api/track/visit|lead` (CORS, only from the store's own sites) and
+//! `POST /webhooks/stripe/{store}`.
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{Duration, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::Deserialize;
+use serde_json::json;
+use url::Url;
+use uuid::Uuid;
+
+use super::extractors::client_ip;
+use super::{AppState, WebError};
+use crate::domain::StoreId;
+use crate::domain::campaign::Attribution;
+use crate::domain::web_url::site_host;
+use crate::entities::{campaign, referral};
+use crate::services::clicks::{
+    ClickRecord, NewReferral, is_bot, open_referral_cookie, seal_referral_cookie,
+};
+use crate::services::link_cache::CachedLink;
+use crate::services::referrals::{self, LeadInput};
+use crate::services::stripe::{self, Outcome, WebhookError};
+use crate::services::{crypto, stores};
+
+const VISITOR_COOKIE: &str = "tb_vid";
+
+fn referral_cookie_name(store: Uuid) -> String {
+    format!("tb_r_{}", &store.simple().to_string()[..12])
+}
+
+fn truncate(s: Option<&str>, max: usize) -> Option<String> {
+    s.map(|v| v.chars().take(max).collect::<String>())
+        .filter(|v| !v.is_empty())
+}
+
+fn ip_hash(state: &AppState, req: &HttpRequest) -> String {
+    crypto::hmac_hex(&state.ip_key, client_ip(req).as_bytes())[..32].to_owned()
+}
+
+fn not_found_link() -> HttpResponse {
+    HttpResponse::NotFound().content_type("text/html; charset=utf-8").body(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>Link not found</title><link rel=\"stylesheet\" href=\"/static/vendor/pico-2.1.1.min.css\"></head>\
+<body><main class=\"container\" style=\"max-width:32rem;padding-top:4rem\"><h1>This link does not exist</h1>\
+<p>The referral link you followed is not (or no longer) active. Check the address, or go straight to the shop.</p></main></body></html>",
+    )
+}
+
+/// `via` and `tb_ref` added to the destination, its own query kept.
+fn destination_with(dest: &str, token: &str, referral: Option<Uuid>) -> String {
+    match Url::parse(dest) {
+        Ok(mut url) => {
+            {
+                let mut q = url.query_pairs_mut();
+                q.append_pair("via", token);
+                if let Some(r) = referral {
+                    q.append_pair("tb_ref", &r.to_string());
+                }
+            }
+            url.to_string()
+        }
+        Err(_) => dest.to_owned(),
+    }
+}
+
+pub async fn click(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let token = path.into_inner().to_ascii_lowercase();
+    let candidates = state.link_cache.lookup(&state.db, &token).await?;
+    // Two stores may use one token: the oldest link owns `/r/{token}`.
+    match candidates.first() {
+        Some(link) => Ok(follow(&state, &req, link, &token).await),
+        None => Ok(not_found_link()),
+    }
+}
+
+pub async fn click_in_store(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, WebError> {
+    let (slug, token) = path.into_inner();
+    let token = token.to_ascii_lowercase();
+    let candidates = state.link_cache.lookup(&state.db, &token).await?;
+    match candidates.iter().find(|l| l.store_slug == slug) {
+        Some(link) => Ok(follow(&state, &req, link, &token).await),
+        None => Ok(not_found_link()),
+    }
+}
+
+async fn follow(
+    state: &AppState,
+    req: &HttpRequest,
+    link: &CachedLink,
+    token: &str,
+) -> HttpResponse {
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !link.earning || is_bot(user_agent) {
+        return HttpResponse::Found()
+            .insert_header((
+                header::LOCATION,
+                destination_with(&link.destination, token, None),
+            ))
+            .finish();
+    }
+    let now = Utc::now();
+    let https = state.config.is_https();
+    let visitor_id = req
+        .cookie(VISITOR_COOKIE)
+        .and_then(|c| Uuid::parse_str(c.value()).ok())
+        .unwrap_or_else(Uuid::now_v7);
+    let cookie_name = referral_cookie_name(link.store_id);
+    let existing = match link.attribution {
+        Attribution::FirstClick => req.cookie(&cookie_name).and_then(|c| {
+            open_referral_cookie(&state.config.secret_key, c.value(), link.store_id, now)
+        }),
+        Attribution::LastClick => None,
+    };
+    let expires_at = now + Duration::days(link.cookie_days as i64);
+    let (referral_id, new_referral) = match existing {
+        Some(id) => (id, None),
+        None => {
+            let id = Uuid::now_v7();
+            (
+                id,
+                Some(NewReferral {
+                    id,
+                    affiliate_id: link.affiliate_id,
+                    campaign_id: link.campaign_id,
+                    visitor_id,
+                    expires_at,
+                    source: "link",
+                }),
+            )
+        }
+    };
+    let location = destination_with(&link.destination, token, Some(referral_id));
+    state
+        .clicks
+        .record(ClickRecord {
+            store_id: link.store_id,
+            link_id: link.link_id,
+            referral_id,
+            new_referral: new_referral.clone(),
+            landing_url: Some(location.chars().take(2048).collect()),
+            referrer: truncate(
+                req.headers()
+                    .get(header::REFERER)
+                    .and_then(|v| v.to_str().ok()),
+                2048,
+            ),
+            user_agent: truncate(Some(user_agent), 512),
+            ip_hash: Some(ip_hash(state, req)),
+            at: now,
+        })
+        .await;
+    let mut res = HttpResponse::Found();
+    res.insert_header((header::LOCATION, location));
+    res.cookie(
+        Cookie::build(VISITOR_COOKIE, visitor_id.to_string())
+            .path("/")
+            .http_only(true)
+            .secure(https)
+            .same_site(SameSite::Lax)
+            .max_age(CookieDuration::days(730))
+            .finish(),
+    );
+    if new_referral.is_some() {
+        res.cookie(
+            Cookie::build(
+                cookie_name,
+                seal_referral_cookie(
+                    &state.config.secret_key,
+                    referral_id,
+                    link.store_id,
+                    expires_at,
+                ),
+            )
+            .path("/")
+            .http_only(true)
+            .secure(https)
+            .same_site(SameSite::Lax)
+            .max_age(CookieDuration::days(link.cookie_days as i64))
+            .finish(),
+        );
+    }
+    res.finish()
+}
+
+static SCRIPT: &str = include_str!("../../static/t.js");
+
+pub async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header(("Cross-Origin-Resource-Policy", "cross-origin"))
+        .body(SCRIPT)
+}
+
+/// The store named in a tracking call, if the calling page is one of its
+/// sites (a campaign's website or a host allowed in Settings).
+async fn store_for_origin(
+    state: &AppState,
+    req: &HttpRequest,
+    slug: &str,
+) -> Result<(crate::entities::store::Model, Option<String>), WebError> {
+    let store = stores::find_by_slug(&state.db, slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let Some(origin) = origin else {
+        // Not a browser's cross-origin call (a server, a test): no CORS to grant.
+        return Ok((store, None));
+    };
+    let origin_host = Url::parse(&origin)
+        .map(|u| site_host(&u))
+        .unwrap_or_default();
+    let campaigns = campaign::Entity::find()
+        .filter(campaign::Column::StoreId.eq(store.id))
+        .all(&state.db)
+        .await?;
+    let allowed = campaigns
+        .iter()
+        .any(|c| Url::parse(&c.website_url).is_ok_and(|u| site_host(&u) == origin_host))
+        || store
+            .link_hosts
+            .lines()
+            .any(|h| h.trim().trim_start_matches("www.") == origin_host);
+    if !allowed {
+        return Err(WebError::Forbidden(
+            "This site is not one of the store's websites.".into(),
+        ));
+    }
+    Ok((store, Some(origin)))
+}
+
+fn with_cors(mut res: HttpResponse, origin: Option<String>) -> HttpResponse {
+    if let Some(origin) = origin
+        && let Ok(value) = header::HeaderValue::from_str(&origin)
+    {
+        let h = res.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+        h.insert(header::VARY, header::HeaderValue::from_static("Origin"));
+    }
+    res
+}
+
+pub async fn preflight(req: HttpRequest) -> HttpResponse {
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut res = HttpResponse::NoContent();
+    res.insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "POST"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "content-type"))
+        .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"));
+    // The real request checks the origin against the store; a preflight only
+    // says which method and headers would be considered.
+    with_cors(res.finish(), origin)
+}
+
+#[derive(Deserialize)]
+struct VisitBody {
+    store: String,
+    via: Option<String>,
+    /// The referral the page already holds (first-party cookie or `tb_ref`).
+    referral_id: Option<String>,
+    landing_url: Option<String>,
+    referrer: Option<String>,
+}
+
+/// The script's visit: records it (or confirms a referral `/r/` already
+/// made) and says how long to keep the referral cookie.
+pub async fn track_visit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let b: VisitBody =
+        serde_json::from_slice(&body).map_err(|e| WebError::validation("body", e.to_string()))?;
+    let (store, origin) = store_for_origin(&state, &req, &b.store).await?;
+    let now = Utc::now();
+    let held = match b
+        .referral_id
+        .as_deref()
+        .and_then(|r| Uuid::parse_str(r).ok())
+    {
+        Some(id) => {
+            referral::Entity::find_by_id(id)
+                .filter(referral::Column::StoreId.eq(store.id))
+                .filter(referral::Column::ExpiresAt.gt(now))
+                .one(&state.db)
+                .await?
+        }
+        None => None,
+    };
+    let token = b
+        .via
+        .as_deref()
+        .map(|t| t.trim().to_ascii_lowercase())
+        .filter(|t| !t.is_empty());
+    let link = match &token {
+        Some(t) => state
+            .link_cache
+            .lookup(&state.db, t)
+            .await?
+            .iter()
+            .find(|l| l.store_id == store.id)
+            .cloned(),
+        None => None,
+    };
+    let days_left = |expires: chrono::DateTime<Utc>| {
+        ((expires - now).num_seconds() as f64 / 86_400.0)
+            .ceil()
+            .max(1.0) as i64
+    };
+    let answer = |referral: Option<Uuid>, days: i64| {
+        with_cors(
+            HttpResponse::Ok().json(json!({"referral_id": referral, "cookie_days": days})),
+            origin.clone(),
+        )
+    };
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(link) = link.filter(|l| l.earning && !is_bot(user_agent)) else {
+        // Nothing new to record: confirm what the page holds, if valid.
+        return Ok(match held {
+            Some(r) => answer(Some(r.id), days_left(r.expires_at)),
+            None => answer(None, 0),
+        });
+    };
+    // `tb_ref` from the redirect names the referral `/r/` just made: keep it.
+    let keep = match (&held, link.attribution) {
+        (Some(r), _)
+            if r.link_id == Some(link.link_id) && now - r.created_at < Duration::minutes(10) =>
+        {
+            Some(r.clone())
+        }
+        (Some(r), Attribution::FirstClick) => Some(r.clone()),
+        _ => None,
+    };
+    if let Some(r) = keep {
+        if !(r.link_id == Some(link.link_id) && now - r.created_at < Duration::minutes(10)) {
+            state
+                .clicks
+                .record(visit_record(&state, &req, &link, r.id, None, &b, now))
+                .await;
+        }
+        return Ok(answer(Some(r.id), days_left(r.expires_at)));
+    }
+    let id = Uuid::now_v7();
+    let expires_at = now + Duration::days(link.cookie_days as i64);
+    let new = NewReferral {
+        id,
+        affiliate_id: link.affiliate_id,
+        campaign_id: link.campaign_id,
+        visitor_id: Uuid::now_v7(),
+        expires_at,
+        source: "script",
+    };
+    state
+        .clicks
+        .record(visit_record(&state, &req, &link, id, Some(new), &b, now))
+        .await;
+    Ok(answer(Some(id), link.cookie_days as i64))
+}
+
+fn visit_record(
+    state: &AppState,
+    req: &HttpRequest,
+    link: &CachedLink,
+    referral_id: Uuid,
+    new: Option<NewReferral>,
+    b: &VisitBody,
+    now: chrono::DateTime<Utc>,
+) -> ClickRecord {
+    ClickRecord {
+        store_id: link.store_id,
+        link_id: link.link_id,
+        referral_id,
+        new_referral: new,
+        landing_url: truncate(b.landing_url.as_deref(), 2048),
+        referrer: truncate(b.referrer.as_deref(), 2048),
+        user_agent: truncate(
+            req.headers()
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok()),
+            512,
+        ),
+        ip_hash: Some(ip_hash(state, req)),
+        at: now,
+    }
+}
+
+#[derive(Deserialize)]
+struct LeadBody {
+    store: String,
+    referral_id: Option<String>,
+    email: Option<String>,
+}
+
+/// `Tributary.lead({email})` from the store's page.
+pub async fn track_lead(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let b: LeadBody =
+        serde_json::from_slice(&body).map_err(|e| WebError::validation("body", e.to_string()))?;
+    let (store, origin) = store_for_origin(&state, &req, &b.store).await?;
+    // Clicks may still sit in the writer's queue.
+    state.clicks.flush().await;
+    let updated = referrals::record_lead(
+        &state.db,
+        StoreId(store.id),
+        LeadInput {
+            referral_id: b.referral_id,
+            visitor_id: None,
+            email: b.email.unwrap_or_default(),
+            external_customer_id: None,
+        },
+    )
+    .await?;
+    Ok(with_cors(
+        HttpResponse::Ok().json(json!({"referral_id": updated.id, "state": updated.state})),
+        origin,
+    ))
+}
+
+pub async fn stripe_webhook(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let signature = req
+        .headers()
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok());
+    state.clicks.flush().await;
+    let (status, code, message) =
+        match stripe::handle(&state.db, &state.config.secret_key, &path, signature, &body).await {
+            Ok(Outcome::Handled(kind)) => (StatusCode::OK, "ok", format!("handled {kind}")),
+            Ok(Outcome::Duplicate) => (StatusCode::OK, "ok", "already handled".into()),
+            Ok(Outcome::Ignored) => (StatusCode::OK, "ok", "ignored".into()),
+            Err(WebhookError::UnknownStore) => {
+                (StatusCode::NOT_FOUND, "not_found", "Not found.".into())
+            }
+            Err(WebhookError::NotConfigured) => (
+                StatusCode::BAD_REQUEST,
+                "not_configured",
+                "No Stripe signing secret is set for this store.".into(),
+            ),
+            Err(WebhookError::Signature(e)) => {
+                (StatusCode::BAD_REQUEST, "bad_signature", e.to_string())
+            }
+            Err(WebhookError::BadBody) => (
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "The body is not a Stripe event.".into(),
+            ),
+            Err(WebhookError::Service(e)) => return WebError::from(e).error_response_for_webhook(),
+        };
+    if status == StatusCode::OK {
+        return HttpResponse::Ok().json(json!({"received": true, "result": message}));
+    }
+    HttpResponse::build(status)
+        .json(json!({"error": {"code": code, "message": message, "details": []}}))
+}
+
+impl WebError {
+    /// A failure while handling a verified event: 500 makes Stripe retry.
+    fn error_response_for_webhook(self) -> HttpResponse {
+        use actix_web::ResponseError;
+        self.error_response()
+    }
+}
