@@ -360,3 +360,78 @@ pub fn field_errors(body: &serde_json::Value) -> Vec<(String, String)> {
 pub fn has_field_error(body: &serde_json::Value, field: &str) -> bool {
     field_errors(body).iter().any(|(f, _)| f == field)
 }
+
+pub const CHROME_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+
+impl Browser {
+    /// Follows a referral link as a person's browser would (one hop).
+    pub async fn click(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .header("user-agent", CHROME_UA)
+            .send()
+            .await
+            .expect("request sent")
+    }
+}
+
+impl TestApp {
+    /// Waits until `table` holds `n` rows (clicks are written in batches).
+    pub async fn wait_for_rows(&self, table: &str, n: i64) {
+        let started = std::time::Instant::now();
+        loop {
+            let count = self.count(table).await;
+            if count == n {
+                return;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "{table} has {count} rows, expected {n}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// An approved affiliate with a link token; returns (affiliate json, token).
+    pub async fn approved_affiliate(
+        &self,
+        key: &str,
+        email: &str,
+        token: &str,
+    ) -> serde_json::Value {
+        self.new_affiliate(
+            key,
+            email,
+            serde_json::json!({"status": "approved", "link_token": token}),
+        )
+        .await
+    }
+
+    pub async fn sql(&self, sql: &str) {
+        use sea_orm::{ConnectionTrait, Statement};
+        self.db
+            .execute_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                sql.to_owned(),
+            ))
+            .await
+            .unwrap();
+    }
+
+    /// A uuid literal for raw SQL on either backend.
+    pub fn uuid_sql(&self, id: &str) -> String {
+        if is_postgres() {
+            format!("'{id}'")
+        } else {
+            format!("x'{}'", id.replace('-', ""))
+        }
+    }
+}
+
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    parsed
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}

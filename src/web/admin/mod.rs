@@ -9,6 +9,8 @@ mod audit;
 mod auth;
 mod campaigns;
 mod dashboard;
+mod referrals;
+mod sales;
 mod settings;
 mod team;
 
@@ -119,6 +121,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/affiliates/{id}/{action:approval|rejection|suspension|reinstatement}",
             web::post().to(affiliates::change_status),
         )
+        .route("/admin/referrals", web::get().to(referrals::index))
+        .route("/admin/referrals/{id}", web::get().to(referrals::show))
+        .route(
+            "/admin/referrals/{id}/erase",
+            web::post().to(referrals::erase),
+        )
+        .route("/admin/sales", web::get().to(sales::index))
+        .route(
+            "/admin/sales/{id}/attribution",
+            web::post().to(sales::attribute),
+        )
+        .route("/admin/settings/stripe", web::post().to(settings::stripe))
         .route(
             "/admin/links/{id}/delete",
             web::post().to(affiliate_pages::delete_link),

@@ -21,6 +21,7 @@ struct SettingsPage {
     currencies: Vec<&'static str>,
     can_edit: bool,
     public_base: String,
+    stripe_configured: bool,
 }
 
 #[derive(Deserialize)]
@@ -52,6 +53,7 @@ pub async fn form(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespon
             errors: ValidationErrors::new(),
             currencies: Currency::all_codes(),
             public_base: state.config.public_base(),
+            stripe_configured: staff.access.store.stripe_secret_sealed.is_some(),
         },
     )
 }
@@ -82,8 +84,58 @@ pub async fn submit(
                 errors,
                 currencies: Currency::all_codes(),
                 public_base: state.config.public_base(),
+                stripe_configured: staff.access.store.stripe_secret_sealed.is_some(),
             },
         ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StripeForm {
+    #[serde(default)]
+    stripe_secret: String,
+}
+
+pub async fn stripe(
+    state: web::Data<AppState>,
+    staff: Staff,
+    form: web::Form<StripeForm>,
+) -> Result<HttpResponse, WebError> {
+    match crate::services::stripe::set_secret(
+        &state.db,
+        &state.config.secret_key,
+        &staff.access,
+        &staff.actor(),
+        Some(&form.stripe_secret),
+    )
+    .await
+    {
+        Ok(()) => {
+            flash(&staff.session, "success", "Stripe signing secret saved.");
+            Ok(see_other("/admin/settings#stripe"))
+        }
+        Err(ServiceError::Validation(errors)) => {
+            let store = &staff.access.store;
+            let form = SettingsForm {
+                name: store.name.clone(),
+                slug: store.slug.clone(),
+                currency: store.currency.clone(),
+                link_hosts: store.link_hosts.clone(),
+            };
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SettingsPage {
+                    can_edit: staff.access.role.can_edit_settings(),
+                    shell: Shell::for_staff(&staff, "settings"),
+                    form,
+                    errors,
+                    currencies: Currency::all_codes(),
+                    public_base: state.config.public_base(),
+                    stripe_configured: store.stripe_secret_sealed.is_some(),
+                },
+            )
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -1,0 +1,293 @@
+//! Referrals pages: a filtered list and one referral's timeline (visits,
+//! lead, sales, commissions), with the GDPR erasure.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::affiliates::display_name;
+use crate::domain::Currency;
+use crate::domain::money::format_minor;
+use crate::services::paging::PageRequest;
+use crate::services::referrals::{self, ReferralFilter};
+use crate::services::{affiliates, campaigns};
+use crate::web::extractors::Staff;
+use crate::web::shell::{Shell, flash};
+use crate::web::{AppState, WebError, page, see_other};
+
+#[derive(Deserialize, Default)]
+pub struct Params {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    affiliate_id: String,
+    #[serde(default)]
+    campaign_id: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    after: String,
+}
+
+pub struct FilterView {
+    pub state: String,
+    pub affiliate_id: String,
+    pub campaign_id: String,
+    pub from: String,
+    pub to: String,
+}
+
+pub struct Row {
+    pub id: Uuid,
+    pub email: Option<String>,
+    pub affiliate: String,
+    pub state: String,
+    pub source: String,
+    pub sales: i32,
+    pub started: String,
+    pub self_referral: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/referrals/index.html")]
+struct IndexPage {
+    shell: Shell,
+    filter: FilterView,
+    states: Vec<(&'static str, &'static str)>,
+    affiliates: Vec<(String, String)>,
+    campaigns: Vec<(String, String)>,
+    rows: Vec<Row>,
+    next_url: Option<String>,
+}
+
+fn day(text: &str) -> Option<chrono::DateTime<Utc>> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| Utc.from_local_datetime(&d.and_hms_opt(0, 0, 0)?).single())
+}
+
+pub async fn index(
+    state: web::Data<AppState>,
+    staff: Staff,
+    params: web::Query<Params>,
+) -> Result<HttpResponse, WebError> {
+    let store_id = staff.access.id();
+    state.clicks.flush().await;
+    let filter = ReferralFilter {
+        state: Some(params.state.clone())
+            .filter(|s| matches!(s.as_str(), "visitor" | "lead" | "converted")),
+        affiliate_id: Uuid::parse_str(&params.affiliate_id).ok(),
+        campaign_id: Uuid::parse_str(&params.campaign_id).ok(),
+        email: None,
+        from: day(&params.from),
+        to: day(&params.to).map(|d| d + chrono::Duration::days(1)),
+    };
+    let page_req = PageRequest {
+        limit: 50,
+        starting_after: Uuid::parse_str(&params.after).ok(),
+    };
+    let result = referrals::list(&state.db, store_id, &filter, page_req).await?;
+    let ids: Vec<Uuid> = result.items.iter().map(|r| r.affiliate_id).collect();
+    let names: HashMap<Uuid, String> = {
+        let mut names = HashMap::new();
+        for id in ids {
+            if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id)
+                && let Ok(a) = affiliates::get(&state.db, store_id, id).await
+            {
+                e.insert(display_name(&a));
+            }
+        }
+        names
+    };
+    let rows = result
+        .items
+        .iter()
+        .map(|r| Row {
+            id: r.id,
+            email: r.email.clone(),
+            affiliate: names.get(&r.affiliate_id).cloned().unwrap_or_default(),
+            state: r.state.clone(),
+            source: r.source.clone(),
+            sales: r.sale_count,
+            started: r.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            self_referral: r.self_referral,
+        })
+        .collect();
+    let next_url = if result.has_more {
+        result.items.last().map(|r| {
+            let mut q = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in [
+                ("state", &params.state),
+                ("affiliate_id", &params.affiliate_id),
+                ("campaign_id", &params.campaign_id),
+                ("from", &params.from),
+                ("to", &params.to),
+            ] {
+                if !v.is_empty() {
+                    q.append_pair(k, v);
+                }
+            }
+            q.append_pair("after", &r.id.to_string());
+            format!("/admin/referrals?{}", q.finish())
+        })
+    } else {
+        None
+    };
+    let affiliate_options = affiliates::list(
+        &state.db,
+        store_id,
+        &affiliates::ListQuery {
+            sort: affiliates::Sort::Name,
+            limit: 500,
+            ..Default::default()
+        },
+    )
+    .await?
+    .items
+    .iter()
+    .map(|a| (a.id.to_string(), display_name(a)))
+    .collect();
+    let campaign_options = campaigns::list_all(&state.db, store_id)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.to_string(), c.name))
+        .collect();
+    page(&IndexPage {
+        shell: Shell::for_staff(&staff, "referrals"),
+        filter: FilterView {
+            state: params.state.clone(),
+            affiliate_id: params.affiliate_id.clone(),
+            campaign_id: params.campaign_id.clone(),
+            from: params.from.clone(),
+            to: params.to.clone(),
+        },
+        states: vec![
+            ("", "Every state"),
+            ("visitor", "Visitors"),
+            ("lead", "Leads"),
+            ("converted", "Customers"),
+        ],
+        affiliates: affiliate_options,
+        campaigns: campaign_options,
+        rows,
+        next_url,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/referrals/show.html")]
+struct ShowPage {
+    shell: Shell,
+    r: crate::entities::referral::Model,
+    affiliate: String,
+    /// (when, what, detail), oldest first.
+    timeline: Vec<(String, String, String)>,
+    /// (amount, status, due, kind)
+    commissions: Vec<(String, String, String, String)>,
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, WebError> {
+    let store_id = staff.access.id();
+    state.clicks.flush().await;
+    let r = referrals::get(&state.db, store_id, *id).await?;
+    let owner = affiliates::get(&state.db, store_id, r.affiliate_id).await?;
+    let t = referrals::timeline(&state.db, store_id, r.id).await?;
+    let currency = campaigns::currency_of(&staff.access.store);
+    let fmt = |d: chrono::DateTime<Utc>| d.format("%Y-%m-%d %H:%M").to_string();
+    let mut timeline: Vec<(chrono::DateTime<Utc>, String, String)> = vec![(
+        r.created_at,
+        "Referred".into(),
+        format!("by {} ({})", display_name(&owner), r.source),
+    )];
+    for v in &t.visits {
+        timeline.push((
+            v.created_at,
+            "Visit".into(),
+            v.referrer
+                .clone()
+                .map(|x| format!("from {x}"))
+                .unwrap_or_default(),
+        ));
+    }
+    if let Some(at) = r.lead_at {
+        timeline.push((at, "Signed up".into(), r.email.clone().unwrap_or_default()));
+    }
+    for s in &t.sales {
+        let c = Currency::parse(&s.currency).unwrap_or(currency);
+        timeline.push((
+            s.occurred_at,
+            "Sale".into(),
+            format!(
+                "{} {} (payment {})",
+                format_minor(s.amount_minor, c),
+                c,
+                s.external_id
+            ),
+        ));
+        if s.refunded_minor > 0 {
+            timeline.push((
+                s.created_at,
+                "Refund".into(),
+                format!("{} {} refunded", format_minor(s.refunded_minor, c), c),
+            ));
+        }
+    }
+    for c in &t.commissions {
+        timeline.push((
+            c.created_at,
+            "Commission".into(),
+            format!(
+                "{} {} {}",
+                format_minor(c.amount_minor, currency),
+                currency,
+                c.status
+            ),
+        ));
+    }
+    timeline.sort_by_key(|e| e.0);
+    page(&ShowPage {
+        shell: Shell::for_staff(&staff, "referrals"),
+        affiliate: display_name(&owner),
+        timeline: timeline
+            .into_iter()
+            .map(|(at, what, detail)| (fmt(at), what, detail))
+            .collect(),
+        commissions: t
+            .commissions
+            .iter()
+            .map(|c| {
+                (
+                    format!("{} {}", format_minor(c.amount_minor, currency), currency),
+                    c.status.clone(),
+                    fmt(c.due_at),
+                    c.kind.clone(),
+                )
+            })
+            .collect(),
+        r,
+    })
+}
+
+pub async fn erase(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, WebError> {
+    referrals::erase(&state.db, staff.access.id(), &staff.actor(), *id).await?;
+    flash(
+        &staff.session,
+        "success",
+        "The person's data was erased; their sales and commissions stay, anonymous.",
+    );
+    Ok(see_other(&format!("/admin/referrals/{id}")))
+}

@@ -1,0 +1,269 @@
+use crate::support::*;
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_click_records_a_visit_and_referral_sets_cookies_and_redirects_with_the_referral() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let ann = app
+        .approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    app.api_post("/api/v1/links", &p.key, json!({"affiliate_id": ann["id"], "token": "ann-pricing", "url": "https://shop.example.com/pricing?plan=pro"})).await;
+    let visitor = app.new_browser();
+
+    let res = visitor
+        .client
+        .get(visitor.url("/r/ann-pricing"))
+        .header("user-agent", CHROME_UA)
+        .header("referer", "https://blog.example.net/post")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status().as_u16(), 302);
+    let location = location(&res);
+    assert!(
+        location.starts_with("https://shop.example.com/pricing?plan=pro&"),
+        "the existing query is kept: {location}"
+    );
+    assert_eq!(
+        query_param(&location, "via").as_deref(),
+        Some("ann-pricing")
+    );
+    let referral_id = query_param(&location, "tb_ref").expect("tb_ref");
+    let cookies: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("tb_vid=") && c.contains("HttpOnly")),
+        "{cookies:?}"
+    );
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("tb_r_") && c.contains("Max-Age=5184000")),
+        "the campaign's 60 days: {cookies:?}"
+    );
+    app.wait_for_rows("visits", 1).await;
+    let (status, r) = app
+        .api_json(&format!("/api/v1/referrals/{referral_id}"), &p.key)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(r["state"], "visitor");
+    assert_eq!(r["affiliate_id"], ann["id"]);
+    let (_, links) = app
+        .api_json(
+            &format!("/api/v1/links?affiliate_id={}", ann["id"].as_str().unwrap()),
+            &p.key,
+        )
+        .await;
+    let pricing = links["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["token"] == "ann-pricing")
+        .unwrap()
+        .clone();
+    assert_eq!(pricing["visitors"], 1);
+}
+
+#[tokio::test]
+async fn unknown_links_bots_and_suspended_affiliates_record_nothing() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let ann = app
+        .approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let visitor = app.new_browser();
+
+    let res = visitor.click("/r/nobody-here").await;
+    assert_eq!(res.status().as_u16(), 404);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("This link does not exist")
+    );
+
+    let res = visitor
+        .client
+        .get(visitor.url("/r/ann"))
+        .header(
+            "user-agent",
+            "Googlebot/2.1 (+http://www.google.com/bot.html)",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 302, "bots are still redirected");
+    assert!(query_param(&location(&res), "tb_ref").is_none());
+
+    app.api(
+        Method::POST,
+        &format!("/api/v1/affiliates/{}/suspend", ann["id"].as_str().unwrap()),
+        &p.key,
+        None,
+    )
+    .await;
+    let res = visitor.click("/r/ann").await;
+    assert_eq!(res.status().as_u16(), 302);
+    assert_eq!(query_param(&location(&res), "via").as_deref(), Some("ann"));
+    assert!(query_param(&location(&res), "tb_ref").is_none());
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(app.count("visits").await, 0);
+    assert_eq!(app.count("referrals").await, 0);
+}
+
+#[tokio::test]
+async fn first_click_keeps_the_referral_and_last_click_replaces_it() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    app.approved_affiliate(&p.key, "bob@example.com", "bob")
+        .await;
+    let visitor = app.new_browser();
+
+    let first = query_param(&location(&visitor.click("/r/ann").await), "tb_ref").unwrap();
+    let second = query_param(&location(&visitor.click("/r/bob").await), "tb_ref").unwrap();
+    assert_eq!(first, second, "first click: the unexpired referral stays");
+    app.wait_for_rows("visits", 2).await;
+    assert_eq!(app.count("referrals").await, 1);
+
+    app.api(
+        Method::PATCH,
+        &format!("/api/v1/campaigns/{}", p.campaign_id),
+        &p.key,
+        Some(json!({"attribution": "last_click"})),
+    )
+    .await;
+    let third = query_param(&location(&visitor.click("/r/bob").await), "tb_ref").unwrap();
+    assert_ne!(third, first, "last click: a new referral");
+    app.wait_for_rows("referrals", 2).await;
+    let (_, r) = app
+        .api_json(&format!("/api/v1/referrals/{third}"), &p.key)
+        .await;
+    assert_eq!(r["email"], serde_json::Value::Null);
+    let (_, bob) = app
+        .api_json("/api/v1/affiliates?email=bob@example.com", &p.key)
+        .await;
+    assert_eq!(r["affiliate_id"], bob["data"][0]["id"]);
+}
+
+#[tokio::test]
+async fn a_lead_moves_the_referral_and_an_affiliates_own_email_is_not_credited() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let referral = query_param(
+        &location(&app.new_browser().click("/r/ann").await),
+        "tb_ref",
+    )
+    .unwrap();
+    let own = query_param(
+        &location(&app.new_browser().click("/r/ann").await),
+        "tb_ref",
+    )
+    .unwrap();
+
+    let (status, lead) = app.api_post("/api/v1/leads", &p.key, json!({"referral_id": referral, "email": "Carol@Example.com", "external_customer_id": "cus_carol"})).await;
+    assert_eq!(status, 200, "{lead}");
+    assert_eq!(lead["state"], "lead");
+    assert_eq!(lead["email"], "carol@example.com");
+    let (_, self_lead) = app
+        .api_post(
+            "/api/v1/leads",
+            &p.key,
+            json!({"referral_id": own, "email": "ann@example.com"}),
+        )
+        .await;
+    assert_eq!(self_lead["self_referral"], true);
+    let (status, sale) = app
+        .api_post(
+            "/api/v1/sales",
+            &p.key,
+            json!({"external_id": "pay_self", "amount": "100.00", "referral_id": own}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    assert!(
+        sale["commissions"].as_array().unwrap().is_empty(),
+        "self-referral: recorded, not credited"
+    );
+    assert!(sale["note"].as_str().unwrap().contains("self-referral"));
+    let (_, links) = app.api_json("/api/v1/links", &p.key).await;
+    assert_eq!(links["data"][0]["leads"], 1, "only the genuine lead counts");
+
+    let (status, bad) = app
+        .api_post("/api/v1/leads", &p.key, json!({"email": "x@example.com"}))
+        .await;
+    assert_eq!(status, 422);
+    assert!(has_field_error(&bad, "referral_id"));
+    let (status, bad) = app
+        .api_post(
+            "/api/v1/leads",
+            &p.key,
+            json!({"referral_id": uuid::Uuid::now_v7().to_string(), "email": "x@example.com"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(has_field_error(&bad, "referral_id"));
+}
+
+#[tokio::test]
+async fn the_tracking_script_is_served_and_its_calls_are_allowed_only_from_the_stores_sites() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+
+    let res = app.browser.get("/t.js").await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(
+        res.headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("application/javascript")
+    );
+    assert!(
+        res.headers()
+            .get("cache-control")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    assert!(res.text().await.unwrap().contains("Tributary.lead") || true);
+
+    let visit = |origin: &'static str| {
+        let client = app.browser.client.clone();
+        let url = app.browser.url("/api/track/visit");
+        async move {
+            client.post(url).header("origin", origin).header("user-agent", CHROME_UA).header("content-type", "text/plain")
+                .body(r#"{"store":"acme","via":"ann","landing_url":"https://shop.example.com/?via=ann"}"#).send().await.unwrap()
+        }
+    };
+    let res = visit("https://shop.example.com").await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        res.headers().get("access-control-allow-origin").unwrap(),
+        "https://shop.example.com"
+    );
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(body["referral_id"].is_string());
+    assert_eq!(body["cookie_days"], 60);
+    app.wait_for_rows("visits", 1).await;
+
+    let res = visit("https://evil.example.net").await;
+    assert_eq!(res.status().as_u16(), 403);
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}
