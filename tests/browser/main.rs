@@ -9,3 +9,4 @@ mod driver;
 mod api_key_journey;
 mod login_failure;
 mod programs_journey;
+mod tracking_journey;
