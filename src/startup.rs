@@ -89,20 +89,32 @@ impl Application {
                 .app_data(error::path_config())
                 .app_data(error::query_config())
                 .app_data(web::PayloadConfig::new(256 * 1024))
-                // Innermost first: sessions, then CSRF, then error rendering
-                // (which sees every failure above), headers, compression, logs.
-                .wrap(sessions)
-                .wrap(from_fn(crate::web::api::idempotency::guard))
-                .wrap(from_fn(invalidate_link_cache))
-                .wrap(from_fn(csrf::protect))
-                .wrap(from_fn(error::render_errors))
-                .wrap(headers::security_headers(https))
-                .wrap(Compress::default())
-                .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
-                .configure(crate::web::routes)
-                .default_service(web::to(|| async {
-                    Err::<actix_web::HttpResponse, _>(WebError::NotFound)
-                }))
+                // The click path is the hot path: it runs outside the
+                // middleware below (no session, CSRF, compression or request
+                // span) and sets the few headers a redirect needs itself.
+                .route("/r/{token}", web::get().to(crate::web::track::click))
+                .route(
+                    "/r/{store}/{token}",
+                    web::get().to(crate::web::track::click_in_store),
+                )
+                .service(
+                    web::scope("")
+                        // Innermost first: sessions, idempotency, the link
+                        // cache, CSRF, then error rendering (which sees every
+                        // failure above), headers, compression, logs.
+                        .wrap(sessions)
+                        .wrap(from_fn(crate::web::api::idempotency::guard))
+                        .wrap(from_fn(invalidate_link_cache))
+                        .wrap(from_fn(csrf::protect))
+                        .wrap(from_fn(error::render_errors))
+                        .wrap(headers::security_headers(https))
+                        .wrap(Compress::default())
+                        .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
+                        .configure(crate::web::routes)
+                        .default_service(web::to(|| async {
+                            Err::<actix_web::HttpResponse, _>(WebError::NotFound)
+                        })),
+                )
         })
         .listen(listener)?
         .shutdown_timeout(10)

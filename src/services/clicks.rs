@@ -10,18 +10,19 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
-use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::{crypto, events};
+use super::crypto;
 use crate::db;
-use crate::domain::StoreId;
 use crate::entities::{event, link, referral, visit};
 
 const BATCH: usize = 1000;
 const LINGER: Duration = Duration::from_millis(2);
 const QUEUE: usize = 100_000;
+/// Rows per INSERT: a few fixed statement shapes, so the driver reuses its
+/// prepared statements instead of parsing a new giant one every batch.
+const CHUNK: usize = 64;
 
 /// A new referral made by a click.
 #[derive(Debug, Clone)]
@@ -195,10 +196,19 @@ async fn write(db: &DatabaseConnection, batch: &[ClickRecord]) -> Result<(), sea
         .iter()
         .filter_map(|c| {
             let r = c.new_referral.as_ref()?;
-            Some(events::row(StoreId(c.store_id), "referral.created", json!({
-                "id": r.id, "affiliate_id": r.affiliate_id, "link_id": c.link_id, "state": "visitor",
-                "expires_at": r.expires_at, "created_at": c.at,
-            })))
+            // Built as text: this runs for every new visitor.
+            let payload = format!(
+                r#"{{"id":"{}","affiliate_id":"{}","link_id":"{}","state":"visitor","expires_at":"{}","created_at":"{}"}}"#,
+                r.id, r.affiliate_id, c.link_id, r.expires_at.to_rfc3339(), c.at.to_rfc3339()
+            );
+            Some(event::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                store_id: Set(c.store_id),
+                event_type: Set("referral.created".into()),
+                payload: Set(payload),
+                created_at: Set(c.at),
+                delivered_at: Set(None),
+            })
         })
         .collect();
     let visits: Vec<visit::ActiveModel> = batch
@@ -216,17 +226,17 @@ async fn write(db: &DatabaseConnection, batch: &[ClickRecord]) -> Result<(), sea
         })
         .collect();
     // Bounded statements: SQLite allows 32766 bound parameters.
-    for chunk in referrals.chunks(500) {
+    for chunk in referrals.chunks(CHUNK) {
         referral::Entity::insert_many(chunk.to_vec())
             .exec(&txn)
             .await?;
     }
-    for chunk in events.chunks(1000) {
+    for chunk in events.chunks(CHUNK) {
         event::Entity::insert_many(chunk.to_vec())
             .exec(&txn)
             .await?;
     }
-    for chunk in visits.chunks(1000) {
+    for chunk in visits.chunks(CHUNK) {
         visit::Entity::insert_many(chunk.to_vec())
             .exec(&txn)
             .await?;

@@ -32,6 +32,8 @@ pub struct AppState {
     pub clicks: crate::services::clicks::ClickWriter,
     /// Key for hashing client addresses (derived from the master secret).
     pub ip_key: Vec<u8>,
+    /// Key signing the referral cookie a click leaves.
+    pub referral_cookie_key: Vec<u8>,
     /// Set once the first owner exists; never unset, so it can be cached.
     setup_done: AtomicBool,
 }
@@ -43,12 +45,15 @@ impl AppState {
         clicks: crate::services::clicks::ClickWriter,
     ) -> Self {
         let ip_key = crate::services::crypto::derive_key(&config.secret_key, "ip-hash");
+        let referral_cookie_key =
+            crate::services::crypto::derive_key(&config.secret_key, "referral-cookie");
         Self {
             db,
             config,
             link_cache: Default::default(),
             clicks,
             ip_key,
+            referral_cookie_key,
             setup_done: AtomicBool::new(false),
         }
     }
@@ -85,8 +90,6 @@ pub fn see_other(location: &str) -> HttpResponse {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/static/{path:.*}", web::get().to(assets::serve))
         .route("/healthz", web::get().to(healthz))
-        .route("/r/{token}", web::get().to(track::click))
-        .route("/r/{store}/{token}", web::get().to(track::click_in_store))
         .route("/t.js", web::get().to(track::script))
         .service(
             web::resource("/api/track/visit")

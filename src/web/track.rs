@@ -51,20 +51,57 @@ fn not_found_link() -> HttpResponse {
     )
 }
 
-/// `via` and `tb_ref` added to the destination, its own query kept.
+/// `via` and `tb_ref` added to the destination, its own query kept. The
+/// destination was parsed when it was saved and tokens are `[a-z0-9_-]`,
+/// so plain string building is exact here (and cheap on the hot path).
 fn destination_with(dest: &str, token: &str, referral: Option<Uuid>) -> String {
-    match Url::parse(dest) {
-        Ok(mut url) => {
-            {
-                let mut q = url.query_pairs_mut();
-                q.append_pair("via", token);
-                if let Some(r) = referral {
-                    q.append_pair("tb_ref", &r.to_string());
-                }
-            }
-            url.to_string()
-        }
-        Err(_) => dest.to_owned(),
+    let (base, fragment) = match dest.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (dest, None),
+    };
+    let joiner = if !base.contains('?') {
+        "?"
+    } else if base.ends_with('?') || base.ends_with('&') {
+        ""
+    } else {
+        "&"
+    };
+    let mut out = String::with_capacity(base.len() + token.len() + 64);
+    out.push_str(base);
+    out.push_str(joiner);
+    out.push_str("via=");
+    out.push_str(token);
+    if let Some(r) = referral {
+        out.push_str("&tb_ref=");
+        out.push_str(&r.hyphenated().to_string());
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::destination_with;
+    use uuid::Uuid;
+
+    #[test]
+    fn the_destination_keeps_its_query_and_fragment() {
+        let r = Uuid::nil();
+        assert_eq!(
+            destination_with("https://a.com/", "ann", None),
+            "https://a.com/?via=ann"
+        );
+        assert_eq!(
+            destination_with("https://a.com/p?x=1#top", "ann", Some(r)),
+            format!("https://a.com/p?x=1&via=ann&tb_ref={r}#top")
+        );
+        assert_eq!(
+            destination_with("https://a.com/p?", "ann", None),
+            "https://a.com/p?via=ann"
+        );
     }
 }
 
@@ -124,7 +161,7 @@ async fn follow(
     let cookie_name = referral_cookie_name(link.store_id);
     let existing = match link.attribution {
         Attribution::FirstClick => req.cookie(&cookie_name).and_then(|c| {
-            open_referral_cookie(&state.config.secret_key, c.value(), link.store_id, now)
+            open_referral_cookie(&state.referral_cookie_key, c.value(), link.store_id, now)
         }),
         Attribution::LastClick => None,
     };
@@ -166,8 +203,7 @@ async fn follow(
             at: now,
         })
         .await;
-    let mut res = HttpResponse::Found();
-    res.insert_header((header::LOCATION, location));
+    let mut res = redirect(location);
     res.cookie(
         Cookie::build(VISITOR_COOKIE, visitor_id.to_string())
             .path("/")
@@ -182,7 +218,7 @@ async fn follow(
             Cookie::build(
                 cookie_name,
                 seal_referral_cookie(
-                    &state.config.secret_key,
+                    &state.referral_cookie_key,
                     referral_id,
                     link.store_id,
                     expires_at,
@@ -197,6 +233,17 @@ async fn follow(
         );
     }
     res.finish()
+}
+
+/// A click's redirect. The click route runs outside the app's middleware,
+/// so the headers that matter for a redirect are set here.
+fn redirect(location: String) -> actix_web::HttpResponseBuilder {
+    let mut res = HttpResponse::Found();
+    res.insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("Referrer-Policy", "strict-origin-when-cross-origin"));
+    res
 }
 
 static SCRIPT: &str = include_str!("../../static/t.js");
