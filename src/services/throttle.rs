@@ -4,7 +4,9 @@
 //! Attempts are counted *before* the password is checked, in one atomic
 //! upsert, so a burst of concurrent guesses cannot all slip past a
 //! read-then-check. Counts live in fixed 15-minute windows (the window's
-//! start is part of the key); a successful login takes its attempt back.
+//! start is part of the key) and the limit applies to the current window
+//! plus the previous one, so a burst straddling a window boundary is still
+//! counted whole. A successful login takes its attempt back.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -62,11 +64,14 @@ pub async fn try_attempt(
     )
     .exec_without_returning(conn)
     .await?;
-    let count = login_throttle::Entity::find_by_id(row_key)
-        .one(conn)
+    let previous_key = windowed(key, start - WINDOW);
+    let count: i32 = login_throttle::Entity::find()
+        .filter(login_throttle::Column::Key.is_in([row_key, previous_key]))
+        .all(conn)
         .await?
+        .iter()
         .map(|r| r.failures)
-        .unwrap_or(1);
+        .sum();
     Ok((count > limit).then_some(start + WINDOW))
 }
 

@@ -30,6 +30,8 @@ pub struct AppState {
     pub config: Config,
     pub link_cache: crate::services::link_cache::LinkCache,
     pub clicks: crate::services::clicks::ClickWriter,
+    /// Group commit for `POST /api/v1/sales`.
+    pub sales: crate::services::sales::SalesWriter,
     /// Key for hashing client addresses (derived from the master secret).
     pub ip_key: Vec<u8>,
     /// Key signing the referral cookie a click leaves.
@@ -47,10 +49,12 @@ impl AppState {
         let ip_key = crate::services::crypto::derive_key(&config.secret_key, "ip-hash");
         let referral_cookie_key =
             crate::services::crypto::derive_key(&config.secret_key, "referral-cookie");
+        let sales = crate::services::sales::SalesWriter::start(db.clone());
         Self {
             db,
             config,
             link_cache: Default::default(),
+            sales,
             clicks,
             ip_key,
             referral_cookie_key,

@@ -375,3 +375,25 @@ async fn only_a_local_path_is_followed_after_login() {
         .await;
     assert_eq!(location(&res), "/admin/team");
 }
+
+#[tokio::test]
+async fn failures_just_before_a_window_boundary_still_count() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+    // Five failures recorded in the previous 15-minute window.
+    let now = chrono::Utc::now().timestamp();
+    let previous = now - now.rem_euclid(900) - 900;
+    use sea_orm::ActiveModelTrait;
+    tributary::entities::login_throttle::ActiveModel {
+        key: sea_orm::Set(format!("account:{OWNER_EMAIL}@{previous}")),
+        failures: sea_orm::Set(5),
+        window_started_at: sea_orm::Set(chrono::DateTime::from_timestamp(previous, 0).unwrap()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+
+    let res = app.new_browser().login(OWNER_EMAIL, OWNER_PASSWORD).await;
+
+    assert_eq!(res.status().as_u16(), 429);
+}

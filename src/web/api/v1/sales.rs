@@ -144,7 +144,10 @@ pub async fn create(
         external_customer_id: b.external_customer_id,
         customer_email: b.customer_email,
     };
-    let recorded = sales::record(&state.db, &caller.store, &caller.actor(), input).await?;
+    let recorded = state
+        .sales
+        .record(&caller.store, &caller.actor(), input)
+        .await?;
     let all = sales::commissions_of(&state.db, recorded.sale.id).await?;
     let body = SaleBody::new(&recorded.sale, &all, recorded.note);
     Ok(if recorded.created {
