@@ -233,6 +233,16 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // `/r/{token}` looks a token up across stores (oldest link first).
+        m.create_index(
+            Index::create()
+                .name("ix_links_token")
+                .table(Links::Table)
+                .col(Links::Token)
+                .col(Links::Id)
+                .to_owned(),
+        )
+        .await?;
         m.create_index(
             Index::create()
                 .name("ix_links_store_id")

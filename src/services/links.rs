@@ -22,6 +22,28 @@ pub fn share_url(public_base: &str, token: &str) -> String {
     format!("{public_base}/r/{token}")
 }
 
+/// The address to share for this link: `/r/{token}`, unless an older link of
+/// another store owns that token there, then `/r/{store}/{token}`.
+pub async fn share_url_of(
+    conn: &impl ConnectionTrait,
+    public_base: &str,
+    store_slug: &str,
+    l: &link::Model,
+) -> ServiceResult<String> {
+    let older_elsewhere = link::Entity::find()
+        .filter(link::Column::Token.eq(l.token.clone()))
+        .filter(link::Column::Id.lt(l.id))
+        .filter(link::Column::StoreId.ne(l.store_id))
+        .one(conn)
+        .await?
+        .is_some();
+    Ok(if older_elsewhere {
+        format!("{public_base}/r/{store_slug}/{}", l.token)
+    } else {
+        share_url(public_base, &l.token)
+    })
+}
+
 pub async fn get(
     conn: &impl ConnectionTrait,
     store_id: StoreId,

@@ -267,3 +267,52 @@ async fn the_tracking_script_is_served_and_its_calls_are_allowed_only_from_the_s
     assert_eq!(res.status().as_u16(), 403);
     assert!(res.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn a_token_two_stores_share_leads_each_store_to_its_own_link() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    app.other_store("beta", "bob@example.com").await;
+    let beta = app.api_key("beta").await;
+    app.api_post(
+        "/api/v1/campaigns",
+        &beta,
+        json!({"name": "B", "website_url": "https://beta.example.com"}),
+    )
+    .await;
+    let b = app
+        .approved_affiliate(&beta, "ann@example.com", "ann")
+        .await;
+
+    let (_, beta_links) = app
+        .api_json(
+            &format!("/api/v1/links?affiliate_id={}", b["id"].as_str().unwrap()),
+            &beta,
+        )
+        .await;
+    let (_, acme_links) = app.api_json("/api/v1/links", &p.key).await;
+
+    assert_eq!(
+        acme_links["data"][0]["share_url"],
+        format!("{}/r/ann", app.address),
+        "the older link keeps the short address"
+    );
+    let beta_url = beta_links["data"][0]["share_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(beta_url, format!("{}/r/beta/ann", app.address));
+    let res = app
+        .new_browser()
+        .click(beta_url.strip_prefix(&app.address).unwrap())
+        .await;
+    assert!(
+        location(&res).starts_with("https://beta.example.com/"),
+        "{}",
+        location(&res)
+    );
+    let res = app.new_browser().click("/r/ann").await;
+    assert!(location(&res).starts_with("https://shop.example.com/"));
+}

@@ -19,7 +19,7 @@ use crate::services::ServiceError;
 use crate::services::affiliates::{self, AffiliateUpdate, NewAffiliate};
 use crate::services::campaigns::{self, commission_of, currency_of};
 use crate::services::coupons::{self, CouponInput};
-use crate::services::links::{self, LinkInput, share_url};
+use crate::services::links::{self, LinkInput};
 use crate::web::extractors::Staff;
 use crate::web::shell::{Shell, flash};
 use crate::web::{AppState, WebError, page, render, see_other};
@@ -347,12 +347,11 @@ async fn show_page(
         .copied()
         .unwrap_or_default();
     let base = state.config.public_base();
-    let links = links::of_affiliate(&state.db, store_id, a.id)
-        .await?
-        .into_iter()
-        .map(|l| LinkView {
+    let mut links = Vec::new();
+    for l in links::of_affiliate(&state.db, store_id, a.id).await? {
+        links.push(LinkView {
             id: l.id,
-            share_url: share_url(&base, &l.token),
+            share_url: links::share_url_of(&state.db, &base, &staff.access.store.slug, &l).await?,
             destination: l
                 .url
                 .clone()
@@ -361,8 +360,8 @@ async fn show_page(
             visitors: l.visitors,
             leads: l.leads,
             conversions: l.conversions,
-        })
-        .collect();
+        });
+    }
     let commission = match a.commission_bp {
         Some(bp) => format!(
             "{} (override)",

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::entities::link;
-use crate::services::links::{self, LinkInput, share_url};
+use crate::services::links::{self, LinkInput, share_url_of};
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, ErrorBody, PageParams, nullable};
 use crate::web::api::v1::affiliates::Deleted;
@@ -27,14 +27,29 @@ pub struct LinkBody {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+async fn body_of(
+    state: &AppState,
+    caller: &ApiCaller,
+    l: &link::Model,
+) -> Result<LinkBody, WebError> {
+    let url = share_url_of(
+        &state.db,
+        &state.config.public_base(),
+        &caller.store.slug,
+        l,
+    )
+    .await?;
+    Ok(LinkBody::from_model(l, url))
+}
+
 impl LinkBody {
-    pub fn from_model(l: &link::Model, public_base: &str) -> Self {
+    pub fn from_model(l: &link::Model, share_url: String) -> Self {
         Self {
             id: l.id,
             affiliate_id: l.affiliate_id,
             token: l.token.clone(),
             url: l.url.clone(),
-            share_url: share_url(public_base, &l.token),
+            share_url,
             visitors: l.visitors,
             leads: l.leads,
             conversions: l.conversions,
@@ -72,18 +87,17 @@ pub async fn list(
         page.request()?,
     )
     .await?;
-    let base = state.config.public_base();
+    let mut data = Vec::with_capacity(page.items.len());
+    for l in &page.items {
+        data.push(body_of(&state, &caller, l).await?);
+    }
     Ok(HttpResponse::Ok().json(LinkList {
         next_cursor: if page.has_more {
             page.items.last().map(|l| l.id)
         } else {
             None
         },
-        data: page
-            .items
-            .iter()
-            .map(|l| LinkBody::from_model(l, &base))
-            .collect(),
+        data,
         has_more: page.has_more,
     }))
 }
@@ -118,7 +132,7 @@ pub async fn create(
         },
     )
     .await?;
-    Ok(HttpResponse::Created().json(LinkBody::from_model(&created, &state.config.public_base())))
+    Ok(HttpResponse::Created().json(body_of(&state, &caller, &created).await?))
 }
 
 #[utoipa::path(tag = "links", params(("id" = Uuid, Path)),
@@ -130,7 +144,7 @@ pub async fn show(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
     let l = links::get(&state.db, caller.store_id(), *id).await?;
-    Ok(HttpResponse::Ok().json(LinkBody::from_model(&l, &state.config.public_base())))
+    Ok(HttpResponse::Ok().json(body_of(&state, &caller, &l).await?))
 }
 
 /// Changes; absent fields stay; `url: null` goes back to the campaign's website.
@@ -154,7 +168,7 @@ async fn apply_update(
         url: b.url.map(Option::unwrap_or_default),
     };
     let updated = links::update(&state.db, &caller.store, &caller.actor(), id, input).await?;
-    Ok(HttpResponse::Ok().json(LinkBody::from_model(&updated, &state.config.public_base())))
+    Ok(HttpResponse::Ok().json(body_of(state, caller, &updated).await?))
 }
 
 #[utoipa::path(tag = "links", params(("id" = Uuid, Path)), request_body = LinkWrite,
