@@ -156,6 +156,54 @@ pub async fn record_lead(
     Ok(updated)
 }
 
+/// A referral for a person the store already knows (a manual referral, a
+/// coupon customer, a sale attributed by hand): a lead from the start, with
+/// the affiliate's current campaign and cookie duration.
+pub struct KnownPerson<'a> {
+    pub owner: &'a affiliate::Model,
+    pub source: &'static str,
+    pub email: Option<String>,
+    pub external_customer_id: Option<String>,
+    pub coupon_id: Option<Uuid>,
+}
+
+pub async fn insert_known(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    person: KnownPerson<'_>,
+) -> ServiceResult<referral::Model> {
+    let campaign = campaigns::get(conn, store_id, person.owner.campaign_id).await?;
+    let now = Utc::now();
+    let created = referral::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        store_id: Set(store_id.0),
+        affiliate_id: Set(person.owner.id),
+        campaign_id: Set(campaign.id),
+        link_id: Set(None),
+        coupon_id: Set(person.coupon_id),
+        visitor_id: Set(None),
+        state: Set("lead".into()),
+        self_referral: Set(person.email.as_deref() == Some(person.owner.email.as_str())),
+        email: Set(person.email),
+        external_customer_id: Set(person.external_customer_id),
+        ip_hash: Set(None),
+        user_agent: Set(None),
+        source: Set(person.source.into()),
+        sale_count: Set(0),
+        first_sale_at: Set(None),
+        expires_at: Set(now + Duration::days(campaign.cookie_days as i64)),
+        lead_at: Set(Some(now)),
+        converted_at: Set(None),
+        erased_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    events::emit(conn, store_id, "referral.created", snapshot(&created)).await?;
+    Ok(created)
+}
+
 pub struct ManualReferral {
     pub affiliate_id: Uuid,
     pub email: String,
@@ -188,36 +236,18 @@ pub async fn create_manual(
         external.expect("checked"),
         owner.expect("checked"),
     );
-    let campaign = campaigns::get(&txn, store_id, owner.campaign_id).await?;
-    let now = Utc::now();
-    let self_referral = owner.email == email.as_str();
-    let created = referral::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        store_id: Set(store_id.0),
-        affiliate_id: Set(owner.id),
-        campaign_id: Set(campaign.id),
-        link_id: Set(None),
-        coupon_id: Set(None),
-        visitor_id: Set(None),
-        state: Set("lead".into()),
-        email: Set(Some(email.as_str().to_owned())),
-        external_customer_id: Set(external),
-        self_referral: Set(self_referral),
-        ip_hash: Set(None),
-        user_agent: Set(None),
-        source: Set("manual".into()),
-        sale_count: Set(0),
-        first_sale_at: Set(None),
-        expires_at: Set(now + Duration::days(campaign.cookie_days as i64)),
-        lead_at: Set(Some(now)),
-        converted_at: Set(None),
-        erased_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
+    let created = insert_known(
+        &txn,
+        store_id,
+        KnownPerson {
+            owner: &owner,
+            source: "manual",
+            email: Some(email.as_str().to_owned()),
+            external_customer_id: external,
+            coupon_id: None,
+        },
+    )
     .await?;
-    events::emit(&txn, store_id, "referral.created", snapshot(&created)).await?;
     audit::record(
         &txn,
         store_id,

@@ -226,40 +226,16 @@ async fn attribute(
             return Ok((Some(r), "coupon"));
         }
         let owner = affiliates::get(conn, store_id, c.affiliate_id).await?;
-        let campaign = campaigns::get(conn, store_id, owner.campaign_id).await?;
-        let now = Utc::now();
-        let email = p.customer_email.as_ref().map(|e| e.as_str().to_owned());
-        let created = referral::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            store_id: Set(store.id),
-            affiliate_id: Set(owner.id),
-            campaign_id: Set(campaign.id),
-            link_id: Set(None),
-            coupon_id: Set(Some(c.id)),
-            visitor_id: Set(None),
-            state: Set("lead".into()),
-            self_referral: Set(email.as_deref() == Some(owner.email.as_str())),
-            email: Set(email),
-            external_customer_id: Set(p.external_customer_id.clone()),
-            ip_hash: Set(None),
-            user_agent: Set(None),
-            source: Set("coupon".into()),
-            sale_count: Set(0),
-            first_sale_at: Set(None),
-            expires_at: Set(now + Duration::days(campaign.cookie_days as i64)),
-            lead_at: Set(Some(now)),
-            converted_at: Set(None),
-            erased_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(conn)
-        .await?;
-        events::emit(
+        let created = referrals::insert_known(
             conn,
             store_id,
-            "referral.created",
-            referrals::snapshot(&created),
+            referrals::KnownPerson {
+                owner: &owner,
+                source: "coupon",
+                email: p.customer_email.as_ref().map(|e| e.as_str().to_owned()),
+                external_customer_id: p.external_customer_id.clone(),
+                coupon_id: Some(c.id),
+            },
         )
         .await?;
         return Ok((Some(created), "coupon"));
@@ -854,33 +830,17 @@ pub async fn attribute_manually(
                 "is not an affiliate of this store",
             ))
         })?;
-    let campaign = campaigns::get(&txn, store_id, owner.campaign_id).await?;
-    let now = Utc::now();
-    let r = referral::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        store_id: Set(store.id),
-        affiliate_id: Set(owner.id),
-        campaign_id: Set(campaign.id),
-        link_id: Set(None),
-        coupon_id: Set(None),
-        visitor_id: Set(None),
-        state: Set("lead".into()),
-        self_referral: Set(current.customer_email.as_deref() == Some(owner.email.as_str())),
-        email: Set(current.customer_email.clone()),
-        external_customer_id: Set(current.external_customer_id.clone()),
-        ip_hash: Set(None),
-        user_agent: Set(None),
-        source: Set("manual".into()),
-        sale_count: Set(0),
-        first_sale_at: Set(None),
-        expires_at: Set(now + Duration::days(campaign.cookie_days as i64)),
-        lead_at: Set(Some(now)),
-        converted_at: Set(None),
-        erased_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
+    let r = referrals::insert_known(
+        &txn,
+        store_id,
+        referrals::KnownPerson {
+            owner: &owner,
+            source: "manual",
+            email: current.customer_email.clone(),
+            external_customer_id: current.external_customer_id.clone(),
+            coupon_id: None,
+        },
+    )
     .await?;
     let mut active: sale::ActiveModel = current.clone().into();
     active.referral_id = Set(Some(r.id));
@@ -899,13 +859,6 @@ pub async fn attribute_manually(
         customer_email: None,
     };
     convert(&txn, store_id, r, &parsed, &updated).await?;
-    events::emit(
-        &txn,
-        store_id,
-        "referral.created",
-        json!({"sale_id": updated.id, "affiliate_id": owner.id, "source": "manual"}),
-    )
-    .await?;
     audit::record(
         &txn,
         store_id,
