@@ -574,3 +574,56 @@ async fn another_stores_sales_referrals_and_commissions_are_not_found() {
         "another store's referral names nothing: {body}"
     );
 }
+
+#[tokio::test]
+async fn staff_record_and_correct_a_referral_from_the_pages() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let ann = app
+        .approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let ann_id = ann["id"].as_str().unwrap();
+
+    let res = app
+        .browser
+        .post_form(
+            "/admin/referrals",
+            &[("affiliate_id", ann_id), ("email", "not-an-email")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap().contains("id=\"email-error\""));
+    assert_eq!(app.count("referrals").await, 0);
+
+    let res = app
+        .browser
+        .post_form(
+            "/admin/referrals",
+            &[
+                ("affiliate_id", ann_id),
+                ("email", "frank@example.com"),
+                ("external_customer_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let page = location(&res);
+    let res = app
+        .browser
+        .post_form(
+            &page,
+            &[
+                ("email", "frank@example.com"),
+                ("external_customer_id", "cus_frank"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, found) = app
+        .api_json("/api/v1/referrals?email=frank@example.com", &p.key)
+        .await;
+    assert_eq!(found["data"][0]["external_customer_id"], "cus_frank");
+    assert_eq!(found["data"][0]["source"], "manual");
+    let html = app.browser.get_html(&page).await;
+    assert!(html.contains("frank@example.com") && html.contains("Referred"));
+}

@@ -121,8 +121,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/affiliates/{id}/{action:approval|rejection|suspension|reinstatement}",
             web::post().to(affiliates::change_status),
         )
-        .route("/admin/referrals", web::get().to(referrals::index))
-        .route("/admin/referrals/{id}", web::get().to(referrals::show))
+        .service(
+            web::resource("/admin/referrals")
+                .route(web::get().to(referrals::index))
+                .route(web::post().to(referrals::create)),
+        )
+        .service(
+            web::resource("/admin/referrals/{id}")
+                .route(web::get().to(referrals::show))
+                .route(web::post().to(referrals::update)),
+        )
         .route(
             "/admin/referrals/{id}/erase",
             web::post().to(referrals::erase),

@@ -64,6 +64,9 @@ struct IndexPage {
     campaigns: Vec<(String, String)>,
     rows: Vec<Row>,
     next_url: Option<String>,
+    /// The hand-made referral form: (affiliate, email, customer id).
+    form: (String, String, String),
+    errors: crate::domain::ValidationErrors,
 }
 
 fn day(text: &str) -> Option<chrono::DateTime<Utc>> {
@@ -76,6 +79,25 @@ pub async fn index(
     state: web::Data<AppState>,
     staff: Staff,
     params: web::Query<Params>,
+) -> Result<HttpResponse, WebError> {
+    index_page(
+        &state,
+        &staff,
+        &params,
+        Default::default(),
+        Default::default(),
+        actix_web::http::StatusCode::OK,
+    )
+    .await
+}
+
+async fn index_page(
+    state: &AppState,
+    staff: &Staff,
+    params: &Params,
+    form: (String, String, String),
+    errors: crate::domain::ValidationErrors,
+    status: actix_web::http::StatusCode,
 ) -> Result<HttpResponse, WebError> {
     let store_id = staff.access.id();
     state.clicks.flush().await;
@@ -158,26 +180,31 @@ pub async fn index(
         .into_iter()
         .map(|c| (c.id.to_string(), c.name))
         .collect();
-    page(&IndexPage {
-        shell: Shell::for_staff(&staff, "referrals"),
-        filter: FilterView {
-            state: params.state.clone(),
-            affiliate_id: params.affiliate_id.clone(),
-            campaign_id: params.campaign_id.clone(),
-            from: params.from.clone(),
-            to: params.to.clone(),
+    crate::web::render(
+        status,
+        &IndexPage {
+            shell: Shell::for_staff(staff, "referrals"),
+            form,
+            errors,
+            filter: FilterView {
+                state: params.state.clone(),
+                affiliate_id: params.affiliate_id.clone(),
+                campaign_id: params.campaign_id.clone(),
+                from: params.from.clone(),
+                to: params.to.clone(),
+            },
+            states: vec![
+                ("", "Every state"),
+                ("visitor", "Visitors"),
+                ("lead", "Leads"),
+                ("converted", "Customers"),
+            ],
+            affiliates: affiliate_options,
+            campaigns: campaign_options,
+            rows,
+            next_url,
         },
-        states: vec![
-            ("", "Every state"),
-            ("visitor", "Visitors"),
-            ("lead", "Leads"),
-            ("converted", "Customers"),
-        ],
-        affiliates: affiliate_options,
-        campaigns: campaign_options,
-        rows,
-        next_url,
-    })
+    )
 }
 
 #[derive(Template)]
@@ -289,5 +316,75 @@ pub async fn erase(
         "success",
         "The person's data was erased; their sales and commissions stay, anonymous.",
     );
+    Ok(see_other(&format!("/admin/referrals/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct NewReferralForm {
+    #[serde(default)]
+    affiliate_id: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    external_customer_id: String,
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    staff: Staff,
+    form: web::Form<NewReferralForm>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let input = referrals::ManualReferral {
+        affiliate_id: Uuid::parse_str(form.affiliate_id.trim()).unwrap_or(Uuid::nil()),
+        email: form.email.clone(),
+        external_customer_id: Some(form.external_customer_id.clone()),
+    };
+    match referrals::create_manual(&state.db, staff.access.id(), &staff.actor(), input).await {
+        Ok(r) => {
+            flash(&staff.session, "success", "Referral recorded.");
+            Ok(see_other(&format!("/admin/referrals/{}", r.id)))
+        }
+        Err(crate::services::ServiceError::Validation(errors)) => {
+            let params = Params::default();
+            index_page(
+                &state,
+                &staff,
+                &params,
+                (form.affiliate_id, form.email, form.external_customer_id),
+                errors,
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EditReferralForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    external_customer_id: String,
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+    form: web::Form<EditReferralForm>,
+) -> Result<HttpResponse, WebError> {
+    let changes = referrals::ReferralChanges {
+        email: Some(form.email.clone()).filter(|e| !e.trim().is_empty()),
+        external_customer_id: Some(form.external_customer_id.clone()),
+    };
+    match referrals::update(&state.db, staff.access.id(), &staff.actor(), *id, changes).await {
+        Ok(_) => flash(&staff.session, "success", "Referral saved."),
+        Err(crate::services::ServiceError::Validation(errors)) => {
+            flash(&staff.session, "error", format!("Not saved: {errors}."));
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(see_other(&format!("/admin/referrals/{id}")))
 }
