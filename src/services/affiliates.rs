@@ -414,13 +414,32 @@ pub async fn bulk_change_status(
     Ok(BulkOutcome { changed, skipped })
 }
 
-/// Money the affiliate has a record of. The tracking and payout work adds
-/// commissions and payouts to this check; today the balance is the record.
+/// Whether the affiliate has any money record (a sale attributed to them,
+/// a commission, a ledger entry): such an affiliate is never deleted, only
+/// anonymised, so the books keep adding up.
 pub async fn has_money_history(
-    _conn: &impl ConnectionTrait,
+    conn: &impl ConnectionTrait,
     a: &affiliate::Model,
 ) -> ServiceResult<bool> {
-    Ok(a.balance_minor != 0)
+    use crate::entities::{commission, ledger_entry, sale};
+    if a.balance_minor != 0 {
+        return Ok(true);
+    }
+    let commission = commission::Entity::find()
+        .filter(commission::Column::StoreId.eq(a.store_id))
+        .filter(commission::Column::AffiliateId.eq(a.id))
+        .one(conn)
+        .await?;
+    let sale = sale::Entity::find()
+        .filter(sale::Column::StoreId.eq(a.store_id))
+        .filter(sale::Column::AffiliateId.eq(a.id))
+        .one(conn)
+        .await?;
+    let entry = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::AffiliateId.eq(a.id))
+        .one(conn)
+        .await?;
+    Ok(commission.is_some() || sale.is_some() || entry.is_some())
 }
 
 pub async fn delete(

@@ -627,3 +627,46 @@ async fn staff_record_and_correct_a_referral_from_the_pages() {
     let html = app.browser.get_html(&page).await;
     assert!(html.contains("frank@example.com") && html.contains("Referred"));
 }
+
+#[tokio::test]
+async fn an_affiliate_with_sales_is_never_deleted_only_anonymised() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let ann = app
+        .approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let referral = query_param(
+        &location(&app.new_browser().click("/r/ann").await),
+        "tb_ref",
+    )
+    .unwrap();
+    app.api_post(
+        "/api/v1/sales",
+        &p.key,
+        json!({"external_id": "pi_keep", "amount": "10.00", "referral_id": referral}),
+    )
+    .await;
+    let id = ann["id"].as_str().unwrap();
+
+    let (status, body) = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/affiliates/{id}"),
+            &p.key,
+            None,
+        )
+        .await;
+
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(app.count("commissions").await, 1);
+    let (status, erased) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/affiliates/{id}/anonymize"),
+            &p.key,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(erased["anonymized"], true);
+}
