@@ -127,6 +127,9 @@ impl MigrationTrait for Migration {
                 .col(string_len(t("kind"), 16))
                 .col(big_integer(t("sale_amount_minor")))
                 .col(big_integer(t("amount_minor")))
+                // What the sale earned before any refund: refunds are
+                // computed from it, so partial refunds add up exactly.
+                .col(big_integer(t("original_amount_minor")))
                 .col(string_len(t("currency"), 3))
                 .col(string_len(t("status"), 16))
                 .col(timestamp_with_time_zone(t("due_at")))

@@ -14,6 +14,8 @@ pub struct Model {
     pub kind: String,
     pub sale_amount_minor: i64,
     pub amount_minor: i64,
+    /// The amount before any refund (refunds are computed from it).
+    pub original_amount_minor: i64,
     pub currency: String,
     /// `pending`, `due`, `paid`, `voided`, `refunded`.
     pub status: String,

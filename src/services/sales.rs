@@ -361,8 +361,17 @@ async fn record_in(
     .await?;
 
     let (made, note) = match found {
-        Some(r) => {
-            let credited = credit(txn, store_id, currency, &r, &sale).await?;
+        Some(mut r) => {
+            // PostgreSQL: lock the referral so concurrent sales of one
+            // customer count their payments one after the other.
+            if !db::is_sqlite(txn) {
+                r = referral::Entity::find_by_id(r.id)
+                    .lock_exclusive()
+                    .one(txn)
+                    .await?
+                    .unwrap_or(r);
+            }
+            let credited = credit(txn, store_id, currency, &mut r, &sale).await?;
             convert(txn, store_id, r, p, &sale).await?;
             credited
         }
@@ -398,6 +407,7 @@ async fn convert(
     {
         active.email = Set(Some(e.as_str().to_owned()));
     }
+    active.self_referral = Set(r.self_referral);
     active.state = Set("converted".into());
     active.sale_count = Set(r.sale_count.saturating_add(1));
     if r.first_sale_at.is_none() {
@@ -437,16 +447,28 @@ async fn credit(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
     currency: Currency,
-    r: &referral::Model,
+    r: &mut referral::Model,
     sale: &sale::Model,
 ) -> ServiceResult<(Option<commission_entity::Model>, Option<String>)> {
+    let owner = affiliates::get(conn, store_id, r.affiliate_id).await?;
+    // The buyer is the affiliate: by email (theirs or their payout email) or
+    // by the store's customer id. Caught here too, not only at sign-up.
+    let is_owner_email = |e: Option<&str>| {
+        e.is_some_and(|e| e == owner.email || Some(e) == owner.payout_email.as_deref())
+    };
+    if is_owner_email(sale.customer_email.as_deref())
+        || is_owner_email(r.email.as_deref())
+        || (owner.external_customer_id.is_some()
+            && sale.external_customer_id == owner.external_customer_id)
+    {
+        r.self_referral = true;
+    }
     if r.self_referral {
         return Ok((
             None,
             Some("self-referral: an affiliate cannot earn on their own purchase".into()),
         ));
     }
-    let owner = affiliates::get(conn, store_id, r.affiliate_id).await?;
     if owner.status != "approved" || !owner.is_enabled {
         return Ok((
             None,
@@ -506,6 +528,7 @@ async fn credit(
         kind: Set("sale".into()),
         sale_amount_minor: Set(sale.amount_minor),
         amount_minor: Set(amount),
+        original_amount_minor: Set(amount),
         currency: Set(currency.code().to_owned()),
         status: Set("pending".into()),
         due_at: Set(due_at),
@@ -547,7 +570,17 @@ pub async fn refund(
     let store_id = StoreId(store.id);
     let currency = campaigns::currency_of(store);
     let txn = db::begin_write(db).await?;
-    let current = get(&txn, store_id, sale_id).await?;
+    // PostgreSQL: lock the sale so concurrent refunds see each other.
+    let current = if db::is_sqlite(&txn) {
+        get(&txn, store_id, sale_id).await?
+    } else {
+        sale::Entity::find_by_id(sale_id)
+            .filter(sale::Column::StoreId.eq(store_id.0))
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .ok_or(ServiceError::NotFound)?
+    };
     let mut e = ValidationErrors::new();
     let external_id = match input
         .external_id
@@ -625,13 +658,22 @@ pub async fn refund(
     active.refunded_minor = Set(current.refunded_minor + amount);
     let updated = active.update(&txn).await?;
 
-    let owned = commission_entity::Entity::find()
+    let mut owned = commission_entity::Entity::find()
         .filter(commission_entity::Column::SaleId.eq(current.id))
-        .filter(commission_entity::Column::Kind.eq("sale"))
-        .all(&txn)
+        .filter(commission_entity::Column::Kind.eq("sale"));
+    if !db::is_sqlite(&txn) {
+        // Also keeps the due-promotion job off these rows meanwhile.
+        owned = owned.lock_exclusive();
+    }
+    for c in owned.all(&txn).await? {
+        reverse(
+            &txn,
+            store_id,
+            c,
+            updated.amount_minor,
+            updated.refunded_minor,
+        )
         .await?;
-    for c in owned {
-        reverse(&txn, store_id, c, remaining, amount).await?;
     }
     events::emit(
         &txn,
@@ -655,23 +697,22 @@ pub async fn refund(
 }
 
 /// Takes back the refunded share of one commission: a pending or due one is
-/// reduced (or marked refunded); a paid one gets a negative clawback.
+/// reduced (or marked refunded); a paid one gets a negative clawback. What
+/// is kept is always computed from the original amount and the sale's total
+/// refunded, so successive partial refunds add up exactly.
 async fn reverse(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
     c: commission_entity::Model,
-    remaining_before: i64,
-    refunded: i64,
+    sale_amount: i64,
+    refunded_total: i64,
 ) -> ServiceResult<()> {
-    let full = refunded >= remaining_before;
+    let full = refunded_total >= sale_amount;
+    let kept = commission::after_refund(c.original_amount_minor, sale_amount, refunded_total)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?;
     match c.status.as_str() {
         "pending" | "due" => {
-            let new_amount = if full {
-                0
-            } else {
-                commission::after_refund(c.amount_minor, remaining_before, refunded)
-                    .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?
-            };
+            let new_amount = if full { 0 } else { kept };
             let was_due = c.status == "due";
             let taken = c.amount_minor - new_amount;
             let mut active: commission_entity::ActiveModel = c.clone().into();
@@ -713,12 +754,7 @@ async fn reverse(
                 .map(|k| k.amount_minor)
                 .sum();
             let effective = c.amount_minor + clawed;
-            let target = if full {
-                0
-            } else {
-                commission::after_refund(effective, remaining_before, refunded)
-                    .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?
-            };
+            let target = if full { 0 } else { kept };
             let clawback = target - effective;
             if clawback == 0 {
                 return Ok(());
@@ -734,6 +770,7 @@ async fn reverse(
                 kind: Set("clawback".into()),
                 sale_amount_minor: Set(c.sale_amount_minor),
                 amount_minor: Set(clawback),
+                original_amount_minor: Set(clawback),
                 currency: Set(c.currency.clone()),
                 status: Set("due".into()),
                 due_at: Set(now),
@@ -822,6 +859,11 @@ pub async fn attribute_manually(
             "This sale is already attributed.".into(),
         ));
     }
+    if current.refunded_minor >= current.amount_minor {
+        return Err(ServiceError::Conflict(
+            "This sale was fully refunded; there is nothing to attribute.".into(),
+        ));
+    }
     let owner = affiliates::get(&txn, store_id, affiliate_id)
         .await
         .map_err(|_| {
@@ -842,12 +884,40 @@ pub async fn attribute_manually(
         },
     )
     .await?;
-    let mut active: sale::ActiveModel = current.clone().into();
-    active.referral_id = Set(Some(r.id));
-    active.affiliate_id = Set(Some(owner.id));
-    active.attribution = Set("manual".into());
-    let updated = active.update(&txn).await?;
-    let (commission, note) = credit(&txn, store_id, currency, &r, &updated).await?;
+    // Claimed with a condition: two people attributing the same sale at once
+    // cannot both succeed.
+    let claimed = sale::Entity::update_many()
+        .col_expr(sale::Column::ReferralId, Expr::value(Some(r.id)))
+        .col_expr(sale::Column::AffiliateId, Expr::value(Some(owner.id)))
+        .col_expr(sale::Column::Attribution, Expr::value("manual"))
+        .filter(sale::Column::Id.eq(current.id))
+        .filter(sale::Column::AffiliateId.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(ServiceError::Conflict(
+            "This sale is already attributed.".into(),
+        ));
+    }
+    let updated = get(&txn, store_id, sale_id).await?;
+    let mut r = r;
+    let (mut commission, note) = credit(&txn, store_id, currency, &mut r, &updated).await?;
+    // A partly refunded sale earns on what was kept.
+    if let Some(c) = commission.take() {
+        commission = Some(if updated.refunded_minor > 0 {
+            let kept = commission::after_refund(
+                c.original_amount_minor,
+                updated.amount_minor,
+                updated.refunded_minor,
+            )
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?;
+            let mut active: commission_entity::ActiveModel = c.into();
+            active.amount_minor = Set(kept);
+            active.update(&txn).await?
+        } else {
+            c
+        });
+    }
     let parsed = Parsed {
         external_id: updated.external_id.clone(),
         amount: updated.amount_minor,

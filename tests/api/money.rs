@@ -670,3 +670,95 @@ async fn an_affiliate_with_sales_is_never_deleted_only_anonymised() {
     assert_eq!(status, 200);
     assert_eq!(erased["anonymized"], true);
 }
+
+#[tokio::test]
+async fn an_affiliate_buying_through_their_own_link_earns_nothing() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let referral = query_param(
+        &location(&app.new_browser().click("/r/ann").await),
+        "tb_ref",
+    )
+    .unwrap();
+
+    let (status, sale) = app.api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_own", "amount": "90.00", "referral_id": referral, "customer_email": "ANN@example.com"})).await;
+
+    assert_eq!(status, 201);
+    assert!(sale["commissions"].as_array().unwrap().is_empty(), "{sale}");
+    let (_, r) = app
+        .api_json(&format!("/api/v1/referrals/{referral}"), &p.key)
+        .await;
+    assert_eq!(r["self_referral"], true);
+}
+
+#[tokio::test]
+async fn a_fully_refunded_sale_cannot_be_attributed_and_a_partly_refunded_one_earns_on_what_was_kept()
+ {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let ann = app
+        .approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let (_, gone) = app
+        .api_post(
+            "/api/v1/sales",
+            &p.key,
+            json!({"external_id": "pi_gone", "amount": "50.00"}),
+        )
+        .await;
+    let (_, half) = app
+        .api_post(
+            "/api/v1/sales",
+            &p.key,
+            json!({"external_id": "pi_half", "amount": "50.00"}),
+        )
+        .await;
+    app.api(
+        Method::POST,
+        &format!("/api/v1/sales/{}/refunds", gone["id"].as_str().unwrap()),
+        &p.key,
+        Some(json!({})),
+    )
+    .await;
+    app.api(
+        Method::POST,
+        &format!("/api/v1/sales/{}/refunds", half["id"].as_str().unwrap()),
+        &p.key,
+        Some(json!({"amount": "25.00"})),
+    )
+    .await;
+    let ann_id = ann["id"].as_str().unwrap();
+
+    app.browser
+        .post_form(
+            &format!("/admin/sales/{}/attribution", gone["id"].as_str().unwrap()),
+            &[("affiliate_id", ann_id)],
+        )
+        .await;
+    app.browser
+        .post_form(
+            &format!("/admin/sales/{}/attribution", half["id"].as_str().unwrap()),
+            &[("affiliate_id", ann_id)],
+        )
+        .await;
+
+    let (_, gone) = app
+        .api_json(
+            &format!("/api/v1/sales/{}", gone["id"].as_str().unwrap()),
+            &p.key,
+        )
+        .await;
+    assert!(gone["affiliate_id"].is_null(), "refused: {gone}");
+    let (_, half) = app
+        .api_json(
+            &format!("/api/v1/sales/{}", half["id"].as_str().unwrap()),
+            &p.key,
+        )
+        .await;
+    assert_eq!(
+        half["commissions"][0]["amount"], "5.00",
+        "20 % of the 25.00 kept"
+    );
+}
