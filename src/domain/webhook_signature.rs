@@ -41,7 +41,7 @@ pub fn verify(
     if candidates.is_empty() {
         return Err(SignatureError::Malformed);
     }
-    if (now_unix - timestamp).abs() > TOLERANCE_SECS {
+    if now_unix.abs_diff(timestamp) > TOLERANCE_SECS as u64 {
         return Err(SignatureError::Stale);
     }
     let mut mac =
@@ -142,5 +142,19 @@ mod tests {
                 "{header:?}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod overflow_tests {
+    use super::*;
+
+    #[test]
+    fn an_absurd_timestamp_is_stale_not_a_panic() {
+        let header = format!("t={},v1={}", i64::MIN, "00".repeat(32));
+        assert_eq!(
+            verify(&header, b"{}", "whsec_x", i64::MAX),
+            Err(SignatureError::Stale)
+        );
     }
 }

@@ -118,6 +118,22 @@ pub async fn promote_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Service
             let mut due = c.clone();
             due.status = "due".into();
             events::emit(&txn, store_id, "commission.updated", snapshot(&due)).await?;
+            let system = super::Actor {
+                kind: super::ActorKind::System,
+                id: None,
+                label: "hold period ended".into(),
+                ip: None,
+            };
+            super::audit::record(
+                &txn,
+                store_id,
+                &system,
+                "commission.due",
+                "commission",
+                Some(c.id.to_string()),
+                json!({"amount_minor": c.amount_minor, "affiliate_id": c.affiliate_id}),
+            )
+            .await?;
             moved += 1;
         }
         txn.commit().await?;

@@ -13,6 +13,8 @@ use crate::domain::StoreId;
 use crate::entities::idempotency_key;
 
 pub const KEEP: Duration = Duration::hours(48);
+/// A claim with no answer after this long is taken as abandoned.
+pub const ABANDONED: Duration = Duration::minutes(5);
 
 pub enum Claim {
     /// This request owns the key: answer it, then `complete` (or `release`).
@@ -38,6 +40,19 @@ pub async fn claim(
         .one(&txn)
         .await?
     {
+        // A first request that never finished (its client went away, the
+        // process stopped): after a few minutes the key can be used again.
+        if row.response_status.is_none()
+            && row.created_at < Utc::now() - ABANDONED
+            && row.request_hash == request_hash
+        {
+            let id = row.id;
+            let mut active: idempotency_key::ActiveModel = row.into();
+            active.created_at = Set(Utc::now());
+            active.update(&txn).await?;
+            txn.commit().await?;
+            return Ok(Claim::Owned(id));
+        }
         txn.commit().await?;
         return Ok(if row.request_hash != request_hash {
             Claim::Mismatch

@@ -50,6 +50,9 @@ pub struct LeadInput {
     pub visitor_id: Option<String>,
     pub email: String,
     pub external_customer_id: Option<String>,
+    /// From the tracking script (anyone can call it): may only name the
+    /// person of a referral that has no email yet, never change one.
+    pub from_browser: bool,
 }
 
 /// A sign-up: the referral (named by id, or the latest of a visitor) becomes
@@ -128,6 +131,10 @@ pub async fn record_lead(
     let owner = affiliates::get(&txn, store_id, current.affiliate_id).await?;
     let self_referral =
         owner.email == email.as_str() || owner.payout_email.as_deref() == Some(email.as_str());
+    if input.from_browser && (current.state != "visitor" || current.email.is_some()) {
+        txn.commit().await?;
+        return Ok(current);
+    }
     let becomes_lead = current.state == "visitor";
     let mut active: referral::ActiveModel = current.clone().into();
     active.email = Set(Some(email.as_str().to_owned()));
@@ -364,6 +371,28 @@ pub async fn erase(
         )
         .filter(sale::Column::StoreId.eq(store_id.0))
         .filter(sale::Column::ReferralId.eq(id))
+        .exec(&txn)
+        .await?;
+    // The outbox and the audit log must not keep what was erased.
+    let marker = id.to_string();
+    crate::entities::event::Entity::update_many()
+        .col_expr(
+            crate::entities::event::Column::Payload,
+            Expr::value(json!({"id": id, "erased": true}).to_string()),
+        )
+        .filter(crate::entities::event::Column::StoreId.eq(store_id.0))
+        .filter(crate::entities::event::Column::EventType.starts_with("referral."))
+        .filter(crate::entities::event::Column::Payload.contains(&marker))
+        .exec(&txn)
+        .await?;
+    crate::entities::audit_entry::Entity::update_many()
+        .col_expr(
+            crate::entities::audit_entry::Column::Details,
+            Expr::value(json!({"erased": true}).to_string()),
+        )
+        .filter(crate::entities::audit_entry::Column::StoreId.eq(store_id.0))
+        .filter(crate::entities::audit_entry::Column::EntityType.eq("referral"))
+        .filter(crate::entities::audit_entry::Column::EntityId.eq(marker))
         .exec(&txn)
         .await?;
     audit::record(

@@ -201,10 +201,19 @@ async fn checkout_completed(
         && r.external_customer_id.is_none()
     {
         // Remember the Stripe customer: later invoices find the referral by it.
+        let txn = db::begin_write(db).await.map_err(ServiceError::from)?;
         let mut active: referral::ActiveModel = r.into();
         active.external_customer_id = Set(Some(cus.clone()));
         active.updated_at = Set(Utc::now());
-        active.update(db).await.map_err(ServiceError::from)?;
+        let updated = active.update(&txn).await.map_err(ServiceError::from)?;
+        super::events::emit(
+            &txn,
+            store_id,
+            "referral.updated",
+            referrals::snapshot(&updated),
+        )
+        .await?;
+        txn.commit().await.map_err(ServiceError::from)?;
     }
     // Subscriptions are paid through invoices (`invoice.paid`), counted there.
     if o["mode"].as_str() != Some("payment")

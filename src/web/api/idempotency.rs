@@ -44,8 +44,9 @@ pub async fn guard(
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned);
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, key)| key.to_owned());
     let store_id = match bearer {
         Some(b) => match api_keys::authenticate(&state.db, b.trim()).await {
             Ok(Some((store, _))) => StoreId(store.id),

@@ -230,6 +230,7 @@ pub async fn lead(
             visitor_id: b.visitor_id,
             email: b.email,
             external_customer_id: b.external_customer_id,
+            from_browser: false,
         },
     )
     .await?;
