@@ -60,7 +60,7 @@
   var fromRedirect = query.get("tb_ref");
   T.ready = (via || fromRedirect)
     ? post("/api/track/visit", {
-        store: store, via: via, referral_id: fromRedirect || T.referral,
+        store: store, via: via, referral_id: T.referral, redirect_referral: fromRedirect,
         landing_url: location.href, referrer: document.referrer || null
       }).then(function (answer) {
         if (answer && answer.referral_id) keep(answer.referral_id, answer.cookie_days);

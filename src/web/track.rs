@@ -332,8 +332,10 @@ pub async fn preflight() -> HttpResponse {
 struct VisitBody {
     store: String,
     via: Option<String>,
-    /// The referral the page already holds (first-party cookie or `tb_ref`).
+    /// The referral the page already holds (its first-party cookie).
     referral_id: Option<String>,
+    /// `tb_ref` from the address: the referral a `/r/` click just made.
+    redirect_referral: Option<String>,
     landing_url: Option<String>,
     referrer: Option<String>,
 }
@@ -349,17 +351,38 @@ pub async fn track_visit(
         serde_json::from_slice(&body).map_err(|e| WebError::validation("body", e.to_string()))?;
     let (store, origin) = store_for_origin(&state, &req, &b.store).await?;
     let now = Utc::now();
-    let held = match b
-        .referral_id
-        .as_deref()
-        .and_then(|r| Uuid::parse_str(r).ok())
-    {
-        Some(id) => {
-            referral::Entity::find_by_id(id)
-                .filter(referral::Column::StoreId.eq(store.id))
-                .filter(referral::Column::ExpiresAt.gt(now))
+    let find = |raw: Option<&str>| {
+        let id = raw.and_then(|r| Uuid::parse_str(r.trim()).ok());
+        let db = state.db.clone();
+        let store_id = store.id;
+        async move {
+            match id {
+                Some(id) => {
+                    referral::Entity::find_by_id(id)
+                        .filter(referral::Column::StoreId.eq(store_id))
+                        .filter(referral::Column::ExpiresAt.gt(now))
+                        .one(&db)
+                        .await
+                }
+                None => Ok(None),
+            }
+        }
+    };
+    let held = find(b.referral_id.as_deref()).await?;
+    // `tb_ref` is taken only fresh from a click (made or clicked in the last
+    // ten minutes): a `tb_ref` copied into a published address is ignored,
+    // so nobody can hand out their referral to strangers.
+    let redirected = match find(b.redirect_referral.as_deref()).await? {
+        Some(r) => {
+            state.clicks.flush().await;
+            let recent = now - Duration::minutes(10);
+            let clicked = crate::entities::visit::Entity::find()
+                .filter(crate::entities::visit::Column::ReferralId.eq(r.id))
+                .filter(crate::entities::visit::Column::CreatedAt.gt(recent))
                 .one(&state.db)
                 .await?
+                .is_some();
+            (r.created_at > recent || clicked).then_some(r)
         }
         None => None,
     };
@@ -389,6 +412,18 @@ pub async fn track_visit(
             origin.clone(),
         )
     };
+    if let Some(r) = redirected {
+        // `/r/` recorded the click already. First click: the page's own,
+        // older referral stays; last click: the new one wins.
+        let first_click = link
+            .as_ref()
+            .is_none_or(|l| l.attribution == Attribution::FirstClick);
+        let keep = match held {
+            Some(h) if first_click && h.created_at < r.created_at => h,
+            _ => r,
+        };
+        return Ok(answer(Some(keep.id), days_left(keep.expires_at)));
+    }
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
@@ -401,23 +436,13 @@ pub async fn track_visit(
             None => answer(None, 0),
         });
     };
-    // `tb_ref` from the redirect names the referral `/r/` just made: keep it.
-    let keep = match (&held, link.attribution) {
-        (Some(r), _)
-            if r.link_id == Some(link.link_id) && now - r.created_at < Duration::minutes(10) =>
-        {
-            Some(r.clone())
-        }
-        (Some(r), Attribution::FirstClick) => Some(r.clone()),
-        _ => None,
-    };
-    if let Some(r) = keep {
-        if !(r.link_id == Some(link.link_id) && now - r.created_at < Duration::minutes(10)) {
-            state
-                .clicks
-                .record(visit_record(&state, &req, &link, r.id, None, &b, now))
-                .await;
-        }
+    // A `?via=` visit: first click keeps the page's referral (recording the
+    // visit under it); otherwise a new referral.
+    if let (Some(r), Attribution::FirstClick) = (&held, link.attribution) {
+        state
+            .clicks
+            .record(visit_record(&state, &req, &link, r.id, None, &b, now))
+            .await;
         return Ok(answer(Some(r.id), days_left(r.expires_at)));
     }
     let id = Uuid::now_v7();

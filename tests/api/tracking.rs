@@ -316,3 +316,123 @@ async fn a_token_two_stores_share_leads_each_store_to_its_own_link() {
     let res = app.new_browser().click("/r/ann").await;
     assert!(location(&res).starts_with("https://shop.example.com/"));
 }
+
+async fn script_call(
+    app: &TestApp,
+    path: &str,
+    origin: Option<&str>,
+    body: serde_json::Value,
+) -> reqwest::Response {
+    let mut req = app
+        .browser
+        .client
+        .post(app.browser.url(path))
+        .header("user-agent", CHROME_UA)
+        .header("content-type", "text/plain")
+        .body(body.to_string());
+    if let Some(o) = origin {
+        req = req.header("origin", o);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_stale_tb_ref_in_a_published_address_is_not_adopted() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let referral = query_param(
+        &location(&app.new_browser().click("/r/ann").await),
+        "tb_ref",
+    )
+    .unwrap();
+    app.wait_for_rows("visits", 1).await;
+
+    // Fresh from the click: adopted.
+    let res = script_call(
+        &app,
+        "/api/track/visit",
+        Some("https://shop.example.com"),
+        json!({"store": "acme", "via": "ann", "redirect_referral": referral}),
+    )
+    .await;
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["referral_id"], referral.as_str());
+
+    // The same id an hour later, copied into an address: ignored.
+    let old = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+    let cast = if is_postgres() { "::timestamptz" } else { "" };
+    app.sql(&format!("UPDATE referrals SET created_at = '{old}'{cast}"))
+        .await;
+    app.sql(&format!("UPDATE visits SET created_at = '{old}'{cast}"))
+        .await;
+    let res = script_call(
+        &app,
+        "/api/track/visit",
+        Some("https://shop.example.com"),
+        json!({"store": "acme", "redirect_referral": referral}),
+    )
+    .await;
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(body["referral_id"].is_null(), "{body}");
+}
+
+#[tokio::test]
+async fn the_script_cannot_rename_a_referral_and_needs_the_stores_origin() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let referral = query_param(
+        &location(&app.new_browser().click("/r/ann").await),
+        "tb_ref",
+    )
+    .unwrap();
+    app.api_post(
+        "/api/v1/leads",
+        &p.key,
+        json!({"referral_id": referral, "email": "carol@example.com"}),
+    )
+    .await;
+
+    let res = script_call(
+        &app,
+        "/api/track/lead",
+        None,
+        json!({"store": "acme", "referral_id": referral, "email": "big@example.com"}),
+    )
+    .await;
+    assert_eq!(
+        res.status().as_u16(),
+        403,
+        "no origin: not from the store's page"
+    );
+    let res = script_call(
+        &app,
+        "/api/track/lead",
+        Some("http://shop.example.com"),
+        json!({"store": "acme", "referral_id": referral, "email": "big@example.com"}),
+    )
+    .await;
+    assert_eq!(
+        res.status().as_u16(),
+        403,
+        "http is not the campaign's https site"
+    );
+    let res = script_call(
+        &app,
+        "/api/track/lead",
+        Some("https://shop.example.com"),
+        json!({"store": "acme", "referral_id": referral, "email": "big@example.com"}),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let (_, r) = app
+        .api_json(&format!("/api/v1/referrals/{referral}"), &p.key)
+        .await;
+    assert_eq!(
+        r["email"], "carol@example.com",
+        "an identified referral keeps its person"
+    );
+}
