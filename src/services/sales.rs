@@ -884,51 +884,9 @@ pub async fn attribute_manually(
         },
     )
     .await?;
-    // Claimed with a condition: two people attributing the same sale at once
-    // cannot both succeed.
-    let claimed = sale::Entity::update_many()
-        .col_expr(sale::Column::ReferralId, Expr::value(Some(r.id)))
-        .col_expr(sale::Column::AffiliateId, Expr::value(Some(owner.id)))
-        .col_expr(sale::Column::Attribution, Expr::value("manual"))
-        .filter(sale::Column::Id.eq(current.id))
-        .filter(sale::Column::AffiliateId.is_null())
-        .exec(&txn)
-        .await?;
-    if claimed.rows_affected != 1 {
-        return Err(ServiceError::Conflict(
-            "This sale is already attributed.".into(),
-        ));
-    }
-    let updated = get(&txn, store_id, sale_id).await?;
-    let mut r = r;
-    let (mut commission, note) = credit(&txn, store_id, currency, &mut r, &updated).await?;
-    // A partly refunded sale earns on what was kept.
-    if let Some(c) = commission.take() {
-        commission = Some(if updated.refunded_minor > 0 {
-            let kept = commission::after_refund(
-                c.original_amount_minor,
-                updated.amount_minor,
-                updated.refunded_minor,
-            )
-            .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?;
-            let mut active: commission_entity::ActiveModel = c.into();
-            active.amount_minor = Set(kept);
-            active.update(&txn).await?
-        } else {
-            c
-        });
-    }
-    let parsed = Parsed {
-        external_id: updated.external_id.clone(),
-        amount: updated.amount_minor,
-        tax: updated.tax_minor,
-        occurred_at: updated.occurred_at,
-        referral_id: None,
-        coupon_key: None,
-        external_customer_id: updated.external_customer_id.clone(),
-        customer_email: None,
-    };
-    convert(&txn, store_id, r, &parsed, &updated).await?;
+    let (updated, commission, note) = attach(&txn, store_id, currency, &current, r, "manual")
+        .await?
+        .ok_or_else(|| ServiceError::Conflict("This sale is already attributed.".into()))?;
     audit::record(
         &txn,
         store_id,
@@ -1091,4 +1049,100 @@ async fn commit_batch(db: &DatabaseConnection, jobs: Vec<Job>) {
             }
         }
     }
+}
+
+/// Gives an unattributed sale to a referral: claimed with a condition (so
+/// two attributions of one sale cannot both succeed), credited as any sale
+/// (scaled down by what was already refunded), and the referral moved on.
+/// `None` when someone else attributed it first.
+async fn attach(
+    txn: &impl ConnectionTrait,
+    store_id: StoreId,
+    currency: Currency,
+    current: &sale::Model,
+    r: referral::Model,
+    how: &str,
+) -> ServiceResult<
+    Option<(
+        sale::Model,
+        Option<commission_entity::Model>,
+        Option<String>,
+    )>,
+> {
+    let claimed = sale::Entity::update_many()
+        .col_expr(sale::Column::ReferralId, Expr::value(Some(r.id)))
+        .col_expr(sale::Column::AffiliateId, Expr::value(Some(r.affiliate_id)))
+        .col_expr(sale::Column::Attribution, Expr::value(how))
+        .filter(sale::Column::Id.eq(current.id))
+        .filter(sale::Column::AffiliateId.is_null())
+        .exec(txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Ok(None);
+    }
+    let updated = get(txn, store_id, current.id).await?;
+    let mut r = r;
+    let (mut commission, note) = credit(txn, store_id, currency, &mut r, &updated).await?;
+    if let Some(c) = commission.take() {
+        commission = Some(if updated.refunded_minor > 0 {
+            let kept = commission::after_refund(
+                c.original_amount_minor,
+                updated.amount_minor,
+                updated.refunded_minor,
+            )
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?;
+            let mut active: commission_entity::ActiveModel = c.into();
+            active.amount_minor = Set(kept);
+            active.update(txn).await?
+        } else {
+            c
+        });
+    }
+    let parsed = Parsed {
+        external_id: updated.external_id.clone(),
+        amount: updated.amount_minor,
+        tax: updated.tax_minor,
+        occurred_at: updated.occurred_at,
+        referral_id: None,
+        coupon_key: None,
+        external_customer_id: updated.external_customer_id.clone(),
+        customer_email: None,
+    };
+    convert(txn, store_id, r, &parsed, &updated).await?;
+    Ok(Some((updated, commission, note)))
+}
+
+/// Payments that arrived before their customer was known (Stripe may send a
+/// subscription's first `invoice.paid` before `checkout.session.completed`):
+/// once the referral learns its customer id, its unattributed sales are
+/// attributed to it, oldest first.
+pub async fn attach_customer_sales(
+    db: &DatabaseConnection,
+    store: &store::Model,
+    referral_id: Uuid,
+    customer: &str,
+) -> ServiceResult<usize> {
+    let store_id = StoreId(store.id);
+    let currency = campaigns::currency_of(store);
+    let txn = db::begin_write(db).await?;
+    let orphans = sale::Entity::find()
+        .filter(sale::Column::StoreId.eq(store.id))
+        .filter(sale::Column::AffiliateId.is_null())
+        .filter(sale::Column::ExternalCustomerId.eq(customer))
+        .order_by_asc(sale::Column::OccurredAt)
+        .limit(100)
+        .all(&txn)
+        .await?;
+    let mut attached = 0;
+    for orphan in orphans {
+        let r = referrals::get(&txn, store_id, referral_id).await?;
+        if attach(&txn, store_id, currency, &orphan, r, "customer")
+            .await?
+            .is_some()
+        {
+            attached += 1;
+        }
+    }
+    txn.commit().await?;
+    Ok(attached)
 }

@@ -214,6 +214,7 @@ async fn checkout_completed(
         )
         .await?;
         txn.commit().await.map_err(ServiceError::from)?;
+        sales::attach_customer_sales(db, store, id, cus).await?;
     }
     // Subscriptions are paid through invoices (`invoice.paid`), counted there.
     if o["mode"].as_str() != Some("payment")

@@ -181,3 +181,49 @@ async fn the_stripe_secret_is_stored_sealed_and_validated() {
     assert!(!page.contains(SECRET), "never shown again");
     assert!(page.contains("/webhooks/stripe/acme"));
 }
+
+#[tokio::test]
+async fn a_first_invoice_that_arrives_before_its_checkout_is_attributed_when_the_checkout_comes() {
+    let app = spawn_app().await;
+    let p = stripe_store(&app).await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let referral = query_param(
+        &location(&app.new_browser().click("/r/ann").await),
+        "tb_ref",
+    )
+    .unwrap();
+    app.wait_for_rows("referrals", 1).await;
+
+    let invoice = json!({"id": "evt_inv", "type": "invoice.paid", "data": {"object": {"id": "in_first", "customer": "cus_early", "amount_paid": 5000, "currency": "usd", "payment_intent": "pi_first", "created": now()}}}).to_string();
+    assert_eq!(
+        deliver(&app, &invoice, &sign(invoice.as_bytes(), SECRET, now()))
+            .await
+            .0,
+        200
+    );
+    let (_, sales) = app
+        .api_json("/api/v1/sales?unattributed=true", &p.key)
+        .await;
+    assert_eq!(
+        sales["data"].as_array().unwrap().len(),
+        1,
+        "unknown customer so far"
+    );
+
+    let checkout = json!({"id": "evt_co", "type": "checkout.session.completed", "data": {"object": {
+        "id": "cs_sub", "mode": "subscription", "client_reference_id": referral, "customer": "cus_early", "currency": "usd"
+    }}}).to_string();
+    assert_eq!(
+        deliver(&app, &checkout, &sign(checkout.as_bytes(), SECRET, now()))
+            .await
+            .0,
+        200
+    );
+
+    let (_, sales) = app.api_json("/api/v1/sales", &p.key).await;
+    assert_eq!(sales["data"].as_array().unwrap().len(), 1);
+    assert_eq!(sales["data"][0]["referral_id"], referral.as_str());
+    assert_eq!(sales["data"][0]["attribution"], "customer");
+    assert_eq!(sales["data"][0]["commissions"][0]["amount"], "10.00");
+}
