@@ -195,11 +195,11 @@ async fn invalidate_link_cache(
         .any(|p| path.starts_with(p));
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let res = next.call(req).await?.map_into_boxed_body();
-    if changes_links && res.status().is_success() || changes_links && res.status().is_redirection()
+    if changes_links
+        && (res.status().is_success() || res.status().is_redirection())
+        && let Some(state) = state
     {
-        if let Some(state) = state {
-            state.link_cache.invalidate_all();
-        }
+        state.link_cache.invalidate_all();
     }
     Ok(res)
 }

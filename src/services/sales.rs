@@ -1051,6 +1051,13 @@ async fn commit_batch(db: &DatabaseConnection, jobs: Vec<Job>) {
     }
 }
 
+/// A sale given to a referral, its commission (if any) and why not.
+type Attached = (
+    sale::Model,
+    Option<commission_entity::Model>,
+    Option<String>,
+);
+
 /// Gives an unattributed sale to a referral: claimed with a condition (so
 /// two attributions of one sale cannot both succeed), credited as any sale
 /// (scaled down by what was already refunded), and the referral moved on.

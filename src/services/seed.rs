@@ -38,13 +38,9 @@ pub async fn run(db: &DatabaseConnection, slug: &str, count: u64) -> ServiceResu
             let txn = db::begin_write(db).await?;
             let id = stores::insert(&txn, &parsed.expect("valid")).await?;
             txn.commit().await?;
-            stores::find_by_slug(db, slug)
-                .await?
-                .map(|s| {
-                    debug_assert_eq!(s.id, id.0);
-                    s
-                })
-                .expect("just created")
+            let created = stores::find_by_slug(db, slug).await?.expect("just created");
+            debug_assert_eq!(created.id, id.0);
+            created
         }
     };
     let store_id = StoreId(store.id);

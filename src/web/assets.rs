@@ -11,7 +11,6 @@ use sha2::{Digest, Sha256};
 
 #[derive(RustEmbed)]
 #[folder = "static/"]
-
 struct Assets;
 
 static VERSION: LazyLock<String> = LazyLock::new(|| {

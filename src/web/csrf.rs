@@ -192,7 +192,7 @@ async fn token_from_form(req: &mut ServiceRequest) -> Result<Option<String>, Web
         let chunk =
             chunk.map_err(|e| WebError::BadRequest(format!("The body could not be read: {e}")))?;
         if body.len() + chunk.len() > MAX_FORM_BYTES {
-            return Err(WebError::PayloadTooLarge.into());
+            return Err(WebError::PayloadTooLarge);
         }
         body.extend_from_slice(&chunk);
     }

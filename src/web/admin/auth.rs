@@ -147,27 +147,6 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn only_plain_local_paths_are_followed_after_login() {
-        assert_eq!(safe_next("/admin/team?x=1"), "/admin/team?x=1");
-        for bad in [
-            "//evil.com",
-            "/\t/evil.com",
-            "/\\evil.com",
-            "https://evil.com",
-            "/\n/evil.com",
-            "/ /evil.com",
-            "evil",
-        ] {
-            assert_eq!(safe_next(bad), "/admin", "{bad:?}");
-        }
-    }
-}
-
 pub async fn login_form(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -243,4 +222,25 @@ pub async fn logout(session: Session) -> HttpResponse {
     // Deletes the session row: the old cookie is worthless from now on.
     session.purge();
     see_other("/login?signed_out=1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_plain_local_paths_are_followed_after_login() {
+        assert_eq!(safe_next("/admin/team?x=1"), "/admin/team?x=1");
+        for bad in [
+            "//evil.com",
+            "/\t/evil.com",
+            "/\\evil.com",
+            "https://evil.com",
+            "/\n/evil.com",
+            "/ /evil.com",
+            "evil",
+        ] {
+            assert_eq!(safe_next(bad), "/admin", "{bad:?}");
+        }
+    }
 }
