@@ -1069,13 +1069,7 @@ async fn attach(
     current: &sale::Model,
     r: referral::Model,
     how: &str,
-) -> ServiceResult<
-    Option<(
-        sale::Model,
-        Option<commission_entity::Model>,
-        Option<String>,
-    )>,
-> {
+) -> ServiceResult<Option<Attached>> {
     let claimed = sale::Entity::update_many()
         .col_expr(sale::Column::ReferralId, Expr::value(Some(r.id)))
         .col_expr(sale::Column::AffiliateId, Expr::value(Some(r.affiliate_id)))
