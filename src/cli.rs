@@ -1,5 +1,5 @@
 //! The `tributary` command line: `serve` (default), `migrate`,
-//! `create-admin`, `seed`, `api-key create`.
+//! `create-admin`, `seed`, `check`, `api-key create`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -51,6 +51,9 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         affiliates: u64,
     },
+    /// Verify the money invariants (balances = ledger sums; one commission
+    /// per sale and affiliate). Exit code 1 when any is broken.
+    Check,
     /// Manage API keys.
     ApiKey {
         #[command(subcommand)]
@@ -132,6 +135,18 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
                 if store_created { "new" } else { "existing" },
                 store
             );
+        }
+        Command::Check => {
+            let db = open_database(&config).await?;
+            let violations = crate::services::check::run(&db).await.map_err(describe)?;
+            if violations.is_empty() {
+                println!("ok: every balance equals its ledger; no sale is credited twice");
+            } else {
+                for v in &violations {
+                    println!("{v}");
+                }
+                anyhow::bail!("{} invariant violation(s)", violations.len());
+            }
         }
         Command::Seed { store, affiliates } => {
             let db = open_database(&config).await?;

@@ -8,6 +8,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
+pub mod check;
 pub mod clicks;
 pub mod commissions;
 pub mod coupons;

@@ -63,6 +63,7 @@ async fn a_sale_makes_a_pending_commission_due_after_the_hold_period() {
         "once only"
     );
     assert_eq!(app.count("ledger_entries").await, 1);
+    app.assert_books_balance().await;
     for event in [
         "referral.created",
         "sale.created",
@@ -182,6 +183,7 @@ async fn the_same_sale_posted_fifty_times_at_once_makes_one_commission() {
         .api_json(&format!("/api/v1/referrals/{referral}"), &p.key)
         .await;
     assert_eq!(r["sale_count"], 1);
+    app.assert_books_balance().await;
 }
 
 #[tokio::test]
@@ -260,6 +262,7 @@ async fn refunds_before_payout_reduce_or_cancel_the_commission() {
         )
         .await;
     assert_eq!(status, 409, "nothing left to refund");
+    app.assert_books_balance().await;
 }
 
 #[tokio::test]
@@ -309,6 +312,7 @@ async fn a_refund_after_payout_claws_the_commission_back() {
         ann["data"][0]["balance"], "10.00",
         "20.00 credited when due, 10.00 clawed back"
     );
+    app.assert_books_balance().await;
 }
 
 #[tokio::test]
@@ -760,5 +764,34 @@ async fn a_fully_refunded_sale_cannot_be_attributed_and_a_partly_refunded_one_ea
     assert_eq!(
         half["commissions"][0]["amount"], "5.00",
         "20 % of the 25.00 kept"
+    );
+}
+
+#[tokio::test]
+async fn the_books_check_finds_a_balance_that_disagrees_with_its_ledger() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let referral = query_param(
+        &location(&app.new_browser().click("/r/ann").await),
+        "tb_ref",
+    )
+    .unwrap();
+    app.api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_chk", "amount": "10.00", "occurred_at": "2026-01-01T00:00:00Z", "referral_id": referral})).await;
+    tributary::services::commissions::promote_due(&app.db, chrono::Utc::now())
+        .await
+        .unwrap();
+    app.assert_books_balance().await;
+
+    app.sql("UPDATE affiliates SET balance_minor = balance_minor + 1")
+        .await;
+
+    let violations = tributary::services::check::run(&app.db).await.unwrap();
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert!(
+        violations[0]
+            .to_string()
+            .contains("cached balance 201 but the ledger sums to 200")
     );
 }

@@ -98,6 +98,7 @@ async fn a_signed_checkout_records_the_sale_and_remembers_the_customer() {
         .clone();
     assert_eq!(renewal["refunded_amount"], "49.50");
     assert_eq!(renewal["commissions"][0]["amount"], "9.90");
+    app.assert_books_balance().await;
 
     let other =
         json!({"id": "evt_4", "type": "customer.created", "data": {"object": {}}}).to_string();

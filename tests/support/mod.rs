@@ -435,3 +435,12 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
 }
+
+impl TestApp {
+    /// DESIGN §3's invariants hold: balances equal their ledgers, no sale is
+    /// credited twice (the `tributary check` command's rules).
+    pub async fn assert_books_balance(&self) {
+        let violations = tributary::services::check::run(&self.db).await.unwrap();
+        assert!(violations.is_empty(), "{violations:?}");
+    }
+}
