@@ -348,10 +348,7 @@ async fn move_status(
 }
 
 /// Optional body: an empty POST is a valid status move.
-async fn optional_body(
-    req: &actix_web::HttpRequest,
-    payload: web::Payload,
-) -> Result<Option<StatusChange>, WebError> {
+async fn optional_body(payload: web::Payload) -> Result<Option<StatusChange>, WebError> {
     let bytes = payload
         .to_bytes_limited(64 * 1024)
         .await
@@ -360,7 +357,6 @@ async fn optional_body(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let _ = req;
     serde_json::from_slice::<StatusChange>(&bytes)
         .map(Some)
         .map_err(|e| WebError::validation("reason", e.to_string()))
@@ -373,11 +369,16 @@ pub async fn approve(
     state: web::Data<AppState>,
     caller: ApiCaller,
     id: web::Path<Uuid>,
-    req: actix_web::HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, WebError> {
-    let body = optional_body(&req, body).await?;
-    move_status(&state, &caller, *id, StatusAction::Approve, body).await
+    move_status(
+        &state,
+        &caller,
+        *id,
+        StatusAction::Approve,
+        optional_body(body).await?,
+    )
+    .await
 }
 
 #[utoipa::path(tag = "affiliates", params(("id" = Uuid, Path)), request_body(content = Option<StatusChange>),
@@ -387,11 +388,16 @@ pub async fn reject(
     state: web::Data<AppState>,
     caller: ApiCaller,
     id: web::Path<Uuid>,
-    req: actix_web::HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, WebError> {
-    let body = optional_body(&req, body).await?;
-    move_status(&state, &caller, *id, StatusAction::Reject, body).await
+    move_status(
+        &state,
+        &caller,
+        *id,
+        StatusAction::Reject,
+        optional_body(body).await?,
+    )
+    .await
 }
 
 #[utoipa::path(tag = "affiliates", params(("id" = Uuid, Path)), request_body(content = Option<StatusChange>),
@@ -401,11 +407,16 @@ pub async fn suspend(
     state: web::Data<AppState>,
     caller: ApiCaller,
     id: web::Path<Uuid>,
-    req: actix_web::HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, WebError> {
-    let body = optional_body(&req, body).await?;
-    move_status(&state, &caller, *id, StatusAction::Suspend, body).await
+    move_status(
+        &state,
+        &caller,
+        *id,
+        StatusAction::Suspend,
+        optional_body(body).await?,
+    )
+    .await
 }
 
 #[utoipa::path(tag = "affiliates", params(("id" = Uuid, Path)), request_body(content = Option<StatusChange>),
@@ -415,11 +426,16 @@ pub async fn enable(
     state: web::Data<AppState>,
     caller: ApiCaller,
     id: web::Path<Uuid>,
-    req: actix_web::HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, WebError> {
-    let body = optional_body(&req, body).await?;
-    move_status(&state, &caller, *id, StatusAction::Enable, body).await
+    move_status(
+        &state,
+        &caller,
+        *id,
+        StatusAction::Enable,
+        optional_body(body).await?,
+    )
+    .await
 }
 
 /// Erases the person's data; the record and its money history stay.
