@@ -32,10 +32,10 @@ pub struct AppState {
     pub clicks: crate::services::clicks::ClickWriter,
     /// Group commit for `POST /api/v1/sales`.
     pub sales: crate::services::sales::SalesWriter,
-    /// Key for hashing client addresses (derived from the master secret).
-    pub ip_key: Vec<u8>,
-    /// Key signing the referral cookie a click leaves.
-    pub referral_cookie_key: Vec<u8>,
+    /// Hashes client addresses (keyed from the master secret).
+    pub ip_mac: crate::services::crypto::MacKey,
+    /// Signs the referral cookie a click leaves.
+    pub referral_cookie_mac: crate::services::crypto::MacKey,
     /// Set once the first owner exists; never unset, so it can be cached.
     setup_done: AtomicBool,
 }
@@ -46,9 +46,14 @@ impl AppState {
         config: Config,
         clicks: crate::services::clicks::ClickWriter,
     ) -> Self {
-        let ip_key = crate::services::crypto::derive_key(&config.secret_key, "ip-hash");
-        let referral_cookie_key =
-            crate::services::crypto::derive_key(&config.secret_key, "referral-cookie");
+        use crate::services::crypto::{MacKey, derive_key};
+        let ip_mac = MacKey::new(&derive_key(&config.secret_key, "ip-hash"));
+        // Derived twice, as the first releases did: cookies already out
+        // there stay valid.
+        let referral_cookie_mac = MacKey::new(&derive_key(
+            &derive_key(&config.secret_key, "referral-cookie"),
+            "referral-cookie",
+        ));
         let sales = crate::services::sales::SalesWriter::start(db.clone());
         Self {
             db,
@@ -56,8 +61,8 @@ impl AppState {
             link_cache: Default::default(),
             sales,
             clicks,
-            ip_key,
-            referral_cookie_key,
+            ip_mac,
+            referral_cookie_mac,
             setup_done: AtomicBool::new(false),
         }
     }

@@ -3,7 +3,6 @@
 //! `POST /api/track/visit|lead` (CORS, only from the store's own sites) and
 //! `POST /webhooks/stripe/{store}`.
 
-use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Duration, Utc};
@@ -24,8 +23,8 @@ use crate::services::clicks::{
 };
 use crate::services::link_cache::CachedLink;
 use crate::services::referrals::{self, LeadInput};
+use crate::services::stores;
 use crate::services::stripe::{self, Outcome, WebhookError};
-use crate::services::{crypto, stores};
 
 const VISITOR_COOKIE: &str = "tb_vid";
 
@@ -33,13 +32,19 @@ fn referral_cookie_name(store: Uuid) -> String {
     format!("tb_r_{}", &store.simple().to_string()[..12])
 }
 
+/// At most `max` characters (the click path: the common short case is a
+/// plain copy).
 fn truncate(s: Option<&str>, max: usize) -> Option<String> {
-    s.map(|v| v.chars().take(max).collect::<String>())
-        .filter(|v| !v.is_empty())
+    let v = s.filter(|v| !v.is_empty())?;
+    Some(if v.len() <= max {
+        v.to_owned()
+    } else {
+        v.chars().take(max).collect()
+    })
 }
 
 fn ip_hash(state: &AppState, req: &HttpRequest) -> String {
-    crypto::hmac_hex(&state.ip_key, client_ip(req).as_bytes())[..32].to_owned()
+    state.ip_mac.hex_prefix(client_ip(req).as_bytes(), 16)
 }
 
 fn not_found_link() -> HttpResponse {
@@ -161,7 +166,7 @@ async fn follow(
     let cookie_name = referral_cookie_name(link.store_id);
     let existing = match link.attribution {
         Attribution::FirstClick => req.cookie(&cookie_name).and_then(|c| {
-            open_referral_cookie(&state.referral_cookie_key, c.value(), link.store_id, now)
+            open_referral_cookie(&state.referral_cookie_mac, c.value(), link.store_id, now)
         }),
         Attribution::LastClick => None,
     };
@@ -191,7 +196,7 @@ async fn follow(
             link_id: link.link_id,
             referral_id,
             new_referral: new_referral.clone(),
-            landing_url: Some(location.chars().take(2048).collect()),
+            landing_url: truncate(Some(&location), 2048),
             referrer: truncate(
                 req.headers()
                     .get(header::REFERER)
@@ -204,35 +209,39 @@ async fn follow(
         })
         .await;
     let mut res = redirect(location);
-    res.cookie(
-        Cookie::build(VISITOR_COOKIE, visitor_id.to_string())
-            .path("/")
-            .http_only(true)
-            .secure(https)
-            .same_site(SameSite::Lax)
-            .max_age(CookieDuration::days(730))
-            .finish(),
-    );
+    res.append_header((
+        header::SET_COOKIE,
+        click_cookie(
+            VISITOR_COOKIE,
+            &visitor_id.hyphenated().to_string(),
+            730,
+            https,
+        ),
+    ));
     if new_referral.is_some() {
-        res.cookie(
-            Cookie::build(
-                cookie_name,
-                seal_referral_cookie(
-                    &state.referral_cookie_key,
-                    referral_id,
-                    link.store_id,
-                    expires_at,
-                ),
-            )
-            .path("/")
-            .http_only(true)
-            .secure(https)
-            .same_site(SameSite::Lax)
-            .max_age(CookieDuration::days(link.cookie_days as i64))
-            .finish(),
+        let sealed = seal_referral_cookie(
+            &state.referral_cookie_mac,
+            referral_id,
+            link.store_id,
+            expires_at,
         );
+        res.append_header((
+            header::SET_COOKIE,
+            click_cookie(&cookie_name, &sealed, link.cookie_days.into(), https),
+        ));
     }
     res.finish()
+}
+
+/// A `Set-Cookie` value for the click's cookies, written out directly: the
+/// names and values are ours (`[a-z0-9_.-]`), so no escaping is needed, and
+/// this runs on every click.
+fn click_cookie(name: &str, value: &str, days: i64, https: bool) -> String {
+    format!(
+        "{name}={value}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{}",
+        days.saturating_mul(86_400),
+        if https { "; Secure" } else { "" }
+    )
 }
 
 /// A click's redirect. The click route runs outside the app's middleware,
