@@ -57,6 +57,26 @@ async fn a_click_records_a_visit_and_referral_sets_cookies_and_redirects_with_th
     assert_eq!(status, 200);
     assert_eq!(r["state"], "visitor");
     assert_eq!(r["affiliate_id"], ann["id"]);
+    // Written by the click writer (its own SQLite connection): the times
+    // read back as the ORM reads them, and the outbox has the new referral.
+    let expires = chrono::DateTime::parse_from_rfc3339(r["expires_at"].as_str().unwrap())
+        .expect("expires_at reads back");
+    let days = (expires.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_hours() / 24;
+    assert!((59..=60).contains(&days), "60 cookie days: {r}");
+    {
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = app
+            .db
+            .query_one_raw(Statement::from_string(
+                app.db.get_database_backend(),
+                "SELECT payload FROM events WHERE event_type = 'referral.created'",
+            ))
+            .await
+            .unwrap()
+            .expect("a referral.created event");
+        let payload: String = row.try_get("", "payload").unwrap();
+        assert!(payload.contains(&referral_id), "{payload}");
+    }
     let (_, links) = app
         .api_json(
             &format!("/api/v1/links?affiliate_id={}", ann["id"].as_str().unwrap()),

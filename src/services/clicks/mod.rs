@@ -94,10 +94,11 @@ impl ClickWriter {
     /// Starts the writer for this database (`database_url` names the SQLite
     /// file the writer opens its own connection to).
     pub fn start(db: DatabaseConnection, database_url: &str) -> anyhow::Result<WriterHandle> {
-        let sink = if crate::db::is_sqlite(&db) {
-            Sink::Sqlite(sqlite_sink::SqliteSink::open(database_url)?)
-        } else {
-            Sink::Orm(db)
+        // An in-memory SQLite database cannot be opened twice: it keeps
+        // to the pool's connections.
+        let sink = match sqlite_sink::SqliteSink::open_if_file(&db, database_url)? {
+            Some(sink) => Sink::Sqlite(sink),
+            None => Sink::Orm(db),
         };
         let queue = Arc::new(Queue {
             pending: Mutex::new(Pending::default()),

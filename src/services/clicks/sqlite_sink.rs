@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, TransactionBehavior, params};
+use sea_orm::DatabaseConnection;
 use sea_orm::sqlx::sqlite::SqliteConnectOptions;
 use uuid::Uuid;
 
@@ -36,19 +37,30 @@ pub(super) struct SqliteSink {
 }
 
 impl SqliteSink {
-    /// Opens the writer's own connection to the file `database_url` names.
-    pub(super) fn open(database_url: &str) -> anyhow::Result<Self> {
+    /// The writer's own connection to the SQLite file `database_url` names;
+    /// `None` for PostgreSQL and for an in-memory database.
+    pub(super) fn open_if_file(
+        db: &DatabaseConnection,
+        database_url: &str,
+    ) -> anyhow::Result<Option<Self>> {
+        if !crate::db::is_sqlite(db) {
+            return Ok(None);
+        }
         let options = SqliteConnectOptions::from_str(database_url)
             .map_err(|e| anyhow::anyhow!("DATABASE_URL: {e}"))?;
-        let conn = Connection::open(options.get_filename())?;
+        let file = options.get_filename();
+        if !file.is_file() {
+            return Ok(None);
+        }
+        let conn = Connection::open(file)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         // WAL is a property of the file (set when the pool opened it);
         // durability is per connection.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        Ok(Self {
+        Ok(Some(Self {
             conn: Arc::new(Mutex::new(conn)),
-        })
+        }))
     }
 
     pub(super) async fn write(&self, batch: Arc<Vec<ClickRecord>>) -> Result<(), String> {
