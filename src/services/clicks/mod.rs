@@ -170,8 +170,16 @@ async fn run(queue: Arc<Queue>, sink: Sink) {
         if !flushing {
             tokio::time::sleep(LINGER).await;
         }
-        let Pending { clicks, flushes } =
-            std::mem::take(&mut *queue.pending.lock().expect("click queue"));
+        let (clicks, flushes) = {
+            let mut pending = queue.pending.lock().expect("click queue");
+            // The next batch starts at this one's size, so handlers do not
+            // pay for the vector growing (and moving) under load.
+            let capacity = pending.clicks.len();
+            (
+                std::mem::replace(&mut pending.clicks, Vec::with_capacity(capacity)),
+                std::mem::take(&mut pending.flushes),
+            )
+        };
         if !clicks.is_empty() {
             write_with_retry(&sink, &Arc::new(clicks)).await;
         }
