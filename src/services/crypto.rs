@@ -27,13 +27,6 @@ pub fn derive_key(master: &[u8], purpose: &str) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
-/// HMAC-SHA256 of `message`, hex.
-pub fn hmac_hex(key: &[u8], message: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(message);
-    hex::encode(mac.finalize().into_bytes())
-}
-
 /// An HMAC-SHA256 key keyed once: `tag` starts from the keyed state instead
 /// of hashing the key again, which matters on the click path (two MACs per
 /// click).
@@ -149,11 +142,21 @@ mod tests {
             derive_key(b"master", "cookies")
         );
         assert_eq!(derive_key(b"master", "csrf").len(), 32);
-        let key = derive_key(b"master", "ip-hash");
+    }
+
+    #[test]
+    fn a_pre_keyed_mac_is_plain_hmac_sha256_every_time() {
+        // RFC 4231, test case 2.
+        let key = MacKey::new(b"Jefe");
+        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
         assert_eq!(
-            MacKey::new(&key).hex_prefix(b"10.0.0.1", 16),
-            hmac_hex(&key, b"10.0.0.1")[..32],
-            "the pre-keyed MAC is the same HMAC"
+            key.hex_prefix(b"what do ya want for nothing?", 32),
+            expected
+        );
+        assert_eq!(
+            key.hex_prefix(b"what do ya want for nothing?", 16),
+            expected[..32],
+            "the keyed state is reused, not consumed"
         );
     }
 }

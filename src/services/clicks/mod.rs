@@ -14,6 +14,7 @@
 mod orm_sink;
 mod sqlite_sink;
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -221,6 +222,15 @@ fn referral_created_payload(click: &ClickRecord, r: &NewReferral) -> String {
         r.expires_at.to_rfc3339(),
         click.at.to_rfc3339()
     )
+}
+
+/// A link's visitors are the referrals its clicks started.
+fn new_visitors_per_link(batch: &[ClickRecord]) -> HashMap<Uuid, i64> {
+    let mut per_link: HashMap<Uuid, i64> = HashMap::new();
+    for c in batch.iter().filter(|c| c.new_referral.is_some()) {
+        *per_link.entry(c.link_id).or_default() += 1;
+    }
+    per_link
 }
 
 /// The referral cookie a click leaves on Tributary's host:

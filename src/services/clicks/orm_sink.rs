@@ -1,13 +1,11 @@
 //! A batch of clicks through sea-orm: used on PostgreSQL, where statements
 //! are cheap to send and several instances may write at once.
 
-use std::collections::HashMap;
-
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::{ClickRecord, referral_created_payload};
+use super::{ClickRecord, new_visitors_per_link, referral_created_payload};
 use crate::db;
 use crate::entities::{event, link, referral, visit};
 
@@ -104,13 +102,4 @@ pub(super) async fn write(
             .await?;
     }
     txn.commit().await
-}
-
-/// A link's visitors are the referrals its clicks started.
-pub(super) fn new_visitors_per_link(batch: &[ClickRecord]) -> HashMap<Uuid, i64> {
-    let mut per_link: HashMap<Uuid, i64> = HashMap::new();
-    for c in batch.iter().filter(|c| c.new_referral.is_some()) {
-        *per_link.entry(c.link_id).or_default() += 1;
-    }
-    per_link
 }

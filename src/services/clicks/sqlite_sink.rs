@@ -17,8 +17,7 @@ use sea_orm::DatabaseConnection;
 use sea_orm::sqlx::sqlite::SqliteConnectOptions;
 use uuid::Uuid;
 
-use super::orm_sink::new_visitors_per_link;
-use super::{ClickRecord, referral_created_payload};
+use super::{ClickRecord, new_visitors_per_link, referral_created_payload};
 
 const INSERT_REFERRAL: &str = "INSERT INTO referrals (id, store_id, affiliate_id, campaign_id, \
      link_id, coupon_id, visitor_id, state, email, external_customer_id, self_referral, ip_hash, \
