@@ -22,6 +22,21 @@ pub async fn record(
     entity_id: Option<String>,
     details: Value,
 ) -> ServiceResult<()> {
+    row(store_id, actor, action, entity_type, entity_id, details)
+        .insert(conn)
+        .await?;
+    Ok(())
+}
+
+/// The entry `record` writes, for callers that insert many at once.
+pub fn row(
+    store_id: StoreId,
+    actor: &Actor,
+    action: &str,
+    entity_type: &str,
+    entity_id: Option<String>,
+    details: Value,
+) -> audit_entry::ActiveModel {
     audit_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
         store_id: Set(store_id.0),
@@ -35,9 +50,6 @@ pub async fn record(
         ip: Set(actor.ip.clone()),
         created_at: Set(Utc::now()),
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 pub struct AuditPage {

@@ -16,19 +16,11 @@ pub async fn emit(
     event_type: &str,
     payload: Value,
 ) -> ServiceResult<()> {
-    event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        store_id: Set(store_id.0),
-        event_type: Set(event_type.to_owned()),
-        payload: Set(payload.to_string()),
-        created_at: Set(Utc::now()),
-        delivered_at: Set(None),
-    }
-    .insert(conn)
-    .await?;
+    row(store_id, event_type, payload).insert(conn).await?;
     Ok(())
 }
 
+/// The row `emit` writes, for callers that insert many at once.
 pub fn row(store_id: StoreId, event_type: &str, payload: Value) -> event::ActiveModel {
     event::ActiveModel {
         id: Set(Uuid::now_v7()),

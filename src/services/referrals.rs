@@ -16,7 +16,7 @@ use super::{Actor, ServiceError, ServiceResult, affiliates, audit, campaigns, ev
 use crate::db;
 use crate::domain::text::required_text;
 use crate::domain::{Email, StoreId, ValidationErrors};
-use crate::entities::{affiliate, commission, link, referral, sale, visit};
+use crate::entities::{affiliate, campaign, commission, link, referral, sale, visit};
 
 pub async fn get(
     conn: &impl ConnectionTrait,
@@ -180,35 +180,44 @@ pub async fn insert_known(
     person: KnownPerson<'_>,
 ) -> ServiceResult<referral::Model> {
     let campaign = campaigns::get(conn, store_id, person.owner.campaign_id).await?;
-    let now = Utc::now();
-    let created = referral::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        store_id: Set(store_id.0),
-        affiliate_id: Set(person.owner.id),
-        campaign_id: Set(campaign.id),
-        link_id: Set(None),
-        coupon_id: Set(person.coupon_id),
-        visitor_id: Set(None),
-        state: Set("lead".into()),
-        self_referral: Set(person.email.as_deref() == Some(person.owner.email.as_str())),
-        email: Set(person.email),
-        external_customer_id: Set(person.external_customer_id),
-        ip_hash: Set(None),
-        user_agent: Set(None),
-        source: Set(person.source.into()),
-        sale_count: Set(0),
-        first_sale_at: Set(None),
-        expires_at: Set(now + Duration::days(campaign.cookie_days as i64)),
-        lead_at: Set(Some(now)),
-        converted_at: Set(None),
-        erased_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(conn)
-    .await?;
+    let created = known_row(store_id, &campaign, person);
+    let created = referral::ActiveModel::from(created).insert(conn).await?;
     events::emit(conn, store_id, "referral.created", snapshot(&created)).await?;
     Ok(created)
+}
+
+/// The referral row of a person the store knows, under the owner's campaign
+/// (for callers that stage it rather than insert it at once).
+pub fn known_row(
+    store_id: StoreId,
+    campaign: &campaign::Model,
+    person: KnownPerson<'_>,
+) -> referral::Model {
+    let now = Utc::now();
+    referral::Model {
+        id: Uuid::now_v7(),
+        store_id: store_id.0,
+        affiliate_id: person.owner.id,
+        campaign_id: campaign.id,
+        link_id: None,
+        coupon_id: person.coupon_id,
+        visitor_id: None,
+        state: "lead".into(),
+        self_referral: person.email.as_deref() == Some(person.owner.email.as_str()),
+        email: person.email,
+        external_customer_id: person.external_customer_id,
+        ip_hash: None,
+        user_agent: None,
+        source: person.source.into(),
+        sale_count: 0,
+        first_sale_at: None,
+        expires_at: now + Duration::days(campaign.cookie_days as i64),
+        lead_at: Some(now),
+        converted_at: None,
+        erased_at: None,
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 pub struct ManualReferral {

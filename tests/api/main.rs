@@ -12,6 +12,7 @@ mod auth;
 mod campaigns;
 mod cli;
 mod csrf;
+mod group_commit;
 mod links_coupons;
 mod money;
 mod openapi;

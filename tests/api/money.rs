@@ -2,21 +2,13 @@ use crate::support::*;
 use reqwest::Method;
 use serde_json::json;
 
-async fn referred(app: &TestApp, _p: &Program, token: &str) -> String {
-    query_param(
-        &location(&app.new_browser().click(&format!("/r/{token}")).await),
-        "tb_ref",
-    )
-    .unwrap()
-}
-
 #[tokio::test]
 async fn a_sale_makes_a_pending_commission_due_after_the_hold_period() {
     let app = spawn_app().await;
     let p = app.program().await;
     app.approved_affiliate(&p.key, "ann@example.com", "ann")
         .await;
-    let referral = referred(&app, &p, "ann").await;
+    let referral = app.referred("ann").await;
 
     let (status, sale) = app
         .api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_1", "amount": "120.00", "tax": "20.00", "currency": "usd", "occurred_at": "2026-01-10T12:00:00Z", "referral_id": referral}))
@@ -89,7 +81,7 @@ async fn a_recent_sale_stays_pending_and_sale_input_is_checked() {
     let p = app.program().await;
     app.approved_affiliate(&p.key, "ann@example.com", "ann")
         .await;
-    let referral = referred(&app, &p, "ann").await;
+    let referral = app.referred("ann").await;
     app.api_post(
         "/api/v1/sales",
         &p.key,
@@ -144,7 +136,7 @@ async fn the_same_sale_posted_fifty_times_at_once_makes_one_commission() {
     let p = app.program().await;
     app.approved_affiliate(&p.key, "ann@example.com", "ann")
         .await;
-    let referral = referred(&app, &p, "ann").await;
+    let referral = app.referred("ann").await;
 
     let mut calls = Vec::new();
     for _ in 0..50 {
@@ -192,7 +184,7 @@ async fn refunds_before_payout_reduce_or_cancel_the_commission() {
     let p = app.program().await;
     app.approved_affiliate(&p.key, "ann@example.com", "ann")
         .await;
-    let referral = referred(&app, &p, "ann").await;
+    let referral = app.referred("ann").await;
     let (_, sale) = app.api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_r", "amount": "100.00", "occurred_at": "2026-01-01T00:00:00Z", "referral_id": referral})).await;
     let id = sale["id"].as_str().unwrap().to_owned();
     tributary::services::commissions::promote_due(&app.db, chrono::Utc::now())
@@ -271,7 +263,7 @@ async fn a_refund_after_payout_claws_the_commission_back() {
     let p = app.program().await;
     app.approved_affiliate(&p.key, "ann@example.com", "ann")
         .await;
-    let referral = referred(&app, &p, "ann").await;
+    let referral = app.referred("ann").await;
     let (_, sale) = app.api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_paid", "amount": "100.00", "occurred_at": "2026-01-01T00:00:00Z", "referral_id": referral})).await;
     tributary::services::commissions::promote_due(&app.db, chrono::Utc::now())
         .await
@@ -527,7 +519,7 @@ async fn another_stores_sales_referrals_and_commissions_are_not_found() {
     let p = app.program().await;
     app.approved_affiliate(&p.key, "ann@example.com", "ann")
         .await;
-    let referral = referred(&app, &p, "ann").await;
+    let referral = app.referred("ann").await;
     let (_, sale) = app
         .api_post(
             "/api/v1/sales",

@@ -407,6 +407,15 @@ impl TestApp {
         .await
     }
 
+    /// A new visitor clicks `/r/{token}`: the referral id the redirect carries.
+    pub async fn referred(&self, token: &str) -> String {
+        query_param(
+            &location(&self.new_browser().click(&format!("/r/{token}")).await),
+            "tb_ref",
+        )
+        .unwrap()
+    }
+
     pub async fn sql(&self, sql: &str) {
         use sea_orm::{ConnectionTrait, Statement};
         self.db

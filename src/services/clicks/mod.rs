@@ -59,6 +59,8 @@ struct Pending {
     clicks: Vec<ClickRecord>,
     /// Callers of `flush`, answered after the batch they were queued with.
     flushes: Vec<oneshot::Sender<()>>,
+    /// The writer holds a batch it has not committed yet.
+    writing: bool,
 }
 
 struct Queue {
@@ -135,12 +137,15 @@ impl ClickWriter {
     /// Returns once every click queued before the call is committed.
     pub async fn flush(&self) {
         let (done, wait) = oneshot::channel();
-        self.queue
-            .pending
-            .lock()
-            .expect("click queue")
-            .flushes
-            .push(done);
+        {
+            let mut pending = self.queue.pending.lock().expect("click queue");
+            // Nothing queued, nothing being written: every click is already
+            // committed, and sales need not wait for a writer round.
+            if pending.clicks.is_empty() && !pending.writing {
+                return;
+            }
+            pending.flushes.push(done);
+        }
         self.queue.wake.notify_one();
         let _ = wait.await;
     }
@@ -176,6 +181,7 @@ async fn run(queue: Arc<Queue>, sink: Sink) {
             // The next batch starts at this one's size, so handlers do not
             // pay for the vector growing (and moving) under load.
             let capacity = pending.clicks.len();
+            pending.writing = capacity > 0;
             (
                 std::mem::replace(&mut pending.clicks, Vec::with_capacity(capacity)),
                 std::mem::take(&mut pending.flushes),
@@ -183,6 +189,7 @@ async fn run(queue: Arc<Queue>, sink: Sink) {
         };
         if !clicks.is_empty() {
             write_with_retry(&sink, &Arc::new(clicks)).await;
+            queue.pending.lock().expect("click queue").writing = false;
         }
         for done in flushes {
             let _ = done.send(());

@@ -148,7 +148,11 @@ pub async fn create(
         .sales
         .record(&caller.store, &caller.actor(), input)
         .await?;
-    let all = sales::commissions_of(&state.db, recorded.sale.id).await?;
+    // A new sale has exactly the commission it was just given.
+    let all = match (recorded.created, recorded.commission) {
+        (true, made) => made.into_iter().collect(),
+        (false, _) => sales::commissions_of(&state.db, recorded.sale.id).await?,
+    };
     let body = SaleBody::new(&recorded.sale, &all, recorded.note);
     Ok(if recorded.created {
         HttpResponse::Created().json(body)

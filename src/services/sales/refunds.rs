@@ -1,0 +1,280 @@
+//! Refunds: full or partial, each taking back the refunded share of the
+//! sale's commissions (a clawback when the commission was already paid).
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{get, sale_snapshot};
+use crate::db;
+use crate::domain::commission;
+use crate::domain::money::{format_minor, parse_amount};
+use crate::domain::text::required_text;
+use crate::domain::{StoreId, ValidationErrors};
+use crate::entities::{commission as commission_entity, refund, sale, store};
+use crate::services::{
+    Actor, ServiceError, ServiceResult, audit, campaigns, commissions, events, ledger,
+};
+
+#[derive(Debug, Default, Clone)]
+pub struct RefundInput {
+    /// Default: what remains.
+    pub amount: Option<String>,
+    pub reason: Option<String>,
+    pub external_id: Option<String>,
+}
+
+pub async fn refund(
+    db: &DatabaseConnection,
+    store: &store::Model,
+    actor: &Actor,
+    sale_id: Uuid,
+    input: RefundInput,
+) -> ServiceResult<sale::Model> {
+    let store_id = StoreId(store.id);
+    let currency = campaigns::currency_of(store);
+    let txn = db::begin_write(db).await?;
+    // PostgreSQL: lock the sale so concurrent refunds see each other.
+    let current = if db::is_sqlite(&txn) {
+        get(&txn, store_id, sale_id).await?
+    } else {
+        sale::Entity::find_by_id(sale_id)
+            .filter(sale::Column::StoreId.eq(store_id.0))
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .ok_or(ServiceError::NotFound)?
+    };
+    let mut e = ValidationErrors::new();
+    let external_id = match input
+        .external_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(x) => e.check("external_id", required_text(x, 255)),
+        None => None,
+    };
+    let reason = match input
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(r) => e.check("reason", required_text(r, 1000)),
+        None => None,
+    };
+    if let Some(x) = &external_id
+        && refund::Entity::find()
+            .filter(refund::Column::StoreId.eq(store.id))
+            .filter(refund::Column::ExternalId.eq(x.clone()))
+            .one(&txn)
+            .await?
+            .is_some()
+    {
+        // The same refund delivered again: nothing changes.
+        return Ok(current);
+    }
+    let remaining = current.amount_minor - current.refunded_minor;
+    if remaining <= 0 {
+        return Err(ServiceError::Conflict(
+            "This sale is already fully refunded.".into(),
+        ));
+    }
+    let amount = match input
+        .amount
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Some(remaining),
+        Some(a) => e.check(
+            "amount",
+            parse_amount(a, currency).and_then(|v| {
+                if v <= 0 {
+                    Err("must be greater than 0".into())
+                } else if v > remaining {
+                    Err(format!(
+                        "must be at most {} (what remains of the sale)",
+                        format_minor(remaining, currency)
+                    ))
+                } else {
+                    Ok(v)
+                }
+            }),
+        ),
+    };
+    e.into_result()?;
+    let amount = amount.expect("checked");
+    let now = Utc::now();
+    refund::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        store_id: Set(store.id),
+        sale_id: Set(current.id),
+        amount_minor: Set(amount),
+        reason: Set(reason.clone()),
+        external_id: Set(external_id),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let mut active: sale::ActiveModel = current.clone().into();
+    active.refunded_minor = Set(current.refunded_minor + amount);
+    let updated = active.update(&txn).await?;
+
+    let mut owned = commission_entity::Entity::find()
+        .filter(commission_entity::Column::SaleId.eq(current.id))
+        .filter(commission_entity::Column::Kind.eq("sale"));
+    if !db::is_sqlite(&txn) {
+        // Also keeps the due-promotion job off these rows meanwhile.
+        owned = owned.lock_exclusive();
+    }
+    for c in owned.all(&txn).await? {
+        reverse(
+            &txn,
+            store_id,
+            c,
+            updated.amount_minor,
+            updated.refunded_minor,
+        )
+        .await?;
+    }
+    events::emit(
+        &txn,
+        store_id,
+        "sale.refunded",
+        json!({"sale": sale_snapshot(&updated), "amount_minor": amount, "reason": reason}),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        store_id,
+        actor,
+        "sale.refunded",
+        "sale",
+        Some(updated.id.to_string()),
+        json!({"amount_minor": amount, "refunded_minor": updated.refunded_minor}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Takes back the refunded share of one commission: a pending or due one is
+/// reduced (or marked refunded); a paid one gets a negative clawback. What
+/// is kept is always computed from the original amount and the sale's total
+/// refunded, so successive partial refunds add up exactly.
+async fn reverse(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    c: commission_entity::Model,
+    sale_amount: i64,
+    refunded_total: i64,
+) -> ServiceResult<()> {
+    let full = refunded_total >= sale_amount;
+    let kept = commission::after_refund(c.original_amount_minor, sale_amount, refunded_total)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?;
+    match c.status.as_str() {
+        "pending" | "due" => {
+            let new_amount = if full { 0 } else { kept };
+            let was_due = c.status == "due";
+            let taken = c.amount_minor - new_amount;
+            let mut active: commission_entity::ActiveModel = c.clone().into();
+            if full {
+                active.status = Set("refunded".into());
+            } else {
+                active.amount_minor = Set(new_amount);
+            }
+            active.updated_at = Set(Utc::now());
+            let updated = active.update(conn).await?;
+            if was_due {
+                ledger::post(
+                    conn,
+                    store_id,
+                    ledger::Entry {
+                        affiliate_id: c.affiliate_id,
+                        commission_id: Some(c.id),
+                        kind: "reversal",
+                        amount_minor: -taken,
+                        currency: &c.currency,
+                    },
+                )
+                .await?;
+            }
+            events::emit(
+                conn,
+                store_id,
+                "commission.updated",
+                commissions::snapshot(&updated),
+            )
+            .await?;
+        }
+        "paid" => {
+            let clawed: i64 = commission_entity::Entity::find()
+                .filter(commission_entity::Column::ClawbackOf.eq(c.id))
+                .all(conn)
+                .await?
+                .iter()
+                .map(|k| k.amount_minor)
+                .sum();
+            let effective = c.amount_minor + clawed;
+            let target = if full { 0 } else { kept };
+            let clawback = target - effective;
+            if clawback == 0 {
+                return Ok(());
+            }
+            let now = Utc::now();
+            let made = commission_entity::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                store_id: Set(store_id.0),
+                affiliate_id: Set(c.affiliate_id),
+                campaign_id: Set(c.campaign_id),
+                referral_id: Set(c.referral_id),
+                sale_id: Set(c.sale_id),
+                kind: Set("clawback".into()),
+                sale_amount_minor: Set(c.sale_amount_minor),
+                amount_minor: Set(clawback),
+                original_amount_minor: Set(clawback),
+                currency: Set(c.currency.clone()),
+                status: Set("due".into()),
+                due_at: Set(now),
+                paid_at: Set(None),
+                payout_id: Set(None),
+                clawback_of: Set(Some(c.id)),
+                remarks: Set(Some(
+                    "clawback: the sale was refunded after the commission was paid".into(),
+                )),
+                created_by: Set("system".into()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(conn)
+            .await?;
+            ledger::post(
+                conn,
+                store_id,
+                ledger::Entry {
+                    affiliate_id: c.affiliate_id,
+                    commission_id: Some(made.id),
+                    kind: "clawback",
+                    amount_minor: clawback,
+                    currency: &c.currency,
+                },
+            )
+            .await?;
+            events::emit(
+                conn,
+                store_id,
+                "commission.created",
+                commissions::snapshot(&made),
+            )
+            .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
