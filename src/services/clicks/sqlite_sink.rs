@@ -57,6 +57,12 @@ impl SqliteSink {
         // durability is per connection.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // The click tables' right-hand index pages stay cached between
+        // batches (64 MiB rather than SQLite's 2 MiB: profiles showed the
+        // writer re-reading them), and the WAL is checkpointed every 64 MiB
+        // rather than every 4 MiB, so a hot page is copied back less often.
+        conn.pragma_update(None, "cache_size", "-65536")?;
+        conn.pragma_update(None, "wal_autocheckpoint", "16384")?;
         Ok(Some(Self {
             conn: Arc::new(Mutex::new(conn)),
         }))
