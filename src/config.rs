@@ -57,6 +57,10 @@ pub struct Config {
     pub trust_proxy: bool,
     pub session_idle: Duration,
     pub session_max: Duration,
+    /// Benchmarks only, never set from the environment: clicks are decided
+    /// and answered as usual but not stored, which measures the click
+    /// handler without its writer (`examples/click_handler_only.rs`).
+    pub discard_clicks: bool,
 }
 
 /// One bad setting: its name and what is wrong with it.
@@ -165,6 +169,7 @@ impl Config {
             trust_proxy,
             session_idle: Duration::from_secs(session_idle * 60),
             session_max: Duration::from_secs(session_max * 3600),
+            discard_clicks: false,
         })
     }
 
@@ -208,6 +213,7 @@ impl Config {
             trust_proxy: false,
             session_idle: Duration::from_secs(7200),
             session_max: Duration::from_secs(12 * 3600),
+            discard_clicks: false,
         }
     }
 }

@@ -59,7 +59,11 @@ impl Application {
         };
         let session_store = DbSessionStore::new(db.clone(), config.session_max);
         let idle = actix_web::cookie::time::Duration::seconds(config.session_idle.as_secs() as i64);
-        let clicks = ClickWriter::start(db.clone(), &config.database_url)?;
+        let clicks = if config.discard_clicks {
+            ClickWriter::start_discarding()
+        } else {
+            ClickWriter::start(db.clone(), &config.database_url)?
+        };
         let state = web::Data::new(AppState::new(db.clone(), config, clicks.writer()));
 
         let server = HttpServer::new(move || {

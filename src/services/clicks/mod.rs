@@ -82,6 +82,8 @@ pub struct WriterHandle {
 enum Sink {
     Sqlite(sqlite_sink::SqliteSink),
     Orm(DatabaseConnection),
+    /// Benchmarks only (`Config::discard_clicks`).
+    Discard,
 }
 
 impl Sink {
@@ -89,6 +91,7 @@ impl Sink {
         match self {
             Sink::Sqlite(sink) => sink.write(batch.clone()).await,
             Sink::Orm(db) => orm_sink::write(db, batch).await.map_err(|e| e.to_string()),
+            Sink::Discard => Ok(()),
         }
     }
 }
@@ -103,15 +106,25 @@ impl ClickWriter {
             Some(sink) => Sink::Sqlite(sink),
             None => Sink::Orm(db),
         };
+        Ok(Self::spawn(sink))
+    }
+
+    /// A writer that takes batches as usual and stores nothing: the click
+    /// handler's cost without the database's (bench/clicks.sh).
+    pub fn start_discarding() -> WriterHandle {
+        Self::spawn(Sink::Discard)
+    }
+
+    fn spawn(sink: Sink) -> WriterHandle {
         let queue = Arc::new(Queue {
             pending: Mutex::new(Pending::default()),
             wake: Notify::new(),
         });
         let task = tokio::spawn(run(queue.clone(), sink));
-        Ok(WriterHandle {
+        WriterHandle {
             writer: ClickWriter { queue },
             task,
-        })
+        }
     }
 
     /// Queues a click; waits only when the queue is full (backpressure).
