@@ -177,3 +177,38 @@ async fn a_new_coupon_customer_paying_several_times_at_once_gets_one_referral() 
     assert_eq!(r["sale_count"], 6);
     assert_eq!(r["external_customer_id"], "cus_dora");
 }
+
+#[tokio::test]
+async fn a_sales_answer_is_what_a_later_read_returns() {
+    // The answer is built from the rows staged in memory, not read back:
+    // it must agree with the database to the microsecond.
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let ann = app
+        .approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    app.api_post(
+        "/api/v1/coupons",
+        &p.key,
+        json!({"affiliate_id": ann["id"], "code": "ANN10"}),
+    )
+    .await;
+    let referral = app.referred("ann").await;
+    let bodies = [
+        json!({"external_id": "pi_ref", "amount": "19.99", "tax": "1.99", "referral_id": referral}),
+        json!({"external_id": "pi_coupon", "amount": "7.77", "coupon_code": "ann10", "customer_email": "dora@example.com", "occurred_at": "2026-11-01T10:00:00.123456789Z"}),
+        json!({"external_id": "pi_none", "amount": "5.00"}),
+    ];
+    for body in bodies {
+        let (status, mut posted) = app.api_post("/api/v1/sales", &p.key, body).await;
+        assert_eq!(status, 201, "{posted}");
+        let (_, read) = app
+            .api_json(
+                &format!("/api/v1/sales/{}", posted["id"].as_str().unwrap()),
+                &p.key,
+            )
+            .await;
+        posted["note"] = read["note"].clone();
+        assert_eq!(posted, read);
+    }
+}

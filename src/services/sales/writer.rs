@@ -5,7 +5,6 @@
 //! about a dozen statements however many sales it holds; one refused sale is
 //! rolled back in memory and never undoes another.
 
-use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
@@ -44,7 +43,7 @@ impl SalesWriter {
         input: SaleInput,
     ) -> ServiceResult<Recorded> {
         let currency = campaigns::currency_of(store);
-        let parsed = parse(&input, currency, Utc::now())?;
+        let parsed = parse(&input, currency, super::stored_now())?;
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job = Job {
             store: store.clone(),
