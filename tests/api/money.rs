@@ -121,6 +121,10 @@ async fn a_recent_sale_stays_pending_and_sale_input_is_checked() {
             "amount",
         ),
         (json!({"external_id": "x9"}), "amount"),
+        (
+            json!({"external_id": "x10", "amount": "10", "coupon_code": "C".repeat(65)}),
+            "coupon_code",
+        ),
     ];
     for (body, field) in cases {
         let (status, json) = app.api_post("/api/v1/sales", &p.key, body.clone()).await;

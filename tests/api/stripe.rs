@@ -203,14 +203,27 @@ async fn a_first_invoice_that_arrives_before_its_checkout_is_attributed_when_the
             .0,
         200
     );
+    // A second payment, refunded in full before the customer is known.
+    let second = json!({"id": "evt_inv2", "type": "invoice.paid", "data": {"object": {"id": "in_second", "customer": "cus_early", "amount_paid": 5000, "currency": "usd", "payment_intent": "pi_second", "created": now() + 1}}}).to_string();
+    deliver(&app, &second, &sign(second.as_bytes(), SECRET, now())).await;
     let (_, sales) = app
         .api_json("/api/v1/sales?unattributed=true", &p.key)
         .await;
     assert_eq!(
         sales["data"].as_array().unwrap().len(),
-        1,
+        2,
         "unknown customer so far"
     );
+    let refunded = sales["data"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(sales["data"][0]["external_id"], "pi_second");
+    let (status, _) = app
+        .api_post(
+            &format!("/api/v1/sales/{refunded}/refunds"),
+            &p.key,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
 
     let checkout = json!({"id": "evt_co", "type": "checkout.session.completed", "data": {"object": {
         "id": "cs_sub", "mode": "subscription", "client_reference_id": referral, "customer": "cus_early", "currency": "usd"
@@ -223,8 +236,20 @@ async fn a_first_invoice_that_arrives_before_its_checkout_is_attributed_when_the
     );
 
     let (_, sales) = app.api_json("/api/v1/sales", &p.key).await;
-    assert_eq!(sales["data"].as_array().unwrap().len(), 1);
-    assert_eq!(sales["data"][0]["referral_id"], referral.as_str());
-    assert_eq!(sales["data"][0]["attribution"], "customer");
-    assert_eq!(sales["data"][0]["commissions"][0]["amount"], "10.00");
+    assert_eq!(sales["data"].as_array().unwrap().len(), 2);
+    let first = &sales["data"][1];
+    assert_eq!(first["referral_id"], referral.as_str());
+    assert_eq!(first["attribution"], "customer");
+    assert_eq!(first["commissions"][0]["amount"], "10.00");
+    let second = &sales["data"][0];
+    assert_eq!(second["referral_id"], referral.as_str());
+    assert_eq!(
+        second["commissions"],
+        json!([]),
+        "a sale refunded in full earns nothing"
+    );
+    let (_, r) = app
+        .api_json(&format!("/api/v1/referrals/{referral}"), &p.key)
+        .await;
+    assert_eq!(r["sale_count"], 2);
 }

@@ -245,12 +245,16 @@ fn referral_created_payload(click: &ClickRecord, r: &NewReferral) -> String {
 }
 
 /// A link's visitors are the referrals its clicks started.
-fn new_visitors_per_link(batch: &[ClickRecord]) -> HashMap<Uuid, i64> {
+/// In link order, so concurrent writers (other instances, the sales writer)
+/// lock link rows in the same order and never deadlock each other.
+fn new_visitors_per_link(batch: &[ClickRecord]) -> Vec<(Uuid, i64)> {
     let mut per_link: HashMap<Uuid, i64> = HashMap::new();
     for c in batch.iter().filter(|c| c.new_referral.is_some()) {
         *per_link.entry(c.link_id).or_default() += 1;
     }
-    per_link
+    let mut ordered: Vec<(Uuid, i64)> = per_link.into_iter().collect();
+    ordered.sort_unstable();
+    ordered
 }
 
 /// The referral cookie a click leaves on Tributary's host:

@@ -151,6 +151,17 @@ fn parse(
         Some(s) => e.check("external_customer_id", required_text(s, 255)),
         None => None,
     };
+    let coupon_key = match input
+        .coupon_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(c) => e
+            .check("coupon_code", required_text(c, 64))
+            .map(|c| c.to_ascii_uppercase()),
+        None => None,
+    };
     e.clone().into_result()?;
     Ok(Parsed {
         external_id: external_id.expect("checked"),
@@ -158,11 +169,7 @@ fn parse(
         tax: tax.expect("checked"),
         occurred_at,
         referral_id,
-        coupon_key: input
-            .coupon_code
-            .as_deref()
-            .map(|c| c.trim().to_ascii_uppercase())
-            .filter(|c| !c.is_empty()),
+        coupon_key,
         external_customer_id,
         customer_email,
     })
@@ -338,7 +345,7 @@ fn convert(
     sale: &sale::Model,
 ) {
     let first_conversion = r.state != "converted";
-    let now = Utc::now();
+    let now = stored_now();
     let mut updated = r;
     if updated.external_customer_id.is_none() {
         updated.external_customer_id = customer.external_id.map(str::to_owned);
@@ -454,6 +461,12 @@ async fn credit(
     } else {
         amount
     };
+    if sale.refunded_minor >= sale.amount_minor {
+        return Ok((
+            None,
+            Some("the sale was refunded in full; it earns nothing".into()),
+        ));
+    }
     let now = stored_now();
     Ok((
         Some(commission_entity::Model {
@@ -626,12 +639,10 @@ async fn attach(
     if claimed.rows_affected != 1 {
         return Ok(None);
     }
-    let updated = sale::Model {
-        referral_id: Some(r.id),
-        affiliate_id: Some(r.affiliate_id),
-        attribution: how.to_owned(),
-        ..current.clone()
-    };
+    // Read again after the claim: a refund may have committed since
+    // `current` was read (PostgreSQL), and the claim's row lock keeps any
+    // further one out until this commits.
+    let updated = get(txn, store_id, current.id).await?;
     let mut r = r;
     let (commission, note) = credit(work, txn, store_id, currency, &mut r, &updated).await?;
     if let Some(c) = &commission {

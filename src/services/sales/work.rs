@@ -15,7 +15,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
@@ -107,13 +106,14 @@ impl Work {
     }
 
     /// Reads, in one query each, what a batch of sales will ask for: the
-    /// payments already booked under their ids, and the referrals they name
-    /// with those referrals' affiliates and campaigns.
+    /// payments already booked under their (store, id), and the referrals
+    /// they name (store, referral) with those referrals' affiliates and
+    /// campaigns.
     pub async fn prefetch(
         &mut self,
         conn: &impl ConnectionTrait,
         payments: &[(Uuid, String)],
-        referrals: &[Uuid],
+        referrals: &[(Uuid, Uuid)],
     ) -> ServiceResult<()> {
         if !payments.is_empty() {
             let found = sale::Entity::find()
@@ -134,14 +134,17 @@ impl Work {
         let wanted: Vec<Uuid> = distinct(
             referrals
                 .iter()
-                .copied()
+                .map(|r| r.1)
                 .filter(|id| !self.referrals.contains_key(id)),
         );
         if wanted.is_empty() {
             return Ok(());
         }
+        // Only the batch's stores: another store's referral named by
+        // mistake is neither used (see `referral`) nor locked.
         let mut q = referral::Entity::find()
             .filter(referral::Column::Id.is_in(wanted))
+            .filter(referral::Column::StoreId.is_in(distinct(referrals.iter().map(|r| r.0))))
             .order_by_asc(referral::Column::Id);
         if !db::is_sqlite(conn) {
             // Concurrent sales of one customer (on other instances) count
@@ -392,6 +395,9 @@ impl Work {
                 None => per_link.push((id, 1)),
             }
         }
+        // Link order, as the click writer: concurrent writers lock link
+        // rows in one order and never deadlock.
+        per_link.sort_unstable();
         for (id, n) in per_link {
             link::Entity::update_many()
                 .col_expr(
@@ -419,7 +425,7 @@ async fn update_progress(conn: &impl ConnectionTrait, r: referral::Model) -> Res
         sale_count: Set(r.sale_count),
         first_sale_at: Set(r.first_sale_at),
         converted_at: Set(r.converted_at),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(r.updated_at),
         ..Default::default()
     };
     referral::Entity::update_many()
@@ -474,7 +480,7 @@ fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
 mod tests {
     use super::*;
     use crate::services::ActorKind;
-    use chrono::Duration;
+    use chrono::{Duration, Utc};
 
     fn person(id: Uuid) -> referral::Model {
         let now = Utc::now();

@@ -110,7 +110,10 @@ async fn commit_together(
         .iter()
         .map(|j| (j.store.id, j.parsed.external_id.clone()))
         .collect();
-    let referrals: Vec<Uuid> = jobs.iter().filter_map(|j| j.parsed.referral_id).collect();
+    let referrals: Vec<(Uuid, Uuid)> = jobs
+        .iter()
+        .filter_map(|j| Some((j.store.id, j.parsed.referral_id?)))
+        .collect();
     work.prefetch(&txn, &payments, &referrals).await?;
     let mut answers = Vec::with_capacity(jobs.len());
     for job in jobs {
