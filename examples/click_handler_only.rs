@@ -4,6 +4,10 @@
 //! server, it shows what the click handler costs and what the writer does.
 
 use tributary::config::{Config, Settings};
+
+/// The same allocator as `tributary` itself (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use tributary::startup::Application;
 
 #[tokio::main]
