@@ -12,6 +12,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_foundation;
 mod m20261121_000002_programs;
 mod m20261121_000003_tracking;
+mod m20261121_000004_referral_adoption;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_foundation::Migration),
             Box::new(m20261121_000002_programs::Migration),
             Box::new(m20261121_000003_tracking::Migration),
+            Box::new(m20261121_000004_referral_adoption::Migration),
         ]
     }
 }

@@ -215,9 +215,26 @@ pub fn known_row(
         lead_at: Some(now),
         converted_at: None,
         erased_at: None,
+        adopted_at: None,
         created_at: now,
         updated_at: now,
     }
+}
+
+/// Claims a referral for the one browser that takes it from `tb_ref`;
+/// false when another browser took it first.
+pub async fn adopt(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    now: chrono::DateTime<Utc>,
+) -> ServiceResult<bool> {
+    let claimed = referral::Entity::update_many()
+        .col_expr(referral::Column::AdoptedAt, Expr::value(Some(now)))
+        .filter(referral::Column::Id.eq(id))
+        .filter(referral::Column::AdoptedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(claimed.rows_affected == 1)
 }
 
 pub struct ManualReferral {

@@ -377,13 +377,16 @@ pub async fn track_visit(
             }
         }
     };
+    if b.redirect_referral.is_some() {
+        // The click that made it may still be in the writer's queue.
+        state.clicks.flush().await;
+    }
     let held = find(b.referral_id.as_deref()).await?;
     // `tb_ref` is taken only fresh from a click (made or clicked in the last
     // ten minutes): a `tb_ref` copied into a published address is ignored,
     // so nobody can hand out their referral to strangers.
     let redirected = match find(b.redirect_referral.as_deref()).await? {
         Some(r) => {
-            state.clicks.flush().await;
             let recent = now - Duration::minutes(10);
             let clicked = crate::entities::visit::Entity::find()
                 .filter(crate::entities::visit::Column::ReferralId.eq(r.id))
@@ -427,11 +430,20 @@ pub async fn track_visit(
         let first_click = link
             .as_ref()
             .is_none_or(|l| l.attribution == Attribution::FirstClick);
-        let keep = match held {
-            Some(h) if first_click && h.created_at < r.created_at => h,
-            _ => r,
-        };
-        return Ok(answer(Some(keep.id), days_left(keep.expires_at)));
+        if let Some(h) = held
+            .as_ref()
+            .filter(|h| first_click && h.created_at < r.created_at)
+        {
+            return Ok(answer(Some(h.id), days_left(h.expires_at)));
+        }
+        // A `tb_ref` is one browser's: the first page to take it claims it,
+        // so even a fresh one copied into a published address (its owner
+        // re-clicking to keep it fresh) reaches nobody else. Another
+        // browser is treated as arriving by `via` alone.
+        let own = held.as_ref().is_some_and(|h| h.id == r.id);
+        if own || referrals::adopt(&state.db, r.id, now).await? {
+            return Ok(answer(Some(r.id), days_left(r.expires_at)));
+        }
     }
     let user_agent = req
         .headers()

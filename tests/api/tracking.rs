@@ -403,6 +403,48 @@ async fn a_stale_tb_ref_in_a_published_address_is_not_adopted() {
 }
 
 #[tokio::test]
+async fn a_fresh_tb_ref_is_adopted_by_one_browser_only() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let ann = app
+        .approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let referral = app.referred("ann").await;
+    let visit = |body: serde_json::Value| {
+        let app = &app;
+        async move {
+            let res = script_call(
+                app,
+                "/api/track/visit",
+                Some("https://shop.example.com"),
+                body,
+            )
+            .await;
+            res.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+
+    // The browser the click came from takes it, and keeps it on reload.
+    let first = visit(json!({"store": "acme", "via": "ann", "redirect_referral": referral})).await;
+    assert_eq!(first["referral_id"], referral.as_str());
+    let reload = visit(json!({"store": "acme", "via": "ann", "redirect_referral": referral, "referral_id": referral})).await;
+    assert_eq!(reload["referral_id"], referral.as_str());
+
+    // The same address, still fresh, opened by someone else: their own
+    // referral through `via` (Ann's still), never the first browser's.
+    let other = visit(json!({"store": "acme", "via": "ann", "redirect_referral": referral})).await;
+    let theirs = other["referral_id"].as_str().unwrap().to_owned();
+    assert_ne!(theirs, referral);
+    app.wait_for_rows("referrals", 2).await;
+    let (_, r) = app
+        .api_json(&format!("/api/v1/referrals/{theirs}"), &p.key)
+        .await;
+    assert_eq!(r["affiliate_id"], ann["id"]);
+    let bare = visit(json!({"store": "acme", "redirect_referral": referral})).await;
+    assert!(bare["referral_id"].is_null(), "{bare}");
+}
+
+#[tokio::test]
 async fn the_script_cannot_rename_a_referral_and_needs_the_stores_origin() {
     let app = spawn_app().await;
     let p = app.program().await;

@@ -43,6 +43,7 @@ pub(super) async fn write(
                 lead_at: Set(None),
                 converted_at: Set(None),
                 erased_at: Set(None),
+                adopted_at: Set(None),
                 created_at: Set(c.at),
                 updated_at: Set(c.at),
             })
