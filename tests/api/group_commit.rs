@@ -139,15 +139,8 @@ async fn a_refused_sale_among_others_leaves_nothing_and_undoes_nothing_else() {
 async fn a_new_coupon_customer_paying_several_times_at_once_gets_one_referral() {
     let app = spawn_app().await;
     let p = app.program().await;
-    let ann = app
-        .approved_affiliate(&p.key, "ann@example.com", "ann")
+    app.affiliate_with_coupon(&p.key, "ann@example.com", "ann", "ANN10")
         .await;
-    app.api_post(
-        "/api/v1/coupons",
-        &p.key,
-        json!({"affiliate_id": ann["id"], "code": "ANN10"}),
-    )
-    .await;
 
     let calls = (0..6)
         .map(|i| {
@@ -184,15 +177,8 @@ async fn a_sales_answer_is_what_a_later_read_returns() {
     // it must agree with the database to the microsecond.
     let app = spawn_app().await;
     let p = app.program().await;
-    let ann = app
-        .approved_affiliate(&p.key, "ann@example.com", "ann")
+    app.affiliate_with_coupon(&p.key, "ann@example.com", "ann", "ANN10")
         .await;
-    app.api_post(
-        "/api/v1/coupons",
-        &p.key,
-        json!({"affiliate_id": ann["id"], "code": "ANN10"}),
-    )
-    .await;
     let referral = app.referred("ann").await;
     let bodies = [
         json!({"external_id": "pi_ref", "amount": "19.99", "tax": "1.99", "referral_id": referral}),

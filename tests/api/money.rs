@@ -316,14 +316,8 @@ async fn coupons_customers_and_emails_attribute_sales_and_the_rest_are_kept_unat
     let app = spawn_app().await;
     let p = app.program().await;
     let ann = app
-        .approved_affiliate(&p.key, "ann@example.com", "ann")
+        .affiliate_with_coupon(&p.key, "ann@example.com", "ann", "ANN10")
         .await;
-    app.api_post(
-        "/api/v1/coupons",
-        &p.key,
-        json!({"affiliate_id": ann["id"], "code": "ANN10"}),
-    )
-    .await;
 
     let (_, by_coupon) = app.api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_c1", "amount": "50.00", "coupon_code": "ann10", "external_customer_id": "cus_dora"})).await;
     assert_eq!(by_coupon["attribution"], "coupon");

@@ -407,6 +407,26 @@ impl TestApp {
         .await
     }
 
+    /// An approved affiliate (link `token`) who also owns coupon `code`.
+    pub async fn affiliate_with_coupon(
+        &self,
+        key: &str,
+        email: &str,
+        token: &str,
+        code: &str,
+    ) -> serde_json::Value {
+        let affiliate = self.approved_affiliate(key, email, token).await;
+        let (status, coupon) = self
+            .api_post(
+                "/api/v1/coupons",
+                key,
+                serde_json::json!({"affiliate_id": affiliate["id"], "code": code}),
+            )
+            .await;
+        assert_eq!(status, 201, "{coupon}");
+        affiliate
+    }
+
     /// A new visitor clicks `/r/{token}`: the referral id the redirect carries.
     pub async fn referred(&self, token: &str) -> String {
         query_param(

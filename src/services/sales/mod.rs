@@ -79,6 +79,11 @@ struct Parsed {
     customer_email: Option<Email>,
 }
 
+/// An optional text field: `None` when absent or blank, else trimmed.
+pub(super) fn given(field: &Option<String>) -> Option<&str> {
+    field.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
 fn parse(
     input: &SaleInput,
     currency: Currency,
@@ -121,42 +126,22 @@ fn parse(
     if occurred_at > now + Duration::days(1) {
         e.add("occurred_at", "is in the future");
     }
-    let referral_id = match input
-        .referral_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let referral_id = match given(&input.referral_id) {
         Some(s) => e.check(
             "referral_id",
             Uuid::parse_str(s).map_err(|_| "is not a referral id".to_string()),
         ),
         None => None,
     };
-    let customer_email = match input
-        .customer_email
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let customer_email = match given(&input.customer_email) {
         Some(s) => e.check("customer_email", Email::parse(s)),
         None => None,
     };
-    let external_customer_id = match input
-        .external_customer_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let external_customer_id = match given(&input.external_customer_id) {
         Some(s) => e.check("external_customer_id", required_text(s, 255)),
         None => None,
     };
-    let coupon_key = match input
-        .coupon_code
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let coupon_key = match given(&input.coupon_code) {
         Some(c) => e
             .check("coupon_code", required_text(c, 64))
             .map(|c| c.to_ascii_uppercase()),

@@ -9,7 +9,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{get, sale_snapshot};
+use super::{get, given, sale_snapshot};
 use crate::db;
 use crate::domain::commission;
 use crate::domain::money::{format_minor, parse_amount};
@@ -50,21 +50,11 @@ pub async fn refund(
             .ok_or(ServiceError::NotFound)?
     };
     let mut e = ValidationErrors::new();
-    let external_id = match input
-        .external_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let external_id = match given(&input.external_id) {
         Some(x) => e.check("external_id", required_text(x, 255)),
         None => None,
     };
-    let reason = match input
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let reason = match given(&input.reason) {
         Some(r) => e.check("reason", required_text(r, 1000)),
         None => None,
     };
@@ -85,12 +75,7 @@ pub async fn refund(
             "This sale is already fully refunded.".into(),
         ));
     }
-    let amount = match input
-        .amount
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let amount = match given(&input.amount) {
         None => Some(remaining),
         Some(a) => e.check(
             "amount",
