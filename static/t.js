@@ -58,9 +58,11 @@
   var via = null;
   for (var i = 0; i < params.length && !via; i++) via = query.get(params[i].trim());
   var fromRedirect = query.get("tb_ref");
+  var fromClick = query.get("tb_click");
   T.ready = (via || fromRedirect)
     ? post("/api/track/visit", {
         store: store, via: via, referral_id: T.referral, redirect_referral: fromRedirect,
+        redirect_click: fromClick,
         landing_url: location.href, referrer: document.referrer || null
       }).then(function (answer) {
         if (answer && answer.referral_id) keep(answer.referral_id, answer.cookie_days);

@@ -12,7 +12,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_foundation;
 mod m20261121_000002_programs;
 mod m20261121_000003_tracking;
-mod m20261121_000004_referral_adoption;
+mod m20261121_000004_click_adoption;
 
 pub struct Migrator;
 
@@ -23,7 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_foundation::Migration),
             Box::new(m20261121_000002_programs::Migration),
             Box::new(m20261121_000003_tracking::Migration),
-            Box::new(m20261121_000004_referral_adoption::Migration),
+            Box::new(m20261121_000004_click_adoption::Migration),
         ]
     }
 }

@@ -29,9 +29,6 @@ pub struct Model {
     pub lead_at: Option<DateTimeUtc>,
     pub converted_at: Option<DateTimeUtc>,
     pub erased_at: Option<DateTimeUtc>,
-    /// When a page on the store's site took this referral from `tb_ref`:
-    /// one browser only (see `web::track::track_visit`).
-    pub adopted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

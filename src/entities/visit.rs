@@ -14,6 +14,9 @@ pub struct Model {
     /// HMAC of the address with a server secret: counts repeats, names no one.
     pub ip_hash: Option<String>,
     pub created_at: DateTimeUtc,
+    /// When a page on the store's site took this click's `tb_ref` (named by
+    /// `tb_click`): the first browser claims it (`web::track::track_visit`).
+    pub adopted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

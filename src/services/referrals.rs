@@ -215,23 +215,22 @@ pub fn known_row(
         lead_at: Some(now),
         converted_at: None,
         erased_at: None,
-        adopted_at: None,
         created_at: now,
         updated_at: now,
     }
 }
 
-/// Claims a referral for the one browser that takes it from `tb_ref`;
-/// false when another browser took it first.
-pub async fn adopt(
+/// Claims a click for the one browser that takes its referral from
+/// `tb_ref`; false when another browser took it first.
+pub async fn adopt_click(
     conn: &impl ConnectionTrait,
-    id: Uuid,
+    visit_id: Uuid,
     now: chrono::DateTime<Utc>,
 ) -> ServiceResult<bool> {
-    let claimed = referral::Entity::update_many()
-        .col_expr(referral::Column::AdoptedAt, Expr::value(Some(now)))
-        .filter(referral::Column::Id.eq(id))
-        .filter(referral::Column::AdoptedAt.is_null())
+    let claimed = visit::Entity::update_many()
+        .col_expr(visit::Column::AdoptedAt, Expr::value(Some(now)))
+        .filter(visit::Column::Id.eq(visit_id))
+        .filter(visit::Column::AdoptedAt.is_null())
         .exec(conn)
         .await?;
     Ok(claimed.rows_affected == 1)

@@ -17,7 +17,7 @@ use super::{AppState, WebError};
 use crate::domain::StoreId;
 use crate::domain::campaign::Attribution;
 use crate::domain::web_url::site_host;
-use crate::entities::{campaign, referral};
+use crate::entities::{campaign, referral, visit};
 use crate::services::clicks::{
     ClickRecord, NewReferral, is_bot, open_referral_cookie, seal_referral_cookie,
 };
@@ -56,10 +56,11 @@ fn not_found_link() -> HttpResponse {
     )
 }
 
-/// `via` and `tb_ref` added to the destination, its own query kept. The
+/// `via`, and for a recorded click `tb_ref` (its referral) and `tb_click`
+/// (its visit), added to the destination, its own query kept. The
 /// destination was parsed when it was saved and tokens are `[a-z0-9_-]`,
 /// so plain string building is exact here (and cheap on the hot path).
-fn destination_with(dest: &str, token: &str, referral: Option<Uuid>) -> String {
+fn destination_with(dest: &str, token: &str, click: Option<(Uuid, Uuid)>) -> String {
     let (base, fragment) = match dest.split_once('#') {
         Some((b, f)) => (b, Some(f)),
         None => (dest, None),
@@ -71,14 +72,17 @@ fn destination_with(dest: &str, token: &str, referral: Option<Uuid>) -> String {
     } else {
         "&"
     };
-    let mut out = String::with_capacity(base.len() + token.len() + 64);
+    let mut out = String::with_capacity(base.len() + token.len() + 112);
     out.push_str(base);
     out.push_str(joiner);
     out.push_str("via=");
     out.push_str(token);
-    if let Some(r) = referral {
+    if let Some((referral, visit)) = click {
+        let mut text = Uuid::encode_buffer();
         out.push_str("&tb_ref=");
-        out.push_str(&r.hyphenated().to_string());
+        out.push_str(referral.hyphenated().encode_lower(&mut text));
+        out.push_str("&tb_click=");
+        out.push_str(visit.hyphenated().encode_lower(&mut text));
     }
     if let Some(f) = fragment {
         out.push('#');
@@ -94,14 +98,14 @@ mod tests {
 
     #[test]
     fn the_destination_keeps_its_query_and_fragment() {
-        let r = Uuid::nil();
+        let (r, v) = (Uuid::nil(), Uuid::max());
         assert_eq!(
             destination_with("https://a.com/", "ann", None),
             "https://a.com/?via=ann"
         );
         assert_eq!(
-            destination_with("https://a.com/p?x=1#top", "ann", Some(r)),
-            format!("https://a.com/p?x=1&via=ann&tb_ref={r}#top")
+            destination_with("https://a.com/p?x=1#top", "ann", Some((r, v))),
+            format!("https://a.com/p?x=1&via=ann&tb_ref={r}&tb_click={v}#top")
         );
         assert_eq!(
             destination_with("https://a.com/p?", "ann", None),
@@ -188,10 +192,12 @@ async fn follow(
             )
         }
     };
-    let location = destination_with(&link.destination, token, Some(referral_id));
+    let visit_id = Uuid::now_v7();
+    let location = destination_with(&link.destination, token, Some((referral_id, visit_id)));
     state
         .clicks
         .record(ClickRecord {
+            visit_id,
             store_id: link.store_id,
             link_id: link.link_id,
             referral_id,
@@ -345,6 +351,8 @@ struct VisitBody {
     referral_id: Option<String>,
     /// `tb_ref` from the address: the referral a `/r/` click just made.
     redirect_referral: Option<String>,
+    /// `tb_click` from the address: that click's visit.
+    redirect_click: Option<String>,
     landing_url: Option<String>,
     referrer: Option<String>,
 }
@@ -377,26 +385,26 @@ pub async fn track_visit(
             }
         }
     };
-    if b.redirect_referral.is_some() {
-        // The click that made it may still be in the writer's queue.
+    let click_id = b
+        .redirect_click
+        .as_deref()
+        .and_then(|c| Uuid::parse_str(c.trim()).ok());
+    if click_id.is_some() {
+        // The click may still be in the writer's queue.
         state.clicks.flush().await;
     }
     let held = find(b.referral_id.as_deref()).await?;
-    // `tb_ref` is taken only fresh from a click (made or clicked in the last
-    // ten minutes): a `tb_ref` copied into a published address is ignored,
-    // so nobody can hand out their referral to strangers.
-    let redirected = match find(b.redirect_referral.as_deref()).await? {
-        Some(r) => {
-            let recent = now - Duration::minutes(10);
-            let clicked = crate::entities::visit::Entity::find()
-                .filter(crate::entities::visit::Column::ReferralId.eq(r.id))
-                .filter(crate::entities::visit::Column::CreatedAt.gt(recent))
-                .one(&state.db)
-                .await?
-                .is_some();
-            (r.created_at > recent || clicked).then_some(r)
-        }
-        None => None,
+    // `tb_ref` is taken only with its click (`tb_click`), fresh (the last
+    // ten minutes): a `tb_ref` copied into a published address later is
+    // ignored, so nobody can hand out their referral to strangers.
+    let redirected = match (find(b.redirect_referral.as_deref()).await?, click_id) {
+        (Some(r), Some(click_id)) => visit::Entity::find_by_id(click_id)
+            .filter(visit::Column::ReferralId.eq(r.id))
+            .filter(visit::Column::CreatedAt.gt(now - Duration::minutes(10)))
+            .one(&state.db)
+            .await?
+            .map(|click| (r, click)),
+        _ => None,
     };
     let token = b
         .via
@@ -424,7 +432,7 @@ pub async fn track_visit(
             origin.clone(),
         )
     };
-    if let Some(r) = redirected {
+    if let Some((r, click)) = redirected {
         // `/r/` recorded the click already. First click: the page's own,
         // older referral stays; last click: the new one wins.
         let first_click = link
@@ -436,12 +444,17 @@ pub async fn track_visit(
         {
             return Ok(answer(Some(h.id), days_left(h.expires_at)));
         }
-        // A `tb_ref` is one browser's: the first page to take it claims it,
-        // so even a fresh one copied into a published address (its owner
-        // re-clicking to keep it fresh) reaches nobody else. Another
-        // browser is treated as arriving by `via` alone.
+        // A click is one browser's: the first page to take its `tb_ref`
+        // claims the click, so even a fresh address copied and published
+        // reaches nobody else; a stranger is treated as arriving by `via`
+        // alone. The page that holds the referral, or a reload from the
+        // clicking address before the cookie was kept (consent mode),
+        // takes it again. Every click is its own claim, so a visitor's
+        // later click that brings back their first-click referral is
+        // adopted too.
         let own = held.as_ref().is_some_and(|h| h.id == r.id);
-        if own || referrals::adopt(&state.db, r.id, now).await? {
+        let same_address = || click.ip_hash.as_deref() == Some(ip_hash(&state, &req).as_str());
+        if own || referrals::adopt_click(&state.db, click.id, now).await? || same_address() {
             return Ok(answer(Some(r.id), days_left(r.expires_at)));
         }
     }
@@ -493,6 +506,7 @@ fn visit_record(
     now: chrono::DateTime<Utc>,
 ) -> ClickRecord {
     ClickRecord {
+        visit_id: Uuid::now_v7(),
         store_id: link.store_id,
         link_id: link.link_id,
         referral_id,

@@ -366,11 +366,9 @@ async fn a_stale_tb_ref_in_a_published_address_is_not_adopted() {
     let p = app.program().await;
     app.approved_affiliate(&p.key, "ann@example.com", "ann")
         .await;
-    let referral = query_param(
-        &location(&app.new_browser().click("/r/ann").await),
-        "tb_ref",
-    )
-    .unwrap();
+    let landed = location(&app.new_browser().click("/r/ann").await);
+    let referral = query_param(&landed, "tb_ref").unwrap();
+    let click = query_param(&landed, "tb_click").unwrap();
     app.wait_for_rows("visits", 1).await;
 
     // Fresh from the click: adopted.
@@ -378,7 +376,7 @@ async fn a_stale_tb_ref_in_a_published_address_is_not_adopted() {
         &app,
         "/api/track/visit",
         Some("https://shop.example.com"),
-        json!({"store": "acme", "via": "ann", "redirect_referral": referral}),
+        json!({"store": "acme", "via": "ann", "redirect_referral": referral, "redirect_click": click}),
     )
     .await;
     let body: serde_json::Value = res.json().await.unwrap();
@@ -395,44 +393,65 @@ async fn a_stale_tb_ref_in_a_published_address_is_not_adopted() {
         &app,
         "/api/track/visit",
         Some("https://shop.example.com"),
-        json!({"store": "acme", "redirect_referral": referral}),
+        json!({"store": "acme", "redirect_referral": referral, "redirect_click": click}),
     )
     .await;
     let body: serde_json::Value = res.json().await.unwrap();
     assert!(body["referral_id"].is_null(), "{body}");
 }
 
+/// The store page's visit call, from `address` (via a trusted proxy).
+async fn page_visit(app: &TestApp, address: &str, body: serde_json::Value) -> serde_json::Value {
+    app.browser
+        .client
+        .post(app.browser.url("/api/track/visit"))
+        .header("user-agent", CHROME_UA)
+        .header("content-type", "text/plain")
+        .header("origin", "https://shop.example.com")
+        .header("x-forwarded-for", address)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
-async fn a_fresh_tb_ref_is_adopted_by_one_browser_only() {
-    let app = spawn_app().await;
+async fn a_fresh_tb_ref_is_adopted_by_the_clicking_browser_only() {
+    let app = spawn_app_with(|c| c.trust_proxy = true).await;
     let p = app.program().await;
     let ann = app
         .approved_affiliate(&p.key, "ann@example.com", "ann")
         .await;
-    let referral = app.referred("ann").await;
-    let visit = |body: serde_json::Value| {
-        let app = &app;
-        async move {
-            let res = script_call(
-                app,
-                "/api/track/visit",
-                Some("https://shop.example.com"),
-                body,
-            )
-            .await;
-            res.json::<serde_json::Value>().await.unwrap()
-        }
-    };
+    let visitor = app.new_browser();
+    let landed = location(
+        &visitor
+            .client
+            .get(visitor.url("/r/ann"))
+            .header("user-agent", CHROME_UA)
+            .header("x-forwarded-for", "192.0.2.1")
+            .send()
+            .await
+            .unwrap(),
+    );
+    let (referral, click) = (
+        query_param(&landed, "tb_ref").unwrap(),
+        query_param(&landed, "tb_click").unwrap(),
+    );
+    let arrival = json!({"store": "acme", "via": "ann", "redirect_referral": referral, "redirect_click": click});
 
-    // The browser the click came from takes it, and keeps it on reload.
-    let first = visit(json!({"store": "acme", "via": "ann", "redirect_referral": referral})).await;
+    // The clicking browser takes it, and again on a reload before its
+    // cookie was kept (consent mode).
+    let first = page_visit(&app, "192.0.2.1", arrival.clone()).await;
     assert_eq!(first["referral_id"], referral.as_str());
-    let reload = visit(json!({"store": "acme", "via": "ann", "redirect_referral": referral, "referral_id": referral})).await;
+    let reload = page_visit(&app, "192.0.2.1", arrival.clone()).await;
     assert_eq!(reload["referral_id"], referral.as_str());
 
-    // The same address, still fresh, opened by someone else: their own
-    // referral through `via` (Ann's still), never the first browser's.
-    let other = visit(json!({"store": "acme", "via": "ann", "redirect_referral": referral})).await;
+    // The same fresh address opened elsewhere: a referral of their own
+    // through `via` (Ann's still), never the clicking browser's.
+    let other = page_visit(&app, "198.51.100.7", arrival.clone()).await;
     let theirs = other["referral_id"].as_str().unwrap().to_owned();
     assert_ne!(theirs, referral);
     app.wait_for_rows("referrals", 2).await;
@@ -440,8 +459,32 @@ async fn a_fresh_tb_ref_is_adopted_by_one_browser_only() {
         .api_json(&format!("/api/v1/referrals/{theirs}"), &p.key)
         .await;
     assert_eq!(r["affiliate_id"], ann["id"]);
-    let bare = visit(json!({"store": "acme", "redirect_referral": referral})).await;
+    // Without its click, a `tb_ref` is not taken at all.
+    let bare = page_visit(
+        &app,
+        "192.0.2.1",
+        json!({"store": "acme", "redirect_referral": referral}),
+    )
+    .await;
     assert!(bare["referral_id"].is_null(), "{bare}");
+
+    // The visitor clicks again later (first click keeps the referral) and
+    // their page lost its cookie: the new click is theirs to take.
+    let again = location(
+        &visitor
+            .client
+            .get(visitor.url("/r/ann"))
+            .header("user-agent", CHROME_UA)
+            .header("x-forwarded-for", "203.0.113.5")
+            .send()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(query_param(&again, "tb_ref").unwrap(), referral);
+    let second_click = query_param(&again, "tb_click").unwrap();
+    assert_ne!(second_click, click);
+    let back = page_visit(&app, "203.0.113.5", json!({"store": "acme", "via": "ann", "redirect_referral": referral, "redirect_click": second_click})).await;
+    assert_eq!(back["referral_id"], referral.as_str());
 }
 
 #[tokio::test]

@@ -43,6 +43,8 @@ pub struct NewReferral {
 /// Everything one recorded click writes.
 #[derive(Debug, Clone)]
 pub struct ClickRecord {
+    /// The visit's id; a click's redirect names it (`tb_click`).
+    pub visit_id: Uuid,
     pub store_id: Uuid,
     pub link_id: Uuid,
     pub referral_id: Uuid,

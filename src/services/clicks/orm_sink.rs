@@ -43,7 +43,6 @@ pub(super) async fn write(
                 lead_at: Set(None),
                 converted_at: Set(None),
                 erased_at: Set(None),
-                adopted_at: Set(None),
                 created_at: Set(c.at),
                 updated_at: Set(c.at),
             })
@@ -66,7 +65,7 @@ pub(super) async fn write(
     let visits: Vec<visit::ActiveModel> = batch
         .iter()
         .map(|c| visit::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(c.visit_id),
             store_id: Set(c.store_id),
             link_id: Set(c.link_id),
             referral_id: Set(c.referral_id),
@@ -75,6 +74,7 @@ pub(super) async fn write(
             user_agent: Set(c.user_agent.clone()),
             ip_hash: Set(c.ip_hash.clone()),
             created_at: Set(c.at),
+            adopted_at: Set(None),
         })
         .collect();
     for chunk in referrals.chunks(CHUNK) {

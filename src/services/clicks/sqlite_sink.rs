@@ -109,7 +109,7 @@ fn write_batch(conn: &mut Connection, batch: &[ClickRecord]) -> rusqlite::Result
                 ])?;
             }
             visit.execute(params![
-                blob(&Uuid::now_v7()),
+                blob(&c.visit_id),
                 blob(&c.store_id),
                 blob(&c.link_id),
                 blob(&c.referral_id),

@@ -505,7 +505,6 @@ mod tests {
             lead_at: None,
             converted_at: None,
             erased_at: None,
-            adopted_at: None,
             created_at: now,
             updated_at: now,
         }

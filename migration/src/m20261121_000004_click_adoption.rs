@@ -1,6 +1,7 @@
-//! A referral's `tb_ref` is adopted by one browser on the store's site: the
-//! first page that takes it claims it (`adopted_at`), so a fresh `tb_ref`
-//! copied into a published address reaches nobody else.
+//! A click's `tb_ref` is adopted by one browser on the store's site: the
+//! redirect also names the click (`tb_click`, the visit's id), the first
+//! page that takes it claims that visit (`adopted_at`), so even a fresh
+//! address copied and published reaches nobody else.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -12,7 +13,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(
             Table::alter()
-                .table(Alias::new("referrals"))
+                .table(Alias::new("visits"))
                 .add_column(timestamp_with_time_zone_null(Alias::new("adopted_at")))
                 .to_owned(),
         )
@@ -22,7 +23,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(
             Table::alter()
-                .table(Alias::new("referrals"))
+                .table(Alias::new("visits"))
                 .drop_column(Alias::new("adopted_at"))
                 .to_owned(),
         )
