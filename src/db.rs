@@ -47,6 +47,18 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
     .await
 }
 
+/// A time as the database keeps it: microseconds (PostgreSQL's precision).
+/// Rows built in memory and answered before anyone reads them back carry
+/// it, so a later read returns exactly what the first answer said.
+pub fn stored_time(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    at.trunc_subsecs(6)
+}
+
+pub fn stored_now() -> chrono::DateTime<chrono::Utc> {
+    stored_time(chrono::Utc::now())
+}
+
 pub fn is_sqlite(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == DbBackend::Sqlite
 }

@@ -2,6 +2,7 @@
  * <script src="https://YOUR-TRIBUTARY/t.js" data-store="your-store-slug" async></script>
  * Options: data-consent="required" (set no cookie until Tributary.consent()),
  *          data-param="via,ref" (query parameters that carry a link token).
+ * A click's redirect adds tb_ref and tb_click; the page that clicked takes that referral.
  * API: Tributary.referral (the referral id, for your checkout),
  *      Tributary.lead({email}), Tributary.consent(), Tributary.ready (a Promise). */
 (function () {

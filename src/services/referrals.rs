@@ -193,7 +193,7 @@ pub fn known_row(
     campaign: &campaign::Model,
     person: KnownPerson<'_>,
 ) -> referral::Model {
-    let now = super::sales::stored_now();
+    let now = db::stored_now();
     referral::Model {
         id: Uuid::now_v7(),
         store_id: store_id.0,

@@ -6,7 +6,7 @@
 //! The sale, its commission, the referral's progress, the counters, the
 //! events and the audit entry commit together or not at all.
 
-use chrono::{DateTime, Duration, SubsecRound, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -122,7 +122,7 @@ fn parse(
             format!("must be {currency}, the store's currency"),
         );
     }
-    let occurred_at = input.occurred_at.map(stored_time).unwrap_or(now);
+    let occurred_at = input.occurred_at.map(db::stored_time).unwrap_or(now);
     if occurred_at > now + Duration::days(1) {
         e.add("occurred_at", "is in the future");
     }
@@ -160,17 +160,6 @@ fn parse(
     })
 }
 
-/// Rows are built in memory and answered before anyone reads them back, so
-/// their times carry what the database keeps: microseconds (PostgreSQL's
-/// precision), and a later read returns exactly what the POST answered.
-fn stored_time(at: DateTime<Utc>) -> DateTime<Utc> {
-    at.trunc_subsecs(6)
-}
-
-pub(crate) fn stored_now() -> DateTime<Utc> {
-    stored_time(Utc::now())
-}
-
 pub fn sale_snapshot(s: &sale::Model) -> serde_json::Value {
     json!({
         "id": s.id, "external_id": s.external_id, "referral_id": s.referral_id, "affiliate_id": s.affiliate_id,
@@ -188,7 +177,7 @@ pub async fn record(
     input: SaleInput,
 ) -> ServiceResult<Recorded> {
     let currency = campaigns::currency_of(store);
-    let p = parse(&input, currency, stored_now())?;
+    let p = parse(&input, currency, db::stored_now())?;
     record_parsed(db, store, actor, &p).await
 }
 
@@ -281,7 +270,7 @@ async fn stage_sale(
         customer_email: p.customer_email.as_ref().map(|e| e.as_str().to_owned()),
         external_customer_id: p.external_customer_id.clone(),
         occurred_at: p.occurred_at,
-        created_at: stored_now(),
+        created_at: db::stored_now(),
     };
     // Everything that can refuse the sale runs before anything is staged.
     let (made, note, converting) = match found {
@@ -330,7 +319,7 @@ fn convert(
     sale: &sale::Model,
 ) {
     let first_conversion = r.state != "converted";
-    let now = stored_now();
+    let now = db::stored_now();
     let mut updated = r;
     if updated.external_customer_id.is_none() {
         updated.external_customer_id = customer.external_id.map(str::to_owned);
@@ -452,7 +441,7 @@ async fn credit(
             Some("the sale was refunded in full; it earns nothing".into()),
         ));
     }
-    let now = stored_now();
+    let now = db::stored_now();
     Ok((
         Some(commission_entity::Model {
             id: Uuid::now_v7(),

@@ -43,7 +43,7 @@ impl SalesWriter {
         input: SaleInput,
     ) -> ServiceResult<Recorded> {
         let currency = campaigns::currency_of(store);
-        let parsed = parse(&input, currency, super::stored_now())?;
+        let parsed = parse(&input, currency, db::stored_now())?;
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job = Job {
             store: store.clone(),
