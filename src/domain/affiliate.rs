@@ -1,15 +1,29 @@
 //! Affiliate statuses and the moves between them, and the affiliate's own
 //! fields parsed the same way for forms and the API.
 
+use sea_orm::entity::prelude::*;
+
 use super::percent::parse_percent;
 use super::{Email, ValidationErrors, text::required_text};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Stored as text (the entity's column type): see `domain::states`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum AffiliateStatus {
+    #[sea_orm(string_value = "pending")]
     Pending,
+    #[sea_orm(string_value = "approved")]
     Approved,
+    #[sea_orm(string_value = "rejected")]
     Rejected,
+    #[sea_orm(string_value = "suspended")]
     Suspended,
+}
+
+impl std::fmt::Display for AffiliateStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl AffiliateStatus {
@@ -50,6 +64,8 @@ pub enum StatusAction {
 }
 
 impl StatusAction {
+    pub const ALL: [StatusAction; 4] = [Self::Approve, Self::Reject, Self::Suspend, Self::Enable];
+
     pub fn parse(s: &str) -> Result<Self, String> {
         match s {
             "approve" => Ok(Self::Approve),
@@ -91,6 +107,57 @@ impl StatusAction {
             )),
         }
     }
+}
+
+/// Why an affiliate earns nothing on new clicks and sales, or `None` when
+/// they earn: approved, enabled and not anonymised. The click path's link
+/// cache and the sales engine both ask this.
+pub fn not_earning(
+    status: AffiliateStatus,
+    is_enabled: bool,
+    anonymized: bool,
+) -> Option<&'static str> {
+    if anonymized {
+        Some("anonymised")
+    } else if !is_enabled {
+        Some("disabled")
+    } else {
+        match status {
+            AffiliateStatus::Approved => None,
+            other => Some(other.as_str()),
+        }
+    }
+}
+
+/// Who the affiliate is, for recognising them as their own customer.
+#[derive(Debug, Clone, Copy)]
+pub struct Identity<'a> {
+    pub email: &'a str,
+    pub payout_email: Option<&'a str>,
+    pub external_customer_id: Option<&'a str>,
+}
+
+/// A referred person is the affiliate themselves: their email or payout
+/// email (letter case aside), or the store's customer id the affiliate is
+/// known by. Such a referral is recorded but never credited. Leads, manual
+/// referrals, coupon customers and sales all decide it here.
+pub fn is_self_referral(
+    affiliate: Identity<'_>,
+    email: Option<&str>,
+    external_customer_id: Option<&str>,
+) -> bool {
+    let same_email = email.is_some_and(|e| {
+        let e = e.trim();
+        e.eq_ignore_ascii_case(affiliate.email)
+            || affiliate
+                .payout_email
+                .is_some_and(|p| e.eq_ignore_ascii_case(p))
+    });
+    let same_customer = matches!(
+        (affiliate.external_customer_id, external_customer_id),
+        (Some(a), Some(b)) if a == b
+    );
+    same_email || same_customer
 }
 
 /// The affiliate as text, the way a form or JSON body gives it. Empty
@@ -194,6 +261,39 @@ mod tests {
         assert!(StatusAction::Reject.apply(Approved).is_err());
         assert!(StatusAction::Suspend.apply(Pending).is_err());
         assert!(StatusAction::Enable.apply(Approved).is_err());
+    }
+
+    #[test]
+    fn only_an_approved_enabled_affiliate_earns() {
+        assert_eq!(not_earning(Approved, true, false), None);
+        assert_eq!(not_earning(Approved, false, false), Some("disabled"));
+        assert_eq!(not_earning(Approved, true, true), Some("anonymised"));
+        for s in [Pending, Rejected, Suspended] {
+            assert_eq!(not_earning(s, true, false), Some(s.as_str()));
+        }
+    }
+
+    #[test]
+    fn the_affiliate_is_recognised_by_either_email_or_customer_id() {
+        let me = Identity {
+            email: "ann@example.com",
+            payout_email: Some("pay@example.com"),
+            external_customer_id: Some("cus_1"),
+        };
+        assert!(is_self_referral(me, Some("Ann@Example.com"), None));
+        assert!(is_self_referral(me, Some("pay@example.com"), None));
+        assert!(is_self_referral(me, None, Some("cus_1")));
+        assert!(!is_self_referral(
+            me,
+            Some("bob@example.com"),
+            Some("cus_2")
+        ));
+        assert!(!is_self_referral(me, None, None));
+        let no_id = Identity {
+            external_customer_id: None,
+            ..me
+        };
+        assert!(!is_self_referral(no_id, None, Some("cus_1")));
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod password;
 pub mod percent;
 pub mod role;
 pub mod slug;
+pub mod states;
 pub mod text;
 pub mod validation;
 pub mod web_url;
@@ -23,7 +24,10 @@ pub mod webhook_signature;
 
 pub use currency::Currency;
 pub use email::Email;
-pub use ids::{ApiKeyId, StoreId, UserId};
+pub use ids::{
+    AffiliateId, ApiKeyId, CampaignId, CommissionId, CouponId, LedgerEntryId, LinkId, MembershipId,
+    PayoutId, ReferralId, RefundId, SaleId, StoreId, UserId, VisitId,
+};
 pub use password::Password;
 pub use role::Role;
 pub use slug::Slug;

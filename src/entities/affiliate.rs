@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::affiliate::AffiliateStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "affiliates")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     pub first_name: String,
     pub last_name: String,
     pub payout_email: Option<String>,
-    pub status: String,
+    pub status: AffiliateStatus,
     pub is_enabled: bool,
     pub external_customer_id: Option<String>,
     /// Override of the campaign's percentage, in basis points.

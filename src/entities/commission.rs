@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::states::{CommissionKind, CommissionStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "commissions")]
 pub struct Model {
@@ -10,15 +12,13 @@ pub struct Model {
     pub campaign_id: Option<Uuid>,
     pub referral_id: Option<Uuid>,
     pub sale_id: Option<Uuid>,
-    /// `sale`, `clawback` or `manual`.
-    pub kind: String,
+    pub kind: CommissionKind,
     pub sale_amount_minor: i64,
     pub amount_minor: i64,
     /// The amount before any refund (refunds are computed from it).
     pub original_amount_minor: i64,
     pub currency: String,
-    /// `pending`, `due`, `paid`, `voided`, `refunded`.
-    pub status: String,
+    pub status: CommissionStatus,
     pub due_at: DateTimeUtc,
     pub paid_at: Option<DateTimeUtc>,
     pub payout_id: Option<Uuid>,

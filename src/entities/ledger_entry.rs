@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::states::LedgerKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "ledger_entries")]
 pub struct Model {
@@ -9,8 +11,7 @@ pub struct Model {
     pub affiliate_id: Uuid,
     pub commission_id: Option<Uuid>,
     pub payout_id: Option<Uuid>,
-    /// `commission_due`, `clawback`, `reversal`, `payout`, `payout_void`, `adjustment`.
-    pub kind: String,
+    pub kind: LedgerKind,
     /// Signed: credits are positive, debits negative.
     pub amount_minor: i64,
     pub currency: String,

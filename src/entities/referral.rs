@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::states::{ReferralSource, ReferralState};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "referrals")]
 pub struct Model {
@@ -12,8 +14,7 @@ pub struct Model {
     pub coupon_id: Option<Uuid>,
     /// The browser's first-party visitor id (cookie), when it came by a click.
     pub visitor_id: Option<Uuid>,
-    /// `visitor`, `lead` or `converted`.
-    pub state: String,
+    pub state: ReferralState,
     pub email: Option<String>,
     /// The store's (or Stripe's `cus_…`) customer id.
     pub external_customer_id: Option<String>,
@@ -21,8 +22,7 @@ pub struct Model {
     pub self_referral: bool,
     pub ip_hash: Option<String>,
     pub user_agent: Option<String>,
-    /// `link`, `script`, `coupon`, `manual`, `api`.
-    pub source: String,
+    pub source: ReferralSource,
     pub sale_count: i32,
     pub first_sale_at: Option<DateTimeUtc>,
     pub expires_at: DateTimeUtc,

@@ -14,7 +14,9 @@ use uuid::Uuid;
 
 use super::{Actor, ServiceError, ServiceResult, audit, campaigns, crypto, links};
 use crate::db;
-use crate::domain::affiliate::{AffiliateFields, AffiliateProfile, AffiliateStatus, StatusAction};
+use crate::domain::affiliate::{
+    AffiliateFields, AffiliateProfile, AffiliateStatus, Identity, StatusAction,
+};
 use crate::domain::percent::format_bp;
 use crate::domain::{StoreId, ValidationErrors};
 use crate::entities::{affiliate, affiliate_status_change, coupon, link, store};
@@ -207,7 +209,7 @@ pub async fn create(
         first_name: Set(profile.first_name.clone()),
         last_name: Set(profile.last_name.clone()),
         payout_email: Set(profile.payout_email.as_ref().map(|e| e.as_str().to_owned())),
-        status: Set(status.as_str().to_owned()),
+        status: Set(status),
         is_enabled: Set(profile.is_enabled),
         external_customer_id: Set(profile.external_customer_id.clone()),
         commission_bp: Set(profile.commission_bp),
@@ -318,12 +320,11 @@ async fn change_status_in(
     action: StatusAction,
     reason: Option<String>,
 ) -> ServiceResult<affiliate::Model> {
-    let from = AffiliateStatus::parse(&current.status)
-        .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?;
+    let from = current.status;
     let to = action.apply(from).map_err(ServiceError::Conflict)?;
     let id = current.id;
     let mut active: affiliate::ActiveModel = current.into();
-    active.status = Set(to.as_str().to_owned());
+    active.status = Set(to);
     active.rejection_reason = Set(if to == AffiliateStatus::Rejected {
         reason.clone()
     } else {
@@ -403,8 +404,7 @@ pub async fn bulk_change_status(
     let mut changed = Vec::new();
     let mut skipped = 0;
     for row in rows {
-        let from = AffiliateStatus::parse(&row.status).unwrap_or(AffiliateStatus::Pending);
-        if action.apply(from).is_err() {
+        if action.apply(row.status).is_err() {
             skipped += 1;
             continue;
         }
@@ -597,7 +597,7 @@ pub async fn list(
 ) -> ServiceResult<super::paging::Page<affiliate::Model>> {
     let mut query = affiliate::Entity::find().filter(affiliate::Column::StoreId.eq(store_id.0));
     if let Some(status) = q.status {
-        query = query.filter(affiliate::Column::Status.eq(status.as_str()));
+        query = query.filter(affiliate::Column::Status.eq(status));
     }
     if let Some(campaign_id) = q.campaign_id {
         query = query.filter(affiliate::Column::CampaignId.eq(campaign_id));
@@ -658,8 +658,8 @@ pub async fn list(
 pub async fn counts_by_status(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-) -> ServiceResult<HashMap<String, i64>> {
-    let rows: Vec<(String, i64)> = affiliate::Entity::find()
+) -> ServiceResult<HashMap<AffiliateStatus, i64>> {
+    let rows: Vec<(AffiliateStatus, i64)> = affiliate::Entity::find()
         .select_only()
         .column(affiliate::Column::Status)
         .column_as(Expr::col(affiliate::Column::Id).count(), "n")
@@ -712,4 +712,18 @@ pub async fn counters(
             )
         })
         .collect())
+}
+
+/// Who the affiliate is, for recognising them as their own customer.
+pub fn identity(a: &affiliate::Model) -> Identity<'_> {
+    Identity {
+        email: &a.email,
+        payout_email: a.payout_email.as_deref(),
+        external_customer_id: a.external_customer_id.as_deref(),
+    }
+}
+
+/// Why the affiliate earns nothing new (clicks and sales), if they do not.
+pub fn not_earning(a: &affiliate::Model) -> Option<&'static str> {
+    crate::domain::affiliate::not_earning(a.status, a.is_enabled, a.anonymized_at.is_some())
 }

@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use uuid::Uuid;
 
 use super::ServiceResult;
+use crate::domain::states::CommissionKind;
 use crate::entities::{affiliate, commission, ledger_entry};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +89,7 @@ pub async fn run(conn: &impl ConnectionTrait) -> ServiceResult<Vec<Violation>> {
         .column(commission::Column::SaleId)
         .column(commission::Column::AffiliateId)
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
-        .filter(commission::Column::Kind.eq("sale"))
+        .filter(commission::Column::Kind.eq(CommissionKind::Sale))
         .filter(commission::Column::SaleId.is_not_null())
         .group_by(commission::Column::SaleId)
         .group_by(commission::Column::AffiliateId)

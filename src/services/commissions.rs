@@ -16,6 +16,7 @@ use super::paging::{Page, PageRequest};
 use super::{ServiceError, ServiceResult, events, ledger};
 use crate::db;
 use crate::domain::StoreId;
+use crate::domain::states::{CommissionStatus, LedgerKind};
 use crate::entities::commission;
 
 pub async fn get(
@@ -32,7 +33,7 @@ pub async fn get(
 
 #[derive(Debug, Default, Clone)]
 pub struct CommissionFilter {
-    pub status: Option<String>,
+    pub status: Option<CommissionStatus>,
     pub affiliate_id: Option<Uuid>,
     pub sale_id: Option<Uuid>,
 }
@@ -45,7 +46,7 @@ pub async fn list(
 ) -> ServiceResult<Page<commission::Model>> {
     let mut q = commission::Entity::find().filter(commission::Column::StoreId.eq(store_id.0));
     if let Some(s) = &f.status {
-        q = q.filter(commission::Column::Status.eq(s.clone()));
+        q = q.filter(commission::Column::Status.eq(*s));
     }
     if let Some(a) = f.affiliate_id {
         q = q.filter(commission::Column::AffiliateId.eq(a));
@@ -79,7 +80,7 @@ pub async fn promote_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Service
     loop {
         let txn = db::begin_write(db).await?;
         let mut q = commission::Entity::find()
-            .filter(commission::Column::Status.eq("pending"))
+            .filter(commission::Column::Status.eq(CommissionStatus::Pending))
             .filter(commission::Column::DueAt.lte(now))
             .order_by_asc(commission::Column::DueAt)
             .limit(200);
@@ -93,10 +94,13 @@ pub async fn promote_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Service
         }
         for c in batch {
             let claimed = commission::Entity::update_many()
-                .col_expr(commission::Column::Status, Expr::value("due"))
+                .col_expr(
+                    commission::Column::Status,
+                    Expr::value(CommissionStatus::Due),
+                )
                 .col_expr(commission::Column::UpdatedAt, Expr::value(Utc::now()))
                 .filter(commission::Column::Id.eq(c.id))
-                .filter(commission::Column::Status.eq("pending"))
+                .filter(commission::Column::Status.eq(CommissionStatus::Pending))
                 .exec(&txn)
                 .await?;
             if claimed.rows_affected != 1 {
@@ -109,14 +113,14 @@ pub async fn promote_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Service
                 ledger::Entry {
                     affiliate_id: c.affiliate_id,
                     commission_id: Some(c.id),
-                    kind: "commission_due",
+                    kind: LedgerKind::CommissionDue,
                     amount_minor: c.amount_minor,
                     currency: &c.currency,
                 },
             )
             .await?;
             let mut due = c.clone();
-            due.status = "due".into();
+            due.status = CommissionStatus::Due;
             events::emit(&txn, store_id, "commission.updated", snapshot(&due)).await?;
             let system = super::Actor {
                 kind: super::ActorKind::System,

@@ -9,12 +9,13 @@ use uuid::Uuid;
 
 use super::ServiceResult;
 use crate::domain::StoreId;
+use crate::domain::states::LedgerKind;
 use crate::entities::{affiliate, ledger_entry};
 
 pub struct Entry<'a> {
     pub affiliate_id: Uuid,
     pub commission_id: Option<Uuid>,
-    pub kind: &'a str,
+    pub kind: LedgerKind,
     pub amount_minor: i64,
     pub currency: &'a str,
 }
@@ -33,7 +34,7 @@ pub async fn post(
         affiliate_id: Set(entry.affiliate_id),
         commission_id: Set(entry.commission_id),
         payout_id: Set(None),
-        kind: Set(entry.kind.to_owned()),
+        kind: Set(entry.kind),
         amount_minor: Set(entry.amount_minor),
         currency: Set(entry.currency.to_owned()),
         created_at: Set(Utc::now()),

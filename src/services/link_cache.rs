@@ -87,7 +87,7 @@ async fn load(db: &DatabaseConnection, token: &str) -> ServiceResult<Vec<CachedL
             store_slug: s.slug,
             affiliate_id: a.id,
             campaign_id: c.id,
-            earning: a.status == "approved" && a.is_enabled && a.anonymized_at.is_none(),
+            earning: super::affiliates::not_earning(&a).is_none(),
             destination: l.url.unwrap_or(c.website_url),
             cookie_days: c.cookie_days,
             attribution: Attribution::parse(&c.attribution).unwrap_or(Attribution::FirstClick),

@@ -14,6 +14,8 @@ use uuid::Uuid;
 use super::paging::{Page, PageRequest};
 use super::{Actor, ServiceError, ServiceResult, affiliates, audit, campaigns, events};
 use crate::db;
+use crate::domain::affiliate::is_self_referral;
+use crate::domain::states::{ReferralSource, ReferralState};
 use crate::domain::text::required_text;
 use crate::domain::{Email, StoreId, ValidationErrors};
 use crate::entities::{affiliate, campaign, commission, link, referral, sale, visit};
@@ -128,14 +130,17 @@ pub async fn record_lead(
         };
         return Err(ValidationErrors::single(field, "names no referral of this store").into());
     };
-    let owner = affiliates::get(&txn, store_id, current.affiliate_id).await?;
-    let self_referral =
-        owner.email == email.as_str() || owner.payout_email.as_deref() == Some(email.as_str());
-    if input.from_browser && (current.state != "visitor" || current.email.is_some()) {
+    let affiliate = affiliates::get(&txn, store_id, current.affiliate_id).await?;
+    let self_referral = is_self_referral(
+        affiliates::identity(&affiliate),
+        Some(email.as_str()),
+        external.as_deref(),
+    );
+    if input.from_browser && (current.state != ReferralState::Visitor || current.email.is_some()) {
         txn.commit().await?;
         return Ok(current);
     }
-    let becomes_lead = current.state == "visitor";
+    let becomes_lead = current.state.sign_up() != current.state;
     let mut active: referral::ActiveModel = current.clone().into();
     active.email = Set(Some(email.as_str().to_owned()));
     if external.is_some() {
@@ -143,7 +148,7 @@ pub async fn record_lead(
     }
     active.self_referral = Set(current.self_referral || self_referral);
     if becomes_lead {
-        active.state = Set("lead".into());
+        active.state = Set(current.state.sign_up());
         active.lead_at = Set(Some(Utc::now()));
     }
     active.updated_at = Set(Utc::now());
@@ -167,8 +172,8 @@ pub async fn record_lead(
 /// coupon customer, a sale attributed by hand): a lead from the start, with
 /// the affiliate's current campaign and cookie duration.
 pub struct KnownPerson<'a> {
-    pub owner: &'a affiliate::Model,
-    pub source: &'static str,
+    pub affiliate: &'a affiliate::Model,
+    pub source: ReferralSource,
     pub email: Option<String>,
     pub external_customer_id: Option<String>,
     pub coupon_id: Option<Uuid>,
@@ -179,14 +184,14 @@ pub async fn insert_known(
     store_id: StoreId,
     person: KnownPerson<'_>,
 ) -> ServiceResult<referral::Model> {
-    let campaign = campaigns::get(conn, store_id, person.owner.campaign_id).await?;
+    let campaign = campaigns::get(conn, store_id, person.affiliate.campaign_id).await?;
     let created = known_row(store_id, &campaign, person);
     let created = referral::ActiveModel::from(created).insert(conn).await?;
     events::emit(conn, store_id, "referral.created", snapshot(&created)).await?;
     Ok(created)
 }
 
-/// The referral row of a person the store knows, under the owner's campaign
+/// The referral row of a person the store knows, under the affiliate's campaign
 /// (for callers that stage it rather than insert it at once).
 pub fn known_row(
     store_id: StoreId,
@@ -197,18 +202,22 @@ pub fn known_row(
     referral::Model {
         id: Uuid::now_v7(),
         store_id: store_id.0,
-        affiliate_id: person.owner.id,
+        affiliate_id: person.affiliate.id,
         campaign_id: campaign.id,
         link_id: None,
         coupon_id: person.coupon_id,
         visitor_id: None,
-        state: "lead".into(),
-        self_referral: person.email.as_deref() == Some(person.owner.email.as_str()),
+        state: ReferralState::Lead,
+        self_referral: is_self_referral(
+            affiliates::identity(person.affiliate),
+            person.email.as_deref(),
+            person.external_customer_id.as_deref(),
+        ),
         email: person.email,
         external_customer_id: person.external_customer_id,
         ip_hash: None,
         user_agent: None,
-        source: person.source.into(),
+        source: person.source,
         sale_count: 0,
         first_sale_at: None,
         expires_at: now + Duration::days(campaign.cookie_days as i64),
@@ -256,24 +265,24 @@ pub async fn create_manual(
         parse_external(input.external_customer_id.as_deref()),
     );
     let txn = db::begin_write(db).await?;
-    let owner = affiliates::get(&txn, store_id, input.affiliate_id)
+    let affiliate = affiliates::get(&txn, store_id, input.affiliate_id)
         .await
         .ok();
-    if owner.is_none() {
+    if affiliate.is_none() {
         errors.add("affiliate_id", "is not an affiliate of this store");
     }
     errors.into_result()?;
-    let (email, external, owner) = (
+    let (email, external, affiliate) = (
         email.expect("checked"),
         external.expect("checked"),
-        owner.expect("checked"),
+        affiliate.expect("checked"),
     );
     let created = insert_known(
         &txn,
         store_id,
         KnownPerson {
-            owner: &owner,
-            source: "manual",
+            affiliate: &affiliate,
+            source: ReferralSource::Manual,
             email: Some(email.as_str().to_owned()),
             external_customer_id: external,
             coupon_id: None,
@@ -437,7 +446,7 @@ pub async fn erase(
 
 #[derive(Debug, Clone, Default)]
 pub struct ReferralFilter {
-    pub state: Option<String>,
+    pub state: Option<ReferralState>,
     pub affiliate_id: Option<Uuid>,
     pub campaign_id: Option<Uuid>,
     pub email: Option<String>,
@@ -453,7 +462,7 @@ pub async fn list(
 ) -> ServiceResult<Page<referral::Model>> {
     let mut q = referral::Entity::find().filter(referral::Column::StoreId.eq(store_id.0));
     if let Some(s) = &f.state {
-        q = q.filter(referral::Column::State.eq(s.clone()));
+        q = q.filter(referral::Column::State.eq(*s));
     }
     if let Some(a) = f.affiliate_id {
         q = q.filter(referral::Column::AffiliateId.eq(a));
@@ -518,7 +527,7 @@ pub async fn timeline(
 }
 
 /// The affiliate of a referral, for display.
-pub async fn owner(
+pub async fn affiliate_of(
     conn: &impl ConnectionTrait,
     r: &referral::Model,
 ) -> ServiceResult<Option<affiliate::Model>> {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{Actor, ServiceResult, campaigns, setup, stores};
 use crate::db;
 use crate::domain::StoreId;
-use crate::domain::affiliate::{AffiliateFields, AffiliateProfile};
+use crate::domain::affiliate::{AffiliateFields, AffiliateProfile, AffiliateStatus};
 use crate::domain::campaign::CampaignFields;
 use crate::entities::{affiliate, link};
 
@@ -79,10 +79,10 @@ pub async fn run(db: &DatabaseConnection, slug: &str, count: u64) -> ServiceResu
                 ..Default::default()
             })?;
             let status = match i % 20 {
-                0..=11 => "approved",
-                12..=16 => "pending",
-                17..=18 => "rejected",
-                _ => "suspended",
+                0..=11 => AffiliateStatus::Approved,
+                12..=16 => AffiliateStatus::Pending,
+                17..=18 => AffiliateStatus::Rejected,
+                _ => AffiliateStatus::Suspended,
             };
             let created_at = start + Duration::seconds(i as i64);
             let id = Uuid::now_v7();
@@ -97,7 +97,7 @@ pub async fn run(db: &DatabaseConnection, slug: &str, count: u64) -> ServiceResu
                 first_name: Set(profile.first_name.clone()),
                 last_name: Set(profile.last_name.clone()),
                 payout_email: Set(None),
-                status: Set(status.into()),
+                status: Set(status),
                 is_enabled: Set(true),
                 external_customer_id: Set(None),
                 commission_bp: Set(None),

@@ -16,6 +16,7 @@ use super::extractors::client_ip;
 use super::{AppState, WebError};
 use crate::domain::StoreId;
 use crate::domain::campaign::Attribution;
+use crate::domain::states::ReferralSource;
 use crate::domain::web_url::site_host;
 use crate::entities::{campaign, referral, visit};
 use crate::services::clicks::{
@@ -187,7 +188,7 @@ async fn follow(
                     campaign_id: link.campaign_id,
                     visitor_id,
                     expires_at,
-                    source: "link",
+                    source: ReferralSource::Link,
                 }),
             )
         }
@@ -487,7 +488,7 @@ pub async fn track_visit(
         campaign_id: link.campaign_id,
         visitor_id: Uuid::now_v7(),
         expires_at,
-        source: "script",
+        source: ReferralSource::Script,
     };
     state
         .clicks

@@ -24,6 +24,7 @@ use tokio::sync::{Notify, oneshot};
 use uuid::Uuid;
 
 use super::crypto::{self, MacKey};
+use crate::domain::states::{ReferralSource, ReferralState};
 
 const LINGER: Duration = Duration::from_millis(2);
 /// Clicks queued before handlers wait for the writer (backpressure).
@@ -37,7 +38,7 @@ pub struct NewReferral {
     pub campaign_id: Uuid,
     pub visitor_id: Uuid,
     pub expires_at: DateTime<Utc>,
-    pub source: &'static str,
+    pub source: ReferralSource,
 }
 
 /// Everything one recorded click writes.
@@ -237,10 +238,11 @@ async fn write_with_retry(sink: &Sink, batch: &Arc<Vec<ClickRecord>>) {
 /// this runs for every new visitor.
 fn referral_created_payload(click: &ClickRecord, r: &NewReferral) -> String {
     format!(
-        r#"{{"id":"{}","affiliate_id":"{}","link_id":"{}","state":"visitor","expires_at":"{}","created_at":"{}"}}"#,
+        r#"{{"id":"{}","affiliate_id":"{}","link_id":"{}","state":"{}","expires_at":"{}","created_at":"{}"}}"#,
         r.id,
         r.affiliate_id,
         click.link_id,
+        ReferralState::Visitor.as_str(),
         r.expires_at.to_rfc3339(),
         click.at.to_rfc3339()
     )

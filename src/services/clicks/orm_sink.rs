@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::{ClickRecord, new_visitors_per_link, referral_created_payload};
 use crate::db;
+use crate::domain::states::ReferralState;
 use crate::entities::{event, link, referral, visit};
 
 /// Rows per INSERT: a few fixed statement shapes, so the driver reuses its
@@ -30,13 +31,13 @@ pub(super) async fn write(
                 link_id: Set(Some(c.link_id)),
                 coupon_id: Set(None),
                 visitor_id: Set(Some(r.visitor_id)),
-                state: Set("visitor".into()),
+                state: Set(ReferralState::Visitor),
                 email: Set(None),
                 external_customer_id: Set(None),
                 self_referral: Set(false),
                 ip_hash: Set(c.ip_hash.clone()),
                 user_agent: Set(c.user_agent.clone()),
-                source: Set(r.source.into()),
+                source: Set(r.source),
                 sale_count: Set(0),
                 first_sale_at: Set(None),
                 expires_at: Set(r.expires_at),

@@ -97,7 +97,7 @@ fn write_batch(conn: &mut Connection, batch: &[ClickRecord]) -> rusqlite::Result
                     blob(&r.visitor_id),
                     c.ip_hash,
                     c.user_agent,
-                    r.source,
+                    r.source.as_str(),
                     text_time(r.expires_at),
                     at,
                 ])?;

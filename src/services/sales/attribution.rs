@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::Parsed;
 use super::work::Work;
+use crate::domain::states::ReferralSource;
 use crate::domain::{StoreId, ValidationErrors};
 use crate::entities::{coupon, referral, store};
 use crate::services::{ServiceResult, referrals};
@@ -103,14 +104,14 @@ async fn by_coupon(
     if let Some(r) = earlier {
         return Ok(r);
     }
-    let owner = work.affiliate(conn, store_id, c.affiliate_id).await?;
-    let campaign = work.campaign(conn, store_id, owner.campaign_id).await?;
+    let affiliate = work.affiliate(conn, store_id, c.affiliate_id).await?;
+    let campaign = work.campaign(conn, store_id, affiliate.campaign_id).await?;
     let created = referrals::known_row(
         store_id,
         &campaign,
         referrals::KnownPerson {
-            owner: &owner,
-            source: "coupon",
+            affiliate: &affiliate,
+            source: ReferralSource::Coupon,
             email: p.customer_email.as_ref().map(|e| e.as_str().to_owned()),
             external_customer_id: p.external_customer_id.clone(),
             coupon_id: Some(c.id),

@@ -24,11 +24,13 @@ pub use refunds::{RefundInput, refund};
 pub use writer::SalesWriter;
 
 use super::paging::{Page, PageRequest};
-use super::{Actor, ServiceError, ServiceResult, audit, campaigns, referrals};
+use super::{Actor, ServiceError, ServiceResult, affiliates, audit, campaigns, referrals};
 use crate::db;
+use crate::domain::affiliate::is_self_referral;
 use crate::domain::campaign::Recurring;
 use crate::domain::commission::{self, Decision, History, Terms};
 use crate::domain::money::parse_amount;
+use crate::domain::states::{CommissionKind, CommissionStatus, ReferralSource};
 use crate::domain::text::required_text;
 use crate::domain::{Currency, Email, StoreId, ValidationErrors};
 use crate::entities::{commission as commission_entity, referral, sale, store};
@@ -318,7 +320,7 @@ fn convert(
     customer: Customer<'_>,
     sale: &sale::Model,
 ) {
-    let first_conversion = r.state != "converted";
+    let first_conversion = !r.state.is_converted();
     let now = db::stored_now();
     let mut updated = r;
     if updated.external_customer_id.is_none() {
@@ -327,7 +329,7 @@ fn convert(
     if updated.email.is_none() && updated.erased_at.is_none() {
         updated.email = customer.email.map(str::to_owned);
     }
-    updated.state = "converted".into();
+    updated.state = updated.state.convert();
     updated.sale_count = updated.sale_count.saturating_add(1);
     if updated.first_sale_at.is_none() {
         updated.first_sale_at = Some(sale.occurred_at);
@@ -362,16 +364,15 @@ async fn credit(
     r: &mut referral::Model,
     sale: &sale::Model,
 ) -> ServiceResult<(Option<commission_entity::Model>, Option<String>)> {
-    let owner = work.affiliate(conn, store_id, r.affiliate_id).await?;
-    // The buyer is the affiliate: by email (theirs or their payout email) or
-    // by the store's customer id. Caught here too, not only at sign-up.
-    let is_owner_email = |e: Option<&str>| {
-        e.is_some_and(|e| e == owner.email || Some(e) == owner.payout_email.as_deref())
-    };
-    if is_owner_email(sale.customer_email.as_deref())
-        || is_owner_email(r.email.as_deref())
-        || (owner.external_customer_id.is_some()
-            && sale.external_customer_id == owner.external_customer_id)
+    let affiliate = work.affiliate(conn, store_id, r.affiliate_id).await?;
+    // Caught here too, not only at sign-up: the buyer may name themselves
+    // only at checkout.
+    let me = affiliates::identity(&affiliate);
+    if is_self_referral(
+        me,
+        sale.customer_email.as_deref(),
+        sale.external_customer_id.as_deref(),
+    ) || is_self_referral(me, r.email.as_deref(), None)
     {
         r.self_referral = true;
     }
@@ -381,20 +382,13 @@ async fn credit(
             Some("self-referral: an affiliate cannot earn on their own purchase".into()),
         ));
     }
-    if owner.status != "approved" || !owner.is_enabled {
+    if let Some(why) = affiliates::not_earning(&affiliate) {
         return Ok((
             None,
-            Some(format!(
-                "the affiliate is {} and earns nothing new",
-                if owner.is_enabled {
-                    owner.status.as_str()
-                } else {
-                    "disabled"
-                }
-            )),
+            Some(format!("the affiliate is {why} and earns nothing new")),
         ));
     }
-    let campaign = work.campaign(conn, store_id, owner.campaign_id).await?;
+    let campaign = work.campaign(conn, store_id, affiliate.campaign_id).await?;
     let first_payment = match (&campaign.first_payment_type, campaign.first_payment_value) {
         (Some(k), Some(v)) => Some(campaigns::commission_of(k, v)),
         _ => None,
@@ -405,7 +399,7 @@ async fn credit(
         recurring: Recurring::parse(&campaign.recurring).unwrap_or(Recurring::Lifetime),
         recurring_limit: campaign.recurring_limit,
         hold_days: campaign.hold_days,
-        override_bp: owner.commission_bp,
+        override_bp: affiliate.commission_bp,
     };
     let history = History {
         prior_sales: Ord::max(r.sale_count, 0) as u32,
@@ -446,16 +440,16 @@ async fn credit(
         Some(commission_entity::Model {
             id: Uuid::now_v7(),
             store_id: store_id.0,
-            affiliate_id: owner.id,
+            affiliate_id: affiliate.id,
             campaign_id: Some(campaign.id),
             referral_id: Some(r.id),
             sale_id: Some(sale.id),
-            kind: "sale".into(),
+            kind: CommissionKind::Sale,
             sale_amount_minor: sale.amount_minor,
             amount_minor: kept,
             original_amount_minor: amount,
             currency: currency.code().to_owned(),
-            status: "pending".into(),
+            status: CommissionStatus::Pending,
             due_at,
             paid_at: None,
             payout_id: None,
@@ -523,7 +517,7 @@ pub async fn attribute_manually(
         ));
     }
     let mut work = Work::default();
-    let owner = work
+    let affiliate = work
         .affiliate(&txn, store_id, affiliate_id)
         .await
         .map_err(|_| {
@@ -532,13 +526,13 @@ pub async fn attribute_manually(
                 "is not an affiliate of this store",
             ))
         })?;
-    let campaign = work.campaign(&txn, store_id, owner.campaign_id).await?;
+    let campaign = work.campaign(&txn, store_id, affiliate.campaign_id).await?;
     let r = referrals::known_row(
         store_id,
         &campaign,
         referrals::KnownPerson {
-            owner: &owner,
-            source: "manual",
+            affiliate: &affiliate,
+            source: ReferralSource::Manual,
             email: current.customer_email.clone(),
             external_customer_id: current.external_customer_id.clone(),
             coupon_id: None,
@@ -558,7 +552,7 @@ pub async fn attribute_manually(
         "sale.attributed",
         "sale",
         Some(updated.id.to_string()),
-        json!({"affiliate_id": owner.id, "email": owner.email}),
+        json!({"affiliate_id": affiliate.id, "email": affiliate.email}),
     )
     .await?;
     txn.commit().await?;

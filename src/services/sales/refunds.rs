@@ -2,6 +2,8 @@
 //! sale's commissions (a clawback when the commission was already paid).
 
 use chrono::Utc;
+
+use crate::domain::states::{CommissionKind, CommissionStatus, LedgerKind, RefundMove};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QuerySelect, Set,
@@ -113,7 +115,7 @@ pub async fn refund(
 
     let mut owned = commission_entity::Entity::find()
         .filter(commission_entity::Column::SaleId.eq(current.id))
-        .filter(commission_entity::Column::Kind.eq("sale"));
+        .filter(commission_entity::Column::Kind.eq(CommissionKind::Sale));
     if !db::is_sqlite(&txn) {
         // Also keeps the due-promotion job off these rows meanwhile.
         owned = owned.lock_exclusive();
@@ -163,27 +165,29 @@ async fn reverse(
     let full = refunded_total >= sale_amount;
     let kept = commission::after_refund(c.original_amount_minor, sale_amount, refunded_total)
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?;
-    match c.status.as_str() {
-        "pending" | "due" => {
+    match c.status.refund(full) {
+        RefundMove::Reduce {
+            becomes,
+            in_balance,
+        } => {
             let new_amount = if full { 0 } else { kept };
-            let was_due = c.status == "due";
             let taken = c.amount_minor - new_amount;
             let mut active: commission_entity::ActiveModel = c.clone().into();
-            if full {
-                active.status = Set("refunded".into());
+            if becomes != c.status {
+                active.status = Set(becomes);
             } else {
                 active.amount_minor = Set(new_amount);
             }
             active.updated_at = Set(Utc::now());
             let updated = active.update(conn).await?;
-            if was_due {
+            if in_balance {
                 ledger::post(
                     conn,
                     store_id,
                     ledger::Entry {
                         affiliate_id: c.affiliate_id,
                         commission_id: Some(c.id),
-                        kind: "reversal",
+                        kind: LedgerKind::Reversal,
                         amount_minor: -taken,
                         currency: &c.currency,
                     },
@@ -198,7 +202,7 @@ async fn reverse(
             )
             .await?;
         }
-        "paid" => {
+        RefundMove::ClawBack => {
             let clawed: i64 = commission_entity::Entity::find()
                 .filter(commission_entity::Column::ClawbackOf.eq(c.id))
                 .all(conn)
@@ -220,12 +224,12 @@ async fn reverse(
                 campaign_id: Set(c.campaign_id),
                 referral_id: Set(c.referral_id),
                 sale_id: Set(c.sale_id),
-                kind: Set("clawback".into()),
+                kind: Set(CommissionKind::Clawback),
                 sale_amount_minor: Set(c.sale_amount_minor),
                 amount_minor: Set(clawback),
                 original_amount_minor: Set(clawback),
                 currency: Set(c.currency.clone()),
-                status: Set("due".into()),
+                status: Set(CommissionStatus::Due),
                 due_at: Set(now),
                 paid_at: Set(None),
                 payout_id: Set(None),
@@ -245,7 +249,7 @@ async fn reverse(
                 ledger::Entry {
                     affiliate_id: c.affiliate_id,
                     commission_id: Some(made.id),
-                    kind: "clawback",
+                    kind: LedgerKind::Clawback,
                     amount_minor: clawback,
                     currency: &c.currency,
                 },
@@ -259,7 +263,7 @@ async fn reverse(
             )
             .await?;
         }
-        _ => {}
+        RefundMove::Nothing => {}
     }
     Ok(())
 }

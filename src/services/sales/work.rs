@@ -26,6 +26,7 @@ use uuid::Uuid;
 use super::super::{Actor, ServiceError, ServiceResult, audit, commissions, events};
 use crate::db;
 use crate::domain::StoreId;
+use crate::domain::states::CommissionKind;
 use crate::entities::{affiliate, audit_entry, campaign, commission, event, link, referral, sale};
 
 /// A sale found by its payment id, with its own (`kind = sale`) commission.
@@ -195,7 +196,7 @@ impl Work {
             let c = self
                 .commissions
                 .iter()
-                .find(|c| c.sale_id == Some(s.id) && c.kind == "sale");
+                .find(|c| c.sale_id == Some(s.id) && c.kind == CommissionKind::Sale);
             return Ok(Some((s.clone(), c.cloned())));
         }
         let key = (store_id.0, external_id.to_owned());
@@ -461,7 +462,7 @@ async fn own_commissions(
     }
     Ok(commission::Entity::find()
         .filter(commission::Column::SaleId.is_in(sale_ids))
-        .filter(commission::Column::Kind.eq("sale"))
+        .filter(commission::Column::Kind.eq(CommissionKind::Sale))
         .all(conn)
         .await?
         .into_iter()
@@ -479,6 +480,7 @@ fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::states::{ReferralSource, ReferralState};
     use crate::services::ActorKind;
     use chrono::{Duration, Utc};
 
@@ -492,13 +494,13 @@ mod tests {
             link_id: Some(Uuid::now_v7()),
             coupon_id: None,
             visitor_id: None,
-            state: "visitor".into(),
+            state: ReferralState::Visitor,
             email: None,
             external_customer_id: None,
             self_referral: false,
             ip_hash: None,
             user_agent: None,
-            source: "link".into(),
+            source: ReferralSource::Link,
             sale_count: 0,
             first_sale_at: None,
             expires_at: now + Duration::days(30),
@@ -530,7 +532,7 @@ mod tests {
         }
     }
 
-    fn state(w: &Work) -> Vec<(Uuid, String, i32, &'static str)> {
+    fn state(w: &Work) -> Vec<(Uuid, &'static str, i32, &'static str)> {
         let mut v: Vec<_> = w
             .referrals
             .values()
@@ -540,7 +542,7 @@ mod tests {
                     Row::Changed => "changed",
                     Row::New => "new",
                 };
-                (t.model.id, t.model.state.clone(), t.model.sale_count, row)
+                (t.model.id, t.model.state.as_str(), t.model.sale_count, row)
             })
             .collect();
         v.sort();
@@ -572,7 +574,7 @@ mod tests {
 
         let mark = w.mark();
         let mut converted = known.clone();
-        converted.state = "converted".into();
+        converted.state = ReferralState::Converted;
         converted.sale_count = 1;
         w.put_referral(converted.clone());
         converted.sale_count = 2;
@@ -598,9 +600,9 @@ mod tests {
         let made = person(Uuid::now_v7());
         w.add_referral(made.clone());
         let mut changed = made;
-        changed.state = "converted".into();
+        changed.state = ReferralState::Converted;
         w.put_referral(changed);
         assert_eq!(state(&w)[0].3, "new");
-        assert_eq!(state(&w)[0].1, "converted");
+        assert_eq!(state(&w)[0].1, ReferralState::Converted.as_str());
     }
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::affiliates::{actions_for, display_name};
 use super::campaigns::describe_commission;
 use crate::domain::ValidationErrors;
-use crate::domain::affiliate::AffiliateFields;
+use crate::domain::affiliate::{AffiliateFields, AffiliateStatus};
 use crate::domain::campaign::{Commission, CommissionType};
 use crate::domain::money::format_minor;
 use crate::domain::percent::format_bp;
@@ -124,8 +124,8 @@ async fn form_page(
             status,
             statuses: vec![
                 ("", "As the campaign says"),
-                ("pending", "Pending approval"),
-                ("approved", "Approved"),
+                (AffiliateStatus::Pending.as_str(), "Pending approval"),
+                (AffiliateStatus::Approved.as_str(), "Approved"),
             ],
             link_token,
             errors,
@@ -389,7 +389,7 @@ async fn show_page(
         id: a.id,
         name: display_name(&a),
         email: a.email.clone(),
-        status: a.status.clone(),
+        status: a.status.to_string(),
         enabled: a.is_enabled,
         anonymized: a.anonymized_at.is_some(),
         campaign: campaign.name.clone(),
@@ -407,7 +407,7 @@ async fn show_page(
         actions: if a.anonymized_at.is_some() {
             vec![]
         } else {
-            actions_for(&a.status)
+            actions_for(a.status)
         },
     };
     render(

@@ -20,17 +20,18 @@ use crate::web::{AppState, WebError, page, see_other};
 const PAGE_SIZE: u64 = 50;
 
 /// The buttons a status allows: (verb, route, label).
-pub fn actions_for(status: &str) -> Vec<(&'static str, &'static str, &'static str)> {
-    match status {
-        "pending" => vec![
-            ("approve", "approval", "Approve"),
-            ("reject", "rejection", "Reject"),
-        ],
-        "approved" => vec![("suspend", "suspension", "Suspend")],
-        "rejected" => vec![("approve", "approval", "Approve")],
-        "suspended" => vec![("enable", "reinstatement", "Re-enable")],
-        _ => vec![],
-    }
+/// Derived from `StatusAction::apply`: a button for each move it allows.
+pub fn actions_for(status: AffiliateStatus) -> Vec<(&'static str, &'static str, &'static str)> {
+    StatusAction::ALL
+        .iter()
+        .filter(|a| a.apply(status).is_ok())
+        .map(|a| match a {
+            StatusAction::Approve => ("approve", "approval", "Approve"),
+            StatusAction::Reject => ("reject", "rejection", "Reject"),
+            StatusAction::Suspend => ("suspend", "suspension", "Suspend"),
+            StatusAction::Enable => ("enable", "reinstatement", "Re-enable"),
+        })
+        .collect()
 }
 
 pub struct AffiliateRow {
@@ -79,14 +80,14 @@ async fn rows_for(
                     .get(&a.campaign_id)
                     .cloned()
                     .unwrap_or_default(),
-                status: a.status.clone(),
+                status: a.status.to_string(),
                 enabled: a.is_enabled,
                 token: tokens.get(&a.id).cloned(),
                 visitors: c.visitors,
                 leads: c.leads,
                 conversions: c.conversions,
                 joined: a.created_at.format("%Y-%m-%d").to_string(),
-                actions: actions_for(&a.status),
+                actions: actions_for(a.status),
             }
         })
         .collect())
@@ -108,11 +109,7 @@ async fn counts(state: &AppState, store_id: StoreId) -> Result<Counts, WebError>
                 AffiliateStatus::Rejected => "Rejected",
                 AffiliateStatus::Suspended => "Suspended",
             };
-            (
-                s.as_str(),
-                label,
-                by_status.get(s.as_str()).copied().unwrap_or(0),
-            )
+            (s.as_str(), label, by_status.get(s).copied().unwrap_or(0))
         })
         .collect();
     Ok(Counts {
@@ -371,9 +368,9 @@ pub async fn bulk(
     {
         Ok(outcome) => {
             let verb = if action == StatusAction::Approve {
-                "approved"
+                AffiliateStatus::Approved
             } else {
-                "rejected"
+                AffiliateStatus::Rejected
             };
             let mut message = format!(
                 "{} affiliate{} {verb}.",

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::affiliates::display_name;
 use crate::domain::Currency;
 use crate::domain::money::format_minor;
+use crate::domain::states::ReferralState;
 use crate::services::paging::PageRequest;
 use crate::services::referrals::{self, ReferralFilter};
 use crate::services::{affiliates, campaigns};
@@ -102,8 +103,7 @@ async fn index_page(
     let store_id = staff.access.id();
     state.clicks.flush().await;
     let filter = ReferralFilter {
-        state: Some(params.state.clone())
-            .filter(|s| matches!(s.as_str(), "visitor" | "lead" | "converted")),
+        state: ReferralState::parse(&params.state).ok(),
         affiliate_id: Uuid::parse_str(&params.affiliate_id).ok(),
         campaign_id: Uuid::parse_str(&params.campaign_id).ok(),
         email: None,
@@ -134,8 +134,8 @@ async fn index_page(
             id: r.id,
             email: r.email.clone(),
             affiliate: names.get(&r.affiliate_id).cloned().unwrap_or_default(),
-            state: r.state.clone(),
-            source: r.source.clone(),
+            state: r.state.to_string(),
+            source: r.source.to_string(),
             sales: r.sale_count,
             started: r.created_at.format("%Y-%m-%d %H:%M").to_string(),
             self_referral: r.self_referral,
@@ -193,12 +193,16 @@ async fn index_page(
                 from: params.from.clone(),
                 to: params.to.clone(),
             },
-            states: vec![
-                ("", "Every state"),
-                ("visitor", "Visitors"),
-                ("lead", "Leads"),
-                ("converted", "Customers"),
-            ],
+            states: std::iter::once(("", "Every state"))
+                .chain(ReferralState::ALL.iter().map(|s| {
+                    let label = match s {
+                        ReferralState::Visitor => "Visitors",
+                        ReferralState::Lead => "Leads",
+                        ReferralState::Converted => "Customers",
+                    };
+                    (s.as_str(), label)
+                }))
+                .collect(),
             affiliates: affiliate_options,
             campaigns: campaign_options,
             rows,
@@ -295,9 +299,9 @@ pub async fn show(
             .map(|c| {
                 (
                     format!("{} {}", format_minor(c.amount_minor, currency), currency),
-                    c.status.clone(),
+                    c.status.to_string(),
                     fmt(c.due_at),
-                    c.kind.clone(),
+                    c.kind.to_string(),
                 )
             })
             .collect(),

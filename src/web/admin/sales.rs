@@ -90,7 +90,7 @@ pub async fn index(
         let earned: i64 = sales::commissions_of(&state.db, s.id)
             .await?
             .iter()
-            .filter(|k| k.status != "refunded" && k.status != "voided")
+            .filter(|k| k.status.is_live())
             .map(|k| k.amount_minor)
             .sum();
         rows.push(Row {

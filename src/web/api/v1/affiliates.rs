@@ -52,7 +52,7 @@ impl AffiliateBody {
             first_name: a.first_name.clone(),
             last_name: a.last_name.clone(),
             payout_email: a.payout_email.clone(),
-            status: a.status.clone(),
+            status: a.status.to_string(),
             is_enabled: a.is_enabled,
             external_customer_id: a.external_customer_id.clone(),
             commission_percent: a.commission_bp.map(format_bp),

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::states::ReferralState;
 use crate::entities::referral;
 use crate::services::referrals::{
     self, LeadInput, ManualReferral, ReferralChanges, ReferralFilter,
@@ -42,11 +43,11 @@ impl From<&referral::Model> for ReferralBody {
             campaign_id: r.campaign_id,
             link_id: r.link_id,
             coupon_id: r.coupon_id,
-            state: r.state.clone(),
+            state: r.state.to_string(),
             email: r.email.clone(),
             external_customer_id: r.external_customer_id.clone(),
             self_referral: r.self_referral,
-            source: r.source.clone(),
+            source: r.source.to_string(),
             sale_count: r.sale_count,
             erased: r.erased_at.is_some(),
             expires_at: r.expires_at,
@@ -84,13 +85,7 @@ pub async fn list(
 ) -> Result<HttpResponse, WebError> {
     let state_filter = match f.state.as_deref() {
         None | Some("") => None,
-        Some(s @ ("visitor" | "lead" | "converted")) => Some(s.to_owned()),
-        Some(_) => {
-            return Err(WebError::validation(
-                "state",
-                "must be visitor, lead or converted",
-            ));
-        }
+        Some(s) => Some(ReferralState::parse(s).map_err(|m| WebError::validation("state", m))?),
     };
     state.clicks.flush().await;
     let filter = ReferralFilter {

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::Currency;
 use crate::domain::money::format_minor;
+use crate::domain::states::CommissionStatus;
 use crate::entities::{commission, sale};
 use crate::services::commissions::{self, CommissionFilter};
 use crate::services::sales::{self, RefundInput, SaleFilter, SaleInput};
@@ -45,11 +46,11 @@ impl CommissionBody {
             campaign_id: c.campaign_id,
             referral_id: c.referral_id,
             sale_id: c.sale_id,
-            kind: c.kind.clone(),
+            kind: c.kind.to_string(),
             sale_amount: format_minor(c.sale_amount_minor, currency),
             amount: format_minor(c.amount_minor, currency),
             currency: c.currency.clone(),
-            status: c.status.clone(),
+            status: c.status.to_string(),
             due_at: c.due_at,
             paid_at: c.paid_at,
             payout_id: c.payout_id,
@@ -282,7 +283,12 @@ pub async fn commissions_list(
     f: web::Query<CommissionFilters>,
 ) -> Result<HttpResponse, WebError> {
     let filter = CommissionFilter {
-        status: f.status.clone().filter(|s| !s.is_empty()),
+        status: match f.status.as_deref() {
+            None | Some("") => None,
+            Some(s) => {
+                Some(CommissionStatus::parse(s).map_err(|m| WebError::validation("status", m))?)
+            }
+        },
         affiliate_id: f.affiliate_id,
         sale_id: f.sale_id,
     };

@@ -1,0 +1,426 @@
+//! Stored states and kinds of the money and tracking rows, and the moves
+//! allowed between them. Each enum is the column's type at the entity
+//! boundary (SeaORM's `DeriveActiveEnum`, with the strings the database
+//! already holds), so a value read is always one of these and a bad stored
+//! value is one clear database error wherever it is read. No service or
+//! handler spells these strings: `tests` below keeps it so.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Why a state change was refused, in a sentence a page or the API shows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TransitionError(pub String);
+
+/// Shared plumbing: the stored string, its parse, `Display` for templates.
+macro_rules! stored_strings {
+    ($name:ident, { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses a filter or body value; the error lists what is allowed.
+            pub fn parse(s: &str) -> Result<Self, String> {
+                match s.trim() {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "must be {}",
+                        join_or(&[$($text),+])
+                    )),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+    };
+}
+
+/// "a, b or c".
+pub fn join_or(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+// --- Referral ----------------------------------------------------------------
+
+/// A referred person's progress: `visitor` → `lead` → `converted`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralState {
+    #[sea_orm(string_value = "visitor")]
+    Visitor,
+    #[sea_orm(string_value = "lead")]
+    Lead,
+    #[sea_orm(string_value = "converted")]
+    Converted,
+}
+
+stored_strings!(ReferralState, {
+    Visitor => "visitor", Lead => "lead", Converted => "converted",
+});
+
+impl ReferralState {
+    /// Signing up makes a visitor a lead; a lead or a customer keeps its
+    /// state (a second sign-up changes nothing, a customer stays one).
+    pub fn sign_up(self) -> Self {
+        match self {
+            Self::Visitor => Self::Lead,
+            other => other,
+        }
+    }
+
+    /// A sale makes anyone a customer.
+    pub fn convert(self) -> Self {
+        Self::Converted
+    }
+
+    pub fn is_converted(self) -> bool {
+        self == Self::Converted
+    }
+}
+
+/// How a referral came to be.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralSource {
+    /// A click on `/r/{token}`.
+    #[sea_orm(string_value = "link")]
+    Link,
+    /// The tracking script saw `?via=` on the store's site.
+    #[sea_orm(string_value = "script")]
+    Script,
+    #[sea_orm(string_value = "coupon")]
+    Coupon,
+    /// Staff recorded or attributed it by hand.
+    #[sea_orm(string_value = "manual")]
+    Manual,
+    #[sea_orm(string_value = "api")]
+    Api,
+}
+
+stored_strings!(ReferralSource, {
+    Link => "link", Script => "script", Coupon => "coupon", Manual => "manual", Api => "api",
+});
+
+// --- Commission --------------------------------------------------------------
+
+/// DESIGN §2: `pending` (in the hold period), `due` (payable, in the
+/// balance), `paid` (settled by a paid payout), `voided` (cancelled by
+/// staff), `refunded` (its sale was refunded before it was paid).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum CommissionStatus {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "due")]
+    Due,
+    #[sea_orm(string_value = "paid")]
+    Paid,
+    #[sea_orm(string_value = "voided")]
+    Voided,
+    #[sea_orm(string_value = "refunded")]
+    Refunded,
+}
+
+stored_strings!(CommissionStatus, {
+    Pending => "pending", Due => "due", Paid => "paid", Voided => "voided", Refunded => "refunded",
+});
+
+/// What a refund does to one commission of the sale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundMove {
+    /// Not yet paid: lower its amount (to zero and `refunded` when the sale
+    /// is refunded in full); `in_balance` says whether the balance holds it.
+    Reduce {
+        becomes: CommissionStatus,
+        in_balance: bool,
+    },
+    /// Already paid: the money left; take it back with a clawback.
+    ClawBack,
+    /// Voided or refunded already: nothing left to take back.
+    Nothing,
+}
+
+impl CommissionStatus {
+    /// Whether the commission's amount is part of the affiliate's balance
+    /// (it entered the ledger when it became due).
+    pub fn in_balance(self) -> bool {
+        matches!(self, Self::Due | Self::Paid)
+    }
+
+    /// Whether it still counts as earned (totals, "already paid for this
+    /// sale" checks): everything but voided and refunded.
+    pub fn is_live(self) -> bool {
+        !matches!(self, Self::Voided | Self::Refunded)
+    }
+
+    /// The hold period ended.
+    pub fn promote(self) -> Result<Self, TransitionError> {
+        match self {
+            Self::Pending => Ok(Self::Due),
+            other => Err(TransitionError(format!(
+                "Only a pending commission becomes due; this one is {other}."
+            ))),
+        }
+    }
+
+    /// The sale was refunded (`full`: nothing of it remains).
+    pub fn refund(self, full: bool) -> RefundMove {
+        match self {
+            Self::Pending | Self::Due => RefundMove::Reduce {
+                becomes: if full { Self::Refunded } else { self },
+                in_balance: self == Self::Due,
+            },
+            Self::Paid => RefundMove::ClawBack,
+            Self::Voided | Self::Refunded => RefundMove::Nothing,
+        }
+    }
+
+    /// Staff cancel it. A paid commission's money has left: it is clawed
+    /// back, never voided.
+    pub fn void(self) -> Result<Self, TransitionError> {
+        match self {
+            Self::Pending | Self::Due => Ok(Self::Voided),
+            Self::Paid => Err(TransitionError(
+                "A paid commission cannot be voided: claw it back instead.".into(),
+            )),
+            Self::Voided => Err(TransitionError("This commission is already voided.".into())),
+            Self::Refunded => Err(TransitionError(
+                "This commission was refunded with its sale; there is nothing to void.".into(),
+            )),
+        }
+    }
+
+    /// A paid payout settles it.
+    pub fn settle(self) -> Result<Self, TransitionError> {
+        match self {
+            Self::Due => Ok(Self::Paid),
+            other => Err(TransitionError(format!(
+                "Only a due commission can be paid; this one is {other}."
+            ))),
+        }
+    }
+}
+
+/// Where a commission comes from.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum CommissionKind {
+    /// Earned on a sale by the campaign's rules.
+    #[sea_orm(string_value = "sale")]
+    Sale,
+    /// Negative: takes back part of a paid commission after a refund.
+    #[sea_orm(string_value = "clawback")]
+    Clawback,
+    /// Created by staff.
+    #[sea_orm(string_value = "manual")]
+    Manual,
+}
+
+stored_strings!(CommissionKind, {
+    Sale => "sale", Clawback => "clawback", Manual => "manual",
+});
+
+// --- Ledger ------------------------------------------------------------------
+
+/// A movement of an affiliate's balance (DESIGN §2, ledger entry).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerKind {
+    /// + a commission became due.
+    #[sea_orm(string_value = "commission_due")]
+    CommissionDue,
+    /// ± a clawback commission (negative) entered the balance.
+    #[sea_orm(string_value = "clawback")]
+    Clawback,
+    /// − a due commission was reduced or refunded.
+    #[sea_orm(string_value = "reversal")]
+    Reversal,
+    /// − money paid out.
+    #[sea_orm(string_value = "payout")]
+    Payout,
+    /// + a voided payout gives its money back.
+    #[sea_orm(string_value = "payout_void")]
+    PayoutVoid,
+    /// ± staff corrected the balance.
+    #[sea_orm(string_value = "adjustment")]
+    Adjustment,
+}
+
+stored_strings!(LedgerKind, {
+    CommissionDue => "commission_due", Clawback => "clawback", Reversal => "reversal",
+    Payout => "payout", PayoutVoid => "payout_void", Adjustment => "adjustment",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_round_trips_through_its_stored_string() {
+        for s in ReferralState::ALL {
+            assert_eq!(ReferralState::parse(s.as_str()), Ok(*s));
+            assert_eq!(s.to_value(), s.as_str().to_owned());
+        }
+        for s in CommissionStatus::ALL {
+            assert_eq!(CommissionStatus::parse(s.as_str()), Ok(*s));
+            assert_eq!(s.to_value(), s.as_str().to_owned());
+        }
+        for s in CommissionKind::ALL {
+            assert_eq!(CommissionKind::parse(s.as_str()), Ok(*s));
+        }
+        for s in LedgerKind::ALL {
+            assert_eq!(LedgerKind::parse(s.as_str()), Ok(*s));
+            assert_eq!(s.to_value(), s.as_str().to_owned());
+        }
+        for s in ReferralSource::ALL {
+            assert_eq!(ReferralSource::parse(s.as_str()), Ok(*s));
+        }
+    }
+
+    #[test]
+    fn a_bad_value_names_what_is_allowed() {
+        assert_eq!(
+            CommissionStatus::parse("done"),
+            Err("must be pending, due, paid, voided or refunded".into())
+        );
+        assert!(CommissionStatus::try_from_value(&"done".to_owned()).is_err());
+    }
+
+    #[test]
+    fn only_pending_and_due_commissions_can_be_voided() {
+        use CommissionStatus::*;
+        assert_eq!(Pending.void(), Ok(Voided));
+        assert_eq!(Due.void(), Ok(Voided));
+        for s in [Paid, Voided, Refunded] {
+            assert!(s.void().is_err(), "{s} was voided");
+        }
+        assert!(Paid.void().unwrap_err().0.contains("claw"));
+    }
+
+    #[test]
+    fn a_refund_reduces_unpaid_commissions_and_claws_back_paid_ones() {
+        use CommissionStatus::*;
+        assert_eq!(
+            Due.refund(false),
+            RefundMove::Reduce {
+                becomes: Due,
+                in_balance: true
+            }
+        );
+        assert_eq!(
+            Pending.refund(true),
+            RefundMove::Reduce {
+                becomes: Refunded,
+                in_balance: false
+            }
+        );
+        assert_eq!(Paid.refund(true), RefundMove::ClawBack);
+        assert_eq!(Voided.refund(true), RefundMove::Nothing);
+        assert_eq!(Refunded.refund(false), RefundMove::Nothing);
+    }
+
+    #[test]
+    fn only_pending_becomes_due_and_only_due_is_paid() {
+        use CommissionStatus::*;
+        assert_eq!(Pending.promote(), Ok(Due));
+        assert!(Due.promote().is_err());
+        assert_eq!(Due.settle(), Ok(Paid));
+        for s in [Pending, Paid, Voided, Refunded] {
+            assert!(s.settle().is_err());
+        }
+    }
+
+    #[test]
+    fn a_sign_up_never_moves_a_customer_back() {
+        assert_eq!(ReferralState::Visitor.sign_up(), ReferralState::Lead);
+        assert_eq!(ReferralState::Lead.sign_up(), ReferralState::Lead);
+        assert_eq!(ReferralState::Converted.sign_up(), ReferralState::Converted);
+    }
+
+    /// The stored strings are spelled here (and in migrations) only: a
+    /// literal elsewhere in `src/` is a state compared or written around
+    /// its enum. Words that are also other things ("sale", "manual",
+    /// "payout" name audit subjects too) are left out.
+    #[test]
+    fn no_state_string_is_spelled_outside_the_domain() {
+        let words: Vec<&str> = ReferralState::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .chain(CommissionStatus::ALL.iter().map(|s| s.as_str()))
+            .chain([
+                "commission_due",
+                "clawback",
+                "reversal",
+                "payout_void",
+                "adjustment",
+            ])
+            .chain(
+                crate::domain::affiliate::AffiliateStatus::ALL
+                    .iter()
+                    .map(|s| s.as_str()),
+            )
+            .collect();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut offenders = Vec::new();
+        let mut stack = vec![src.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("src is readable") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    if path != src.join("domain") {
+                        stack.push(path);
+                    }
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("source is text");
+                    for (n, line) in text.lines().enumerate() {
+                        for w in &words {
+                            if line.contains(&format!("\"{w}\"")) {
+                                offenders.push(format!("{}:{}: \"{w}\"", path.display(), n + 1));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "state strings outside domain/:\n{}",
+            offenders.join("\n")
+        );
+    }
+}
