@@ -11,6 +11,7 @@ pub mod currency;
 pub mod email;
 pub mod ids;
 pub mod link_token;
+pub mod mac;
 pub mod money;
 pub mod password;
 pub mod percent;

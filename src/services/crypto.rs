@@ -8,6 +8,9 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
+// Pure, so they live in the domain (which seals the referral cookie).
+pub use crate::domain::mac::{MacKey, constant_time_eq};
+
 /// `bytes` random bytes from the OS, as URL-safe base64 without padding.
 pub fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
@@ -25,37 +28,6 @@ pub fn derive_key(master: &[u8], purpose: &str) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(master).expect("HMAC takes any key length");
     mac.update(purpose.as_bytes());
     mac.finalize().into_bytes().to_vec()
-}
-
-/// An HMAC-SHA256 key keyed once: `tag` starts from the keyed state instead
-/// of hashing the key again, which matters on the click path (two MACs per
-/// click).
-#[derive(Clone)]
-pub struct MacKey(Hmac<Sha256>);
-
-impl MacKey {
-    pub fn new(key: &[u8]) -> Self {
-        Self(Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length"))
-    }
-
-    pub fn tag(&self, message: &[u8]) -> [u8; 32] {
-        let mut mac = self.0.clone();
-        mac.update(message);
-        mac.finalize().into_bytes().into()
-    }
-
-    /// The first `bytes` bytes of the tag, hex.
-    pub fn hex_prefix(&self, message: &[u8], bytes: usize) -> String {
-        hex::encode(&self.tag(message)[..bytes.min(32)])
-    }
-}
-
-/// Compares secrets in time independent of where they differ.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Argon2id with the crate's defaults, which are OWASP's recommendation
@@ -129,35 +101,12 @@ mod tests {
     }
 
     #[test]
-    fn constant_time_eq_compares_whole_values() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"ab"));
-    }
-
-    #[test]
     fn derived_keys_differ_by_purpose() {
         assert_ne!(
             derive_key(b"master", "csrf"),
             derive_key(b"master", "cookies")
         );
         assert_eq!(derive_key(b"master", "csrf").len(), 32);
-    }
-
-    #[test]
-    fn a_pre_keyed_mac_is_plain_hmac_sha256_every_time() {
-        // RFC 4231, test case 2.
-        let key = MacKey::new(b"Jefe");
-        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
-        assert_eq!(
-            key.hex_prefix(b"what do ya want for nothing?", 32),
-            expected
-        );
-        assert_eq!(
-            key.hex_prefix(b"what do ya want for nothing?", 16),
-            expected[..32],
-            "the keyed state is reused, not consumed"
-        );
     }
 }
 
