@@ -5,6 +5,8 @@
 //! and the API can show the same message next to the same field.
 
 pub mod affiliate;
+pub mod attribution;
+pub mod bots;
 pub mod campaign;
 pub mod commission;
 pub mod currency;
@@ -20,6 +22,7 @@ pub mod slug;
 pub mod states;
 pub mod text;
 pub mod validation;
+pub mod visitor_cookie;
 pub mod web_url;
 pub mod webhook_signature;
 

@@ -15,23 +15,19 @@ use uuid::Uuid;
 use super::extractors::client_ip;
 use super::{AppState, WebError};
 use crate::domain::StoreId;
+use crate::domain::bots::is_bot;
 use crate::domain::campaign::Attribution;
 use crate::domain::states::ReferralSource;
+use crate::domain::visitor_cookie::{
+    VISITOR_COOKIE, open_referral_cookie, referral_cookie_name, seal_referral_cookie,
+};
 use crate::domain::web_url::site_host;
 use crate::entities::{campaign, referral, visit};
-use crate::services::clicks::{
-    ClickRecord, NewReferral, is_bot, open_referral_cookie, seal_referral_cookie,
-};
+use crate::services::clicks::{ClickRecord, NewReferral};
 use crate::services::link_cache::CachedLink;
 use crate::services::referrals::{self, LeadInput};
 use crate::services::stores;
 use crate::services::stripe::{self, Outcome, WebhookError};
-
-const VISITOR_COOKIE: &str = "tb_vid";
-
-fn referral_cookie_name(store: Uuid) -> String {
-    format!("tb_r_{}", &store.simple().to_string()[..12])
-}
 
 /// At most `max` characters (the click path: the common short case is a
 /// plain copy).
@@ -172,6 +168,7 @@ async fn follow(
     let existing = match link.attribution {
         Attribution::FirstClick => req.cookie(&cookie_name).and_then(|c| {
             open_referral_cookie(&state.referral_cookie_mac, c.value(), link.store_id, now)
+                .map(|held| held.id)
         }),
         Attribution::LastClick => None,
     };
