@@ -28,6 +28,7 @@ pub mod stores;
 pub mod stripe;
 pub mod team;
 pub mod throttle;
+pub mod tracking;
 
 use sea_orm::DbErr;
 use uuid::Uuid;
