@@ -135,9 +135,35 @@ async fn unknown_links_bots_and_suspended_affiliates_record_nothing() {
     assert_eq!(res.status().as_u16(), 302);
     assert_eq!(query_param(&location(&res), "via").as_deref(), Some("ann"));
     assert!(query_param(&location(&res), "tb_ref").is_none());
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    assert_eq!(app.count("visits").await, 0);
-    assert_eq!(app.count("referrals").await, 0);
+
+    // A click that counts, queued after the others: the writer commits in
+    // order, so once its referral is written, anything queued before it is
+    // written too.
+    let bob = app
+        .approved_affiliate(&p.key, "bob@example.com", "bob")
+        .await;
+    let counted = query_param(&location(&visitor.click("/r/bob").await), "tb_ref")
+        .expect("a browser's click on an earning link counts");
+    let r = written_referral(&app, &p.key, &counted).await;
+    assert_eq!(r["affiliate_id"], bob["id"]);
+    assert_eq!(app.count("visits").await, 1, "Bob's click only");
+    assert_eq!(app.count("referrals").await, 1, "Bob's click only");
+}
+
+/// The referral `id` once the click writer has committed it.
+async fn written_referral(app: &TestApp, key: &str, id: &str) -> serde_json::Value {
+    let started = std::time::Instant::now();
+    loop {
+        let (status, r) = app.api_json(&format!("/api/v1/referrals/{id}"), key).await;
+        if status == 200 {
+            return r;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "referral {id} was never written: {status} {r}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]
@@ -398,6 +424,47 @@ async fn a_stale_tb_ref_in_a_published_address_is_not_adopted() {
     .await;
     let body: serde_json::Value = res.json().await.unwrap();
     assert!(body["referral_id"].is_null(), "{body}");
+}
+
+#[tokio::test]
+async fn an_expired_referral_the_page_holds_is_neither_confirmed_nor_kept() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let held = app.referred("ann").await;
+    app.wait_for_rows("referrals", 1).await;
+    let past = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+    let cast = if is_postgres() { "::timestamptz" } else { "" };
+    app.sql(&format!("UPDATE referrals SET expires_at = '{past}'{cast}"))
+        .await;
+
+    let page = |body: serde_json::Value| {
+        let app = &app;
+        async move {
+            script_call(
+                app,
+                "/api/track/visit",
+                Some("https://shop.example.com"),
+                body,
+            )
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+        }
+    };
+    let bare = page(json!({"store": "acme", "referral_id": held})).await;
+    let via = page(json!({"store": "acme", "via": "ann", "referral_id": held})).await;
+
+    assert!(bare["referral_id"].is_null(), "not confirmed: {bare}");
+    assert!(via["referral_id"].is_string(), "{via}");
+    assert_ne!(
+        via["referral_id"],
+        held.as_str(),
+        "first click keeps only a live referral"
+    );
+    assert_eq!(via["cookie_days"], 60);
 }
 
 /// The store page's visit call, from `address` (via a trusted proxy).
