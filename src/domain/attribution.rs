@@ -16,10 +16,10 @@
 //!   clicker's referral.
 
 use chrono::{DateTime, Duration, Utc};
-use uuid::Uuid;
 
 use super::bots::is_bot;
 use super::campaign::Attribution;
+use super::ids::{ReferralId, VisitId};
 
 /// How long after its click a page may take the click's referral.
 pub const CLICK_WINDOW: Duration = Duration::minutes(10);
@@ -37,7 +37,7 @@ pub struct LinkRules {
 /// A referral the visitor holds, as far as attribution needs to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Held {
-    pub id: Uuid,
+    pub id: ReferralId,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -86,7 +86,7 @@ pub fn decide(
 /// A referral as loaded for the script's visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Referral {
-    pub id: Uuid,
+    pub id: ReferralId,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
@@ -103,9 +103,8 @@ impl Referral {
 /// The click a page's `tb_click` names, as `/r/` recorded it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Click<'a> {
-    /// Its visit.
-    pub id: Uuid,
-    pub referral_id: Uuid,
+    pub id: VisitId,
+    pub referral_id: ReferralId,
     pub at: DateTime<Utc>,
     /// The clicking address, hashed.
     pub ip_hash: Option<&'a str>,
@@ -215,8 +214,8 @@ mod tests {
         DateTime::from_timestamp(1_700_000_000 + secs, 0).unwrap()
     }
 
-    fn id(n: u128) -> Uuid {
-        Uuid::from_u128(n)
+    fn id(n: u128) -> ReferralId {
+        ReferralId(uuid::Uuid::from_u128(n))
     }
 
     fn link(attribution: Attribution) -> LinkRules {
@@ -237,7 +236,7 @@ mod tests {
 
     fn click_of(r: &Referral, secs: i64, ip: Option<&'static str>) -> Click<'static> {
         Click {
-            id: id(1000),
+            id: VisitId(uuid::Uuid::from_u128(1000)),
             referral_id: r.id,
             at: at(secs),
             ip_hash: ip,

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::attribution::Held;
+use super::ids::{ReferralId, StoreId};
 use super::mac::{MacKey, constant_time_eq};
 
 /// The visitor's id, kept for two years.
@@ -16,20 +17,20 @@ pub const VISITOR_COOKIE_DAYS: i64 = 730;
 
 /// One referral cookie per store, so two stores' links do not overwrite
 /// each other's referral.
-pub fn referral_cookie_name(store: Uuid) -> String {
-    format!("tb_r_{}", &store.simple().to_string()[..12])
+pub fn referral_cookie_name(store: StoreId) -> String {
+    format!("tb_r_{}", &store.0.simple().to_string()[..12])
 }
 
 pub fn seal_referral_cookie(
     key: &MacKey,
-    referral: Uuid,
-    store: Uuid,
+    referral: ReferralId,
+    store: StoreId,
     expires: DateTime<Utc>,
 ) -> String {
     let body = format!(
         "{}.{}.{}",
-        referral.simple(),
-        store.simple(),
+        referral.0.simple(),
+        store.0.simple(),
         expires.timestamp()
     );
     let mac = key.hex_prefix(body.as_bytes(), 16);
@@ -40,7 +41,7 @@ pub fn seal_referral_cookie(
 pub fn open_referral_cookie(
     key: &MacKey,
     value: &str,
-    store: Uuid,
+    store: StoreId,
     now: DateTime<Utc>,
 ) -> Option<Held> {
     let (body, mac) = value.rsplit_once('.')?;
@@ -52,11 +53,11 @@ pub fn open_referral_cookie(
     let referral = Uuid::parse_str(parts.next()?).ok()?;
     let cookie_store = Uuid::parse_str(parts.next()?).ok()?;
     let expires: i64 = parts.next()?.parse().ok()?;
-    if cookie_store != store || expires <= now.timestamp() {
+    if cookie_store != store.0 || expires <= now.timestamp() {
         return None;
     }
     Some(Held {
-        id: referral,
+        id: ReferralId(referral),
         expires_at: DateTime::from_timestamp(expires, 0)?,
     })
 }
@@ -68,7 +69,7 @@ mod tests {
     #[test]
     fn a_referral_cookie_opens_only_unaltered_unexpired_and_for_its_store() {
         let secret = &MacKey::new(b"0123456789abcdef0123456789abcdef");
-        let (r, s) = (Uuid::now_v7(), Uuid::now_v7());
+        let (r, s) = (ReferralId::new_v7(), StoreId::new_v7());
         let now = Utc::now();
         let expires = now + chrono::Duration::days(1);
         let cookie = seal_referral_cookie(secret, r, s, expires);
@@ -80,7 +81,7 @@ mod tests {
             })
         );
         assert_eq!(
-            open_referral_cookie(secret, &cookie, Uuid::now_v7(), now),
+            open_referral_cookie(secret, &cookie, StoreId::new_v7(), now),
             None,
             "another store"
         );
@@ -90,7 +91,7 @@ mod tests {
             "expired"
         );
         let forged = cookie.replacen(
-            &r.simple().to_string(),
+            &r.0.simple().to_string(),
             &Uuid::now_v7().simple().to_string(),
             1,
         );
@@ -107,8 +108,8 @@ mod tests {
 
     #[test]
     fn each_store_has_its_own_referral_cookie() {
-        let a = Uuid::parse_str("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b").unwrap();
-        let b = Uuid::parse_str("0190a1b2-c3d5-7e5f-8a9b-0c1d2e3f4a5b").unwrap();
+        let a: StoreId = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b".parse().unwrap();
+        let b: StoreId = "0190a1b2-c3d5-7e5f-8a9b-0c1d2e3f4a5b".parse().unwrap();
         assert_eq!(referral_cookie_name(a), "tb_r_0190a1b2c3d4");
         assert!(referral_cookie_name(a).starts_with("tb_r_"));
         assert_eq!(referral_cookie_name(a).len(), 17);

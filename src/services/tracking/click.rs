@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::{Caller, Tracking, rules, truncate};
 use crate::domain::attribution::{self, Decision};
+use crate::domain::ids::{ReferralId, StoreId, VisitId};
 use crate::domain::states::ReferralSource;
 use crate::domain::visitor_cookie::{
     VISITOR_COOKIE, open_referral_cookie, referral_cookie_name, seal_referral_cookie,
@@ -31,8 +32,8 @@ pub enum ClickOutcome {
 pub struct RecordedClick {
     /// The destination with `via`, `tb_ref` and `tb_click`.
     pub location: String,
-    pub visit_id: Uuid,
-    pub referral_id: Uuid,
+    pub visit_id: VisitId,
+    pub referral_id: ReferralId,
     /// For the visitor cookie (`domain::visitor_cookie::VISITOR_COOKIE`).
     pub visitor_id: Uuid,
     /// A new referral's cookie; `None` when the visitor's own was kept.
@@ -74,16 +75,15 @@ async fn record(
     now: DateTime<Utc>,
 ) -> ClickOutcome {
     let user_agent = caller.user_agent();
+    let store = StoreId(link.store_id);
     // Named once: read for first click, set for a new referral.
     let mut cookie_name = None;
     let decision = attribution::decide(
         rules(link),
         user_agent,
         || {
-            let name = cookie_name.insert(referral_cookie_name(link.store_id));
-            caller.cookie(name, |v| {
-                open_referral_cookie(t.cookie_key, v, link.store_id, now)
-            })
+            let name = cookie_name.insert(referral_cookie_name(store));
+            caller.cookie(name, |v| open_referral_cookie(t.cookie_key, v, store, now))
         },
         now,
     );
@@ -92,32 +92,32 @@ async fn record(
             return ClickOutcome::Redirect(destination_with(&link.destination, token, None));
         }
         Decision::Keep(held) => (held.id, None),
-        Decision::Mint { expires_at } => (Uuid::now_v7(), Some(expires_at)),
+        Decision::Mint { expires_at } => (ReferralId::new_v7(), Some(expires_at)),
     };
     let visitor_id = caller
         .cookie(VISITOR_COOKIE, |v| Uuid::parse_str(v).ok())
         .unwrap_or_else(Uuid::now_v7);
     let new_referral = expires_at.map(|expires_at| NewReferral {
-        id: referral_id,
+        id: referral_id.0,
         affiliate_id: link.affiliate_id,
         campaign_id: link.campaign_id,
         visitor_id,
         expires_at,
         source: ReferralSource::Link,
     });
-    let visit_id = Uuid::now_v7();
+    let visit_id = VisitId::new_v7();
     let location = destination_with(&link.destination, token, Some((referral_id, visit_id)));
     let referral_cookie = new_referral.as_ref().map(|r| ReferralCookie {
-        name: cookie_name.unwrap_or_else(|| referral_cookie_name(link.store_id)),
-        value: seal_referral_cookie(t.cookie_key, r.id, link.store_id, r.expires_at),
+        name: cookie_name.unwrap_or_else(|| referral_cookie_name(store)),
+        value: seal_referral_cookie(t.cookie_key, referral_id, store, r.expires_at),
         days: link.cookie_days.into(),
     });
     t.clicks
         .record(ClickRecord {
-            visit_id,
+            visit_id: visit_id.0,
             store_id: link.store_id,
             link_id: link.link_id,
-            referral_id,
+            referral_id: referral_id.0,
             new_referral,
             landing_url: truncate(Some(&location), 2048),
             referrer: truncate(caller.referrer(), 2048),
@@ -139,7 +139,7 @@ async fn record(
 /// (its visit), added to the destination, its own query kept. The
 /// destination was parsed when it was saved and tokens are `[a-z0-9_-]`,
 /// so plain string building is exact here (and cheap on the hot path).
-fn destination_with(dest: &str, token: &str, click: Option<(Uuid, Uuid)>) -> String {
+fn destination_with(dest: &str, token: &str, click: Option<(ReferralId, VisitId)>) -> String {
     let (base, fragment) = match dest.split_once('#') {
         Some((b, f)) => (b, Some(f)),
         None => (dest, None),
@@ -159,9 +159,9 @@ fn destination_with(dest: &str, token: &str, click: Option<(Uuid, Uuid)>) -> Str
     if let Some((referral, visit)) = click {
         let mut text = Uuid::encode_buffer();
         out.push_str("&tb_ref=");
-        out.push_str(referral.hyphenated().encode_lower(&mut text));
+        out.push_str(referral.0.hyphenated().encode_lower(&mut text));
         out.push_str("&tb_click=");
-        out.push_str(visit.hyphenated().encode_lower(&mut text));
+        out.push_str(visit.0.hyphenated().encode_lower(&mut text));
     }
     if let Some(f) = fragment {
         out.push('#');
@@ -173,11 +173,12 @@ fn destination_with(dest: &str, token: &str, click: Option<(Uuid, Uuid)>) -> Str
 #[cfg(test)]
 mod tests {
     use super::destination_with;
+    use crate::domain::ids::{ReferralId, VisitId};
     use uuid::Uuid;
 
     #[test]
     fn the_destination_keeps_its_query_and_fragment() {
-        let (r, v) = (Uuid::nil(), Uuid::max());
+        let (r, v) = (ReferralId(Uuid::nil()), VisitId(Uuid::max()));
         assert_eq!(
             destination_with("https://a.com/", "ann", None),
             "https://a.com/?via=ann"

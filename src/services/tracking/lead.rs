@@ -3,10 +3,9 @@
 //! pages (servers use `POST /api/v1/leads`), and never renames a referral
 //! that already has a person (`referrals::record_lead`, `from_browser`).
 
-use uuid::Uuid;
-
 use super::Tracking;
 use super::site::{self, Site};
+use crate::domain::ReferralId;
 use crate::domain::states::ReferralState;
 use crate::services::referrals::{self, LeadInput};
 use crate::services::{ServiceError, ServiceResult};
@@ -21,7 +20,7 @@ pub struct ScriptLead {
 
 #[derive(Debug, Clone)]
 pub struct LeadOutcome {
-    pub referral_id: Uuid,
+    pub referral_id: ReferralId,
     /// The referral's state after the call.
     pub state: ReferralState,
     pub site: Site,
@@ -53,7 +52,7 @@ pub async fn record(
     )
     .await?;
     Ok(LeadOutcome {
-        referral_id: updated.id,
+        referral_id: ReferralId(updated.id),
         state: updated.state,
         site,
     })

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use super::site::{self, Site};
 use super::{Caller, Tracking, rules, truncate};
-use crate::domain::StoreId;
 use crate::domain::attribution::{self, Arrival, Click, Held, Referral, ViaVisit};
+use crate::domain::ids::{ReferralId, StoreId, VisitId};
 use crate::domain::states::ReferralSource;
 use crate::entities::{referral, visit};
 use crate::services::clicks::{ClickRecord, NewReferral};
@@ -30,11 +30,11 @@ pub struct VisitInput {
     /// The link token in the page's `?via=`, lower-case.
     pub via: Option<String>,
     /// The referral the page already holds (its first-party cookie).
-    pub referral_id: Option<Uuid>,
+    pub referral_id: Option<ReferralId>,
     /// `tb_ref` from the address: the referral a `/r/` click just made.
-    pub redirect_referral: Option<Uuid>,
+    pub redirect_referral: Option<ReferralId>,
     /// `tb_click` from the address: that click's visit.
-    pub redirect_click: Option<Uuid>,
+    pub redirect_click: Option<VisitId>,
     pub landing_url: Option<String>,
     pub referrer: Option<String>,
 }
@@ -42,11 +42,11 @@ pub struct VisitInput {
 #[derive(Debug, Clone)]
 pub struct VisitOutcome {
     /// The referral the page keeps, if any.
-    pub referral_id: Option<Uuid>,
+    pub referral_id: Option<ReferralId>,
     /// How long the page keeps it (0 without one).
     pub cookie_days: i64,
     /// The visit recorded, if this call recorded one.
-    pub visit_id: Option<Uuid>,
+    pub visit_id: Option<VisitId>,
     pub site: Site,
 }
 
@@ -68,7 +68,7 @@ pub async fn record(
         find_referral(t.db, store, input.redirect_referral).await?,
         input.redirect_click,
     ) {
-        (Some(r), Some(click)) => visit::Entity::find_by_id(click)
+        (Some(r), Some(click)) => visit::Entity::find_by_id(click.0)
             .one(t.db)
             .await?
             .map(|click| (r, click)),
@@ -97,7 +97,7 @@ pub async fn record(
     ) {
         Arrival::Take(r) => return Ok(outcome(Some(r), None)),
         Arrival::Claim { referral, click } => {
-            let claimed = referrals::adopt_click(t.db, click.id, now).await?;
+            let claimed = referrals::adopt_click(t.db, click.id.0, now).await?;
             if attribution::takes_click(claimed, &click, || caller.ip_hash()) {
                 return Ok(outcome(Some(referral), None));
             }
@@ -114,9 +114,9 @@ pub async fn record(
             Ok(outcome(Some(held), Some(visit_id)))
         }
         ViaVisit::Mint { link, expires_at } => {
-            let id = Uuid::now_v7();
+            let id = ReferralId::new_v7();
             let new = NewReferral {
-                id,
+                id: id.0,
                 affiliate_id: link.affiliate_id,
                 campaign_id: link.campaign_id,
                 visitor_id: Uuid::now_v7(),
@@ -137,10 +137,10 @@ pub async fn record(
 async fn find_referral(
     db: &DatabaseConnection,
     store: StoreId,
-    id: Option<Uuid>,
+    id: Option<ReferralId>,
 ) -> ServiceResult<Option<referral::Model>> {
     let Some(id) = id else { return Ok(None) };
-    Ok(referral::Entity::find_by_id(id)
+    Ok(referral::Entity::find_by_id(id.0)
         .filter(referral::Column::StoreId.eq(store.0))
         .one(db)
         .await?)
@@ -148,7 +148,7 @@ async fn find_referral(
 
 fn referral_of(r: &referral::Model) -> Referral {
     Referral {
-        id: r.id,
+        id: ReferralId(r.id),
         created_at: r.created_at,
         expires_at: r.expires_at,
     }
@@ -156,8 +156,8 @@ fn referral_of(r: &referral::Model) -> Referral {
 
 fn click_of(v: &visit::Model) -> Click<'_> {
     Click {
-        id: v.id,
-        referral_id: v.referral_id,
+        id: VisitId(v.id),
+        referral_id: ReferralId(v.referral_id),
         at: v.created_at,
         ip_hash: v.ip_hash.as_deref(),
     }
@@ -166,19 +166,19 @@ fn click_of(v: &visit::Model) -> Click<'_> {
 async fn record_visit(
     t: &Tracking<'_>,
     link: &CachedLink,
-    referral_id: Uuid,
+    referral_id: ReferralId,
     new_referral: Option<NewReferral>,
     input: &VisitInput,
     caller: &impl Caller,
     now: DateTime<Utc>,
-) -> Uuid {
-    let visit_id = Uuid::now_v7();
+) -> VisitId {
+    let visit_id = VisitId::new_v7();
     t.clicks
         .record(ClickRecord {
-            visit_id,
+            visit_id: visit_id.0,
             store_id: link.store_id,
             link_id: link.link_id,
-            referral_id,
+            referral_id: referral_id.0,
             new_referral,
             landing_url: truncate(input.landing_url.as_deref(), 2048),
             referrer: truncate(input.referrer.as_deref(), 2048),

@@ -5,7 +5,6 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::{TrackedRequest, origin, tracking, with_cors};
 use crate::services::tracking::visit::{self, VisitInput};
@@ -25,9 +24,13 @@ struct VisitBody {
     referrer: Option<String>,
 }
 
+/// An id from the page's address or cookie, if it is one.
+fn id<T: std::str::FromStr>(raw: Option<String>) -> Option<T> {
+    raw.and_then(|r| r.trim().parse().ok())
+}
+
 impl From<VisitBody> for VisitInput {
     fn from(b: VisitBody) -> Self {
-        let id = |raw: Option<String>| raw.and_then(|r| Uuid::parse_str(r.trim()).ok());
         VisitInput {
             store: b.store,
             via: b
