@@ -30,6 +30,13 @@ macro_rules! typed_id {
             }
         }
 
+        /// Lets a typed id stand in queries (`Column::Id.eq(id)`) as its uuid.
+        impl From<$name> for sea_orm::Value {
+            fn from(id: $name) -> Self {
+                id.0.into()
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.fmt(f)

@@ -18,13 +18,14 @@ use crate::domain::affiliate::{
     AffiliateFields, AffiliateProfile, AffiliateStatus, Identity, StatusAction,
 };
 use crate::domain::percent::format_bp;
+use crate::domain::{AffiliateId, CampaignId};
 use crate::domain::{StoreId, ValidationErrors};
 use crate::entities::{affiliate, affiliate_status_change, coupon, link, store};
 
 pub async fn get(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    id: Uuid,
+    id: AffiliateId,
 ) -> ServiceResult<affiliate::Model> {
     affiliate::Entity::find_by_id(id)
         .filter(affiliate::Column::StoreId.eq(store_id.0))
@@ -68,7 +69,7 @@ async fn email_in_use(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
     email: &str,
-    except: Option<Uuid>,
+    except: Option<AffiliateId>,
 ) -> ServiceResult<bool> {
     let mut q = affiliate::Entity::find()
         .filter(affiliate::Column::StoreId.eq(store_id.0))
@@ -87,12 +88,14 @@ async fn resolve_campaign(
 ) -> ServiceResult<crate::entities::campaign::Model> {
     match campaign_id {
         Some(id) => {
-            let c = campaigns::get(conn, store_id, id).await.map_err(|_| {
-                ServiceError::from(ValidationErrors::single(
-                    "campaign_id",
-                    "is not a campaign of this store",
-                ))
-            })?;
+            let c = campaigns::get(conn, store_id, CampaignId(id))
+                .await
+                .map_err(|_| {
+                    ServiceError::from(ValidationErrors::single(
+                        "campaign_id",
+                        "is not a campaign of this store",
+                    ))
+                })?;
             if c.archived_at.is_some() {
                 return Err(ValidationErrors::single(
                     "campaign_id",
@@ -140,7 +143,7 @@ async fn record_status(
 
 pub struct NewAffiliate {
     pub fields: AffiliateFields,
-    pub campaign_id: Option<Uuid>,
+    pub campaign_id: Option<CampaignId>,
     /// `pending` or `approved`; `None` follows the campaign's approval rule.
     pub status: Option<String>,
     /// A token for the default link; `None` makes one from the name.
@@ -190,7 +193,7 @@ pub async fn create(
     let profile = profile.expect("no errors");
 
     let txn = db::begin_write(db).await?;
-    let campaign = resolve_campaign(&txn, store_id, input.campaign_id).await?;
+    let campaign = resolve_campaign(&txn, store_id, input.campaign_id.map(|i| i.0)).await?;
     if email_in_use(&txn, store_id, profile.email.as_str(), None).await? {
         return Err(email_taken());
     }
@@ -242,14 +245,14 @@ pub async fn create(
 
 pub struct AffiliateUpdate {
     pub fields: AffiliateFields,
-    pub campaign_id: Option<Uuid>,
+    pub campaign_id: Option<CampaignId>,
 }
 
 pub async fn update(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
-    id: Uuid,
+    id: AffiliateId,
     input: AffiliateUpdate,
 ) -> ServiceResult<affiliate::Model> {
     let txn = db::begin_write(db).await?;
@@ -261,8 +264,8 @@ pub async fn update(
     }
     let profile = AffiliateProfile::parse(&input.fields)?;
     let campaign_id = match input.campaign_id {
-        Some(cid) if cid != current.campaign_id => {
-            resolve_campaign(&txn, store_id, Some(cid)).await?.id
+        Some(cid) if cid != CampaignId(current.campaign_id) => {
+            resolve_campaign(&txn, store_id, Some(cid.0)).await?.id
         }
         _ => current.campaign_id,
     };
@@ -362,7 +365,7 @@ pub async fn change_status(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
-    id: Uuid,
+    id: AffiliateId,
     action: StatusAction,
     reason: Option<&str>,
 ) -> ServiceResult<affiliate::Model> {
@@ -386,7 +389,7 @@ pub async fn bulk_change_status(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
-    ids: &[Uuid],
+    ids: &[AffiliateId],
     action: StatusAction,
 ) -> ServiceResult<BulkOutcome> {
     if ids.is_empty() {
@@ -446,7 +449,7 @@ pub async fn delete(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
-    id: Uuid,
+    id: AffiliateId,
 ) -> ServiceResult<()> {
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, id).await?;
@@ -474,7 +477,7 @@ pub async fn anonymize(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
-    id: Uuid,
+    id: AffiliateId,
 ) -> ServiceResult<affiliate::Model> {
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, id).await?;
@@ -482,7 +485,7 @@ pub async fn anonymize(
         return Ok(current);
     }
     let mut active: affiliate::ActiveModel = current.into();
-    active.email = Set(format!("erased-{}@invalid", id.simple()));
+    active.email = Set(format!("erased-{}@invalid", id.0.simple()));
     active.first_name = Set("Erased".into());
     active.last_name = Set("affiliate".into());
     active.payout_email = Set(None);
@@ -532,7 +535,7 @@ pub async fn anonymize(
 pub async fn status_history(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    id: Uuid,
+    id: AffiliateId,
 ) -> ServiceResult<Vec<affiliate_status_change::Model>> {
     Ok(affiliate_status_change::Entity::find()
         .filter(affiliate_status_change::Column::StoreId.eq(store_id.0))
@@ -574,7 +577,7 @@ impl Sort {
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
     pub status: Option<AffiliateStatus>,
-    pub campaign_id: Option<Uuid>,
+    pub campaign_id: Option<CampaignId>,
     pub email: Option<String>,
     /// Free text: name or email contains it, or a link token / coupon code is it.
     pub search: Option<String>,
@@ -628,7 +631,7 @@ pub async fn list(
         );
     }
     if let Some(after_id) = q.after {
-        let after = get(conn, store_id, after_id).await?;
+        let after = get(conn, store_id, AffiliateId(after_id)).await?;
         query = query.filter(match q.sort {
             Sort::Newest => Condition::all().add(affiliate::Column::Id.lt(after.id)),
             Sort::Oldest => Condition::all().add(affiliate::Column::Id.gt(after.id)),
@@ -682,7 +685,7 @@ pub struct Counters {
 pub async fn counters(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    ids: &[Uuid],
+    ids: &[AffiliateId],
 ) -> ServiceResult<HashMap<Uuid, Counters>> {
     if ids.is_empty() {
         return Ok(HashMap::new());

@@ -8,7 +8,6 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 use serde_json::json;
-use uuid::Uuid;
 
 use super::stores::StoreAccess;
 use super::{Actor, ServiceError, ServiceResult, audit, crypto};
@@ -77,7 +76,7 @@ pub async fn revoke(
     db: &DatabaseConnection,
     access: &StoreAccess,
     actor: &Actor,
-    key_id: Uuid,
+    key_id: ApiKeyId,
 ) -> ServiceResult<api_key::Model> {
     let txn = db::begin_write(db).await?;
     let key = api_key::Entity::find_by_id(key_id)

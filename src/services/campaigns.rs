@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::paging::{Page, PageRequest};
 use super::{Actor, ServiceError, ServiceResult, audit};
 use crate::db;
+use crate::domain::CampaignId;
 use crate::domain::campaign::{CampaignFields, CampaignRules, Commission, CommissionType};
 use crate::domain::money::format_minor;
 use crate::domain::percent::format_bp;
@@ -53,7 +54,7 @@ pub async fn list_page(
 pub async fn get(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    id: Uuid,
+    id: CampaignId,
 ) -> ServiceResult<campaign::Model> {
     campaign::Entity::find_by_id(id)
         .filter(campaign::Column::StoreId.eq(store_id.0))
@@ -140,7 +141,7 @@ fn snapshot(c: &campaign::Model, currency: Currency) -> serde_json::Value {
 async fn clear_other_defaults(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    keep: Uuid,
+    keep: CampaignId,
 ) -> ServiceResult<()> {
     campaign::Entity::update_many()
         .col_expr(campaign::Column::IsDefault, Expr::value(false))
@@ -165,7 +166,7 @@ pub async fn create(
     let is_default = rules.is_default || default_campaign(&txn, store_id).await?.is_none();
     let id = Uuid::now_v7();
     if is_default {
-        clear_other_defaults(&txn, store_id, id).await?;
+        clear_other_defaults(&txn, store_id, CampaignId(id)).await?;
     }
     let now = Utc::now();
     let mut active = campaign::ActiveModel {
@@ -196,7 +197,7 @@ pub async fn update(
     db: &DatabaseConnection,
     store: &store::Model,
     actor: &Actor,
-    id: Uuid,
+    id: CampaignId,
     fields: &CampaignFields,
 ) -> ServiceResult<campaign::Model> {
     let currency = currency_of(store);
@@ -259,7 +260,7 @@ pub async fn archive(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
-    id: Uuid,
+    id: CampaignId,
 ) -> ServiceResult<campaign::Model> {
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, id).await?;
@@ -294,7 +295,7 @@ pub async fn restore(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
-    id: Uuid,
+    id: CampaignId,
 ) -> ServiceResult<campaign::Model> {
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, id).await?;
@@ -330,12 +331,12 @@ pub async fn delete(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
-    id: Uuid,
+    id: CampaignId,
     archive_if_used: bool,
 ) -> ServiceResult<Removal> {
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, id).await?;
-    let used_by = affiliate_count(&txn, store_id, id).await?;
+    let used_by = affiliate_count(&txn, store_id, id.0).await?;
     if used_by > 0 {
         drop(txn);
         if archive_if_used {

@@ -10,19 +10,19 @@ use sea_orm::{
     QuerySelect,
 };
 use serde_json::json;
-use uuid::Uuid;
 
 use super::paging::{Page, PageRequest};
 use super::{ServiceError, ServiceResult, events, ledger};
 use crate::db;
 use crate::domain::StoreId;
 use crate::domain::states::{CommissionStatus, LedgerKind};
+use crate::domain::{AffiliateId, CommissionId, SaleId};
 use crate::entities::commission;
 
 pub async fn get(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    id: Uuid,
+    id: CommissionId,
 ) -> ServiceResult<commission::Model> {
     commission::Entity::find_by_id(id)
         .filter(commission::Column::StoreId.eq(store_id.0))
@@ -34,8 +34,8 @@ pub async fn get(
 #[derive(Debug, Default, Clone)]
 pub struct CommissionFilter {
     pub status: Option<CommissionStatus>,
-    pub affiliate_id: Option<Uuid>,
-    pub sale_id: Option<Uuid>,
+    pub affiliate_id: Option<AffiliateId>,
+    pub sale_id: Option<SaleId>,
 }
 
 pub async fn list(

@@ -14,13 +14,14 @@ use super::{Actor, ServiceError, ServiceResult, affiliates, audit};
 use crate::db;
 use crate::domain::link_token::parse_coupon_code;
 use crate::domain::text::required_text;
+use crate::domain::{AffiliateId, CouponId};
 use crate::domain::{StoreId, ValidationErrors};
 use crate::entities::coupon;
 
 pub async fn get(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    id: Uuid,
+    id: CouponId,
 ) -> ServiceResult<coupon::Model> {
     coupon::Entity::find_by_id(id)
         .filter(coupon::Column::StoreId.eq(store_id.0))
@@ -32,7 +33,7 @@ pub async fn get(
 pub async fn of_affiliate(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    affiliate_id: Uuid,
+    affiliate_id: AffiliateId,
 ) -> ServiceResult<Vec<coupon::Model>> {
     Ok(coupon::Entity::find()
         .filter(coupon::Column::StoreId.eq(store_id.0))
@@ -46,7 +47,7 @@ pub async fn of_affiliate(
 pub async fn list_page(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    affiliate_id: Option<Uuid>,
+    affiliate_id: Option<AffiliateId>,
     page: PageRequest,
 ) -> ServiceResult<Page<coupon::Model>> {
     let mut query = coupon::Entity::find()
@@ -98,7 +99,7 @@ pub async fn create(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
-    affiliate_id: Uuid,
+    affiliate_id: AffiliateId,
     input: CouponInput,
 ) -> ServiceResult<coupon::Model> {
     let mut errors = ValidationErrors::new();
@@ -120,7 +121,7 @@ pub async fn create(
     let created = coupon::ActiveModel {
         id: Set(Uuid::now_v7()),
         store_id: Set(store_id.0),
-        affiliate_id: Set(affiliate_id),
+        affiliate_id: Set(affiliate_id.0),
         code: Set(code),
         code_key: Set(key),
         external_id: Set(external),
@@ -145,7 +146,7 @@ pub async fn update(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
-    id: Uuid,
+    id: CouponId,
     input: CouponInput,
 ) -> ServiceResult<coupon::Model> {
     let txn = db::begin_write(db).await?;
@@ -161,7 +162,7 @@ pub async fn update(
     };
     errors.into_result()?;
     let ((code, key), external) = (code.expect("checked"), external.expect("checked"));
-    if key != current.code_key && code_in_use(&txn, store_id, &key, Some(id)).await? {
+    if key != current.code_key && code_in_use(&txn, store_id, &key, Some(id.0)).await? {
         return Err(code_taken());
     }
     let before = json!({"code": current.code, "external_id": current.external_id});
@@ -197,7 +198,7 @@ pub async fn delete(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
-    id: Uuid,
+    id: CouponId,
 ) -> ServiceResult<()> {
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, id).await?;

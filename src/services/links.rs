@@ -13,8 +13,10 @@ use uuid::Uuid;
 use super::paging::{Page, PageRequest};
 use super::{Actor, ServiceError, ServiceResult, affiliates, audit, campaigns, crypto};
 use crate::db;
+use crate::domain::CampaignId;
 use crate::domain::link_token::{parse_link_token, token_from_name};
 use crate::domain::web_url::{parse_web_url, site_host};
+use crate::domain::{AffiliateId, LinkId};
 use crate::domain::{StoreId, ValidationErrors};
 use crate::entities::{affiliate, link, store};
 
@@ -47,7 +49,7 @@ pub async fn share_url_of(
 pub async fn get(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    id: Uuid,
+    id: LinkId,
 ) -> ServiceResult<link::Model> {
     link::Entity::find_by_id(id)
         .filter(link::Column::StoreId.eq(store_id.0))
@@ -59,7 +61,7 @@ pub async fn get(
 pub async fn of_affiliate(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    affiliate_id: Uuid,
+    affiliate_id: AffiliateId,
 ) -> ServiceResult<Vec<link::Model>> {
     Ok(link::Entity::find()
         .filter(link::Column::StoreId.eq(store_id.0))
@@ -73,7 +75,7 @@ pub async fn of_affiliate(
 pub async fn list_page(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    affiliate_id: Option<Uuid>,
+    affiliate_id: Option<AffiliateId>,
     page: PageRequest,
 ) -> ServiceResult<Page<link::Model>> {
     let mut query = link::Entity::find()
@@ -93,7 +95,7 @@ pub async fn list_page(
 pub async fn first_tokens(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    affiliate_ids: &[Uuid],
+    affiliate_ids: &[AffiliateId],
 ) -> ServiceResult<std::collections::HashMap<Uuid, String>> {
     let mut tokens = std::collections::HashMap::new();
     if affiliate_ids.is_empty() {
@@ -239,7 +241,7 @@ async fn destination(
     if url.trim().is_empty() {
         return Ok(None);
     }
-    let campaign = campaigns::get(conn, StoreId(store.id), a.campaign_id).await?;
+    let campaign = campaigns::get(conn, StoreId(store.id), CampaignId(a.campaign_id)).await?;
     check_destination(url, &campaign.website_url, &store.link_hosts)
         .map(Some)
         .map_err(|m| ValidationErrors::single("url", m).into())
@@ -249,7 +251,7 @@ pub async fn create(
     db: &DatabaseConnection,
     store: &store::Model,
     actor: &Actor,
-    affiliate_id: Uuid,
+    affiliate_id: AffiliateId,
     input: LinkInput,
 ) -> ServiceResult<link::Model> {
     let store_id = StoreId(store.id);
@@ -325,13 +327,13 @@ pub async fn update(
     db: &DatabaseConnection,
     store: &store::Model,
     actor: &Actor,
-    id: Uuid,
+    id: LinkId,
     input: LinkInput,
 ) -> ServiceResult<link::Model> {
     let store_id = StoreId(store.id);
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, id).await?;
-    let a = affiliates::get(&txn, store_id, current.affiliate_id).await?;
+    let a = affiliates::get(&txn, store_id, AffiliateId(current.affiliate_id)).await?;
     let mut errors = ValidationErrors::new();
     let token = match input.token.as_deref() {
         Some(t) => errors.check("token", parse_link_token(t)),
@@ -350,7 +352,7 @@ pub async fn update(
     };
     errors.into_result()?;
     let token = token.expect("checked");
-    if token != current.token && token_taken(&txn, store_id, &token, Some(id)).await? {
+    if token != current.token && token_taken(&txn, store_id, &token, Some(id.0)).await? {
         return Err(token_taken_error());
     }
     let before = json!({"token": current.token, "url": current.url});
@@ -385,7 +387,7 @@ pub async fn delete(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
-    id: Uuid,
+    id: LinkId,
 ) -> ServiceResult<()> {
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, id).await?;

@@ -17,13 +17,14 @@ use crate::db;
 use crate::domain::affiliate::is_self_referral;
 use crate::domain::states::{ReferralSource, ReferralState};
 use crate::domain::text::required_text;
+use crate::domain::{AffiliateId, CampaignId, CouponId, ReferralId, VisitId};
 use crate::domain::{Email, StoreId, ValidationErrors};
 use crate::entities::{affiliate, campaign, commission, link, referral, sale, visit};
 
 pub async fn get(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    id: Uuid,
+    id: ReferralId,
 ) -> ServiceResult<referral::Model> {
     referral::Entity::find_by_id(id)
         .filter(referral::Column::StoreId.eq(store_id.0))
@@ -130,7 +131,7 @@ pub async fn record_lead(
         };
         return Err(ValidationErrors::single(field, "names no referral of this store").into());
     };
-    let affiliate = affiliates::get(&txn, store_id, current.affiliate_id).await?;
+    let affiliate = affiliates::get(&txn, store_id, AffiliateId(current.affiliate_id)).await?;
     let self_referral = is_self_referral(
         affiliates::identity(&affiliate),
         Some(email.as_str()),
@@ -176,7 +177,7 @@ pub struct KnownPerson<'a> {
     pub source: ReferralSource,
     pub email: Option<String>,
     pub external_customer_id: Option<String>,
-    pub coupon_id: Option<Uuid>,
+    pub coupon_id: Option<CouponId>,
 }
 
 pub async fn insert_known(
@@ -184,7 +185,7 @@ pub async fn insert_known(
     store_id: StoreId,
     person: KnownPerson<'_>,
 ) -> ServiceResult<referral::Model> {
-    let campaign = campaigns::get(conn, store_id, person.affiliate.campaign_id).await?;
+    let campaign = campaigns::get(conn, store_id, CampaignId(person.affiliate.campaign_id)).await?;
     let created = known_row(store_id, &campaign, person);
     let created = referral::ActiveModel::from(created).insert(conn).await?;
     events::emit(conn, store_id, "referral.created", snapshot(&created)).await?;
@@ -205,7 +206,7 @@ pub fn known_row(
         affiliate_id: person.affiliate.id,
         campaign_id: campaign.id,
         link_id: None,
-        coupon_id: person.coupon_id,
+        coupon_id: person.coupon_id.map(|i| i.0),
         visitor_id: None,
         state: ReferralState::Lead,
         self_referral: is_self_referral(
@@ -233,7 +234,7 @@ pub fn known_row(
 /// `tb_ref`; false when another browser took it first.
 pub async fn adopt_click(
     conn: &impl ConnectionTrait,
-    visit_id: Uuid,
+    visit_id: VisitId,
     now: chrono::DateTime<Utc>,
 ) -> ServiceResult<bool> {
     let claimed = visit::Entity::update_many()
@@ -246,7 +247,7 @@ pub async fn adopt_click(
 }
 
 pub struct ManualReferral {
-    pub affiliate_id: Uuid,
+    pub affiliate_id: AffiliateId,
     pub email: String,
     pub external_customer_id: Option<String>,
 }
@@ -313,7 +314,7 @@ pub async fn update(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
-    id: Uuid,
+    id: ReferralId,
     changes: ReferralChanges,
 ) -> ServiceResult<referral::Model> {
     let mut errors = ValidationErrors::new();
@@ -367,7 +368,7 @@ pub async fn erase(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
-    id: Uuid,
+    id: ReferralId,
 ) -> ServiceResult<referral::Model> {
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, id).await?;
@@ -447,8 +448,8 @@ pub async fn erase(
 #[derive(Debug, Clone, Default)]
 pub struct ReferralFilter {
     pub state: Option<ReferralState>,
-    pub affiliate_id: Option<Uuid>,
-    pub campaign_id: Option<Uuid>,
+    pub affiliate_id: Option<AffiliateId>,
+    pub campaign_id: Option<CampaignId>,
     pub email: Option<String>,
     pub from: Option<chrono::DateTime<Utc>>,
     pub to: Option<chrono::DateTime<Utc>>,
@@ -499,7 +500,7 @@ pub struct Timeline {
 pub async fn timeline(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    id: Uuid,
+    id: ReferralId,
 ) -> ServiceResult<Timeline> {
     Ok(Timeline {
         visits: visit::Entity::find()

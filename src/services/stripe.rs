@@ -18,6 +18,7 @@ use super::{
 use crate::db;
 use crate::domain::money::format_minor;
 use crate::domain::webhook_signature::{self, SignatureError};
+use crate::domain::{ReferralId, SaleId};
 use crate::domain::{StoreId, ValidationErrors};
 use crate::entities::{referral, sale, store, stripe_event};
 
@@ -197,7 +198,7 @@ async fn checkout_completed(
         .and_then(|s| Uuid::parse_str(s).ok());
     let customer = o["customer"].as_str().map(str::to_owned);
     if let (Some(id), Some(cus)) = (referral_id, &customer)
-        && let Ok(r) = referrals::get(db, store_id, id).await
+        && let Ok(r) = referrals::get(db, store_id, ReferralId(id)).await
         && r.external_customer_id.is_none()
     {
         // Remember the Stripe customer: later invoices find the referral by it.
@@ -214,7 +215,7 @@ async fn checkout_completed(
         )
         .await?;
         txn.commit().await.map_err(ServiceError::from)?;
-        sales::attach_customer_sales(db, store, id, cus).await?;
+        sales::attach_customer_sales(db, store, ReferralId(id), cus).await?;
     }
     // Subscriptions are paid through invoices (`invoice.paid`), counted there.
     if o["mode"].as_str() != Some("payment")
@@ -321,7 +322,7 @@ async fn charge_refunded(
         reason: Some("Refunded in Stripe".into()),
         external_id: Some(format!("{charge}:{total}")),
     };
-    match sales::refund(db, store, &system_actor(), found.id, input).await {
+    match sales::refund(db, store, &system_actor(), SaleId(found.id), input).await {
         Ok(_) | Err(ServiceError::Conflict(_)) => Ok(Outcome::Handled("charge.refunded")),
         Err(e) => Err(e.into()),
     }

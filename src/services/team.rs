@@ -13,6 +13,7 @@ use super::setup::{FilterByEmail, add_membership};
 use super::stores::StoreAccess;
 use super::{Actor, ServiceError, ServiceResult, audit, crypto};
 use crate::db;
+use crate::domain::MembershipId;
 use crate::domain::{Email, Role, StoreId, UserId, ValidationErrors};
 use crate::entities::{membership, store, user};
 
@@ -174,7 +175,7 @@ pub async fn change_role(
     db: &DatabaseConnection,
     access: &StoreAccess,
     actor: &Actor,
-    membership_id: Uuid,
+    membership_id: MembershipId,
     role: &str,
 ) -> ServiceResult<Member> {
     let txn = db::begin_write(db).await?;
@@ -182,7 +183,7 @@ pub async fn change_role(
     // the ones the change is made against. A store's ids are looked up before
     // the permission check, so another store's id is a 404 for everyone.
     lock_store(&txn, access.id()).await?;
-    let (m, u) = find_member(&txn, access.id(), membership_id).await?;
+    let (m, u) = find_member(&txn, access.id(), membership_id.0).await?;
     require_owner(access)?;
     let role = Role::parse(role).map_err(|msg| ValidationErrors::single("role", msg))?;
     let before = Role::parse(&m.role).unwrap_or(Role::Admin);
@@ -209,7 +210,7 @@ pub async fn change_role(
     }
     txn.commit().await?;
     Ok(Member {
-        membership_id,
+        membership_id: membership_id.0,
         user_id: u.id,
         email: u.email,
         role,
@@ -221,11 +222,11 @@ pub async fn remove(
     db: &DatabaseConnection,
     access: &StoreAccess,
     actor: &Actor,
-    membership_id: Uuid,
+    membership_id: MembershipId,
 ) -> ServiceResult<String> {
     let txn = db::begin_write(db).await?;
     lock_store(&txn, access.id()).await?;
-    let (m, u) = find_member(&txn, access.id(), membership_id).await?;
+    let (m, u) = find_member(&txn, access.id(), membership_id.0).await?;
     require_owner(access)?;
     if m.role == Role::Owner.as_str() && owner_count(&txn, access.id()).await? <= 1 {
         return Err(ServiceError::Conflict(

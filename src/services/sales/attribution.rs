@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::Parsed;
 use super::work::Work;
+use crate::domain::CouponId;
 use crate::domain::states::ReferralSource;
 use crate::domain::{StoreId, ValidationErrors};
 use crate::entities::{coupon, referral, store};
@@ -114,7 +115,7 @@ async fn by_coupon(
             source: ReferralSource::Coupon,
             email: p.customer_email.as_ref().map(|e| e.as_str().to_owned()),
             external_customer_id: p.external_customer_id.clone(),
-            coupon_id: Some(c.id),
+            coupon_id: Some(CouponId(c.id)),
         },
     );
     work.add_referral(created.clone());

@@ -32,6 +32,7 @@ use crate::domain::commission::{self, Decision, History, Terms};
 use crate::domain::money::parse_amount;
 use crate::domain::states::{CommissionKind, CommissionStatus, ReferralSource};
 use crate::domain::text::required_text;
+use crate::domain::{AffiliateId, ReferralId, SaleId};
 use crate::domain::{Currency, Email, StoreId, ValidationErrors};
 use crate::entities::{commission as commission_entity, referral, sale, store};
 use work::Work;
@@ -39,7 +40,7 @@ use work::Work;
 pub async fn get(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    id: Uuid,
+    id: SaleId,
 ) -> ServiceResult<sale::Model> {
     sale::Entity::find_by_id(id)
         .filter(sale::Column::StoreId.eq(store_id.0))
@@ -465,7 +466,7 @@ async fn credit(
 
 #[derive(Debug, Default, Clone)]
 pub struct SaleFilter {
-    pub affiliate_id: Option<Uuid>,
+    pub affiliate_id: Option<AffiliateId>,
     pub unattributed: bool,
 }
 
@@ -499,8 +500,8 @@ pub async fn attribute_manually(
     db: &DatabaseConnection,
     store: &store::Model,
     actor: &Actor,
-    sale_id: Uuid,
-    affiliate_id: Uuid,
+    sale_id: SaleId,
+    affiliate_id: AffiliateId,
 ) -> ServiceResult<Recorded> {
     let store_id = StoreId(store.id);
     let currency = campaigns::currency_of(store);
@@ -518,7 +519,7 @@ pub async fn attribute_manually(
     }
     let mut work = Work::default();
     let affiliate = work
-        .affiliate(&txn, store_id, affiliate_id)
+        .affiliate(&txn, store_id, affiliate_id.0)
         .await
         .map_err(|_| {
             ServiceError::from(ValidationErrors::single(
@@ -567,7 +568,7 @@ pub async fn attribute_manually(
 /// Commissions of a sale, for its API body and page.
 pub async fn commissions_of(
     conn: &impl ConnectionTrait,
-    sale_id: Uuid,
+    sale_id: SaleId,
 ) -> ServiceResult<Vec<commission_entity::Model>> {
     Ok(commission_entity::Entity::find()
         .filter(commission_entity::Column::SaleId.eq(sale_id))
@@ -610,7 +611,7 @@ async fn attach(
     // Read again after the claim: a refund may have committed since
     // `current` was read (PostgreSQL), and the claim's row lock keeps any
     // further one out until this commits.
-    let updated = get(txn, store_id, current.id).await?;
+    let updated = get(txn, store_id, SaleId(current.id)).await?;
     let mut r = r;
     let (commission, note) = credit(work, txn, store_id, currency, &mut r, &updated).await?;
     if let Some(c) = &commission {
@@ -631,7 +632,7 @@ async fn attach(
 pub async fn attach_customer_sales(
     db: &DatabaseConnection,
     store: &store::Model,
-    referral_id: Uuid,
+    referral_id: ReferralId,
     customer: &str,
 ) -> ServiceResult<usize> {
     let store_id = StoreId(store.id);
@@ -650,7 +651,7 @@ pub async fn attach_customer_sales(
     for orphan in orphans {
         // The referral as the previous orphan left it (its sale count).
         let r = work
-            .referral(&txn, store_id, referral_id)
+            .referral(&txn, store_id, referral_id.0)
             .await?
             .ok_or(ServiceError::NotFound)?;
         if attach(&mut work, &txn, store_id, currency, &orphan, r, "customer")

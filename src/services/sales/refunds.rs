@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::{get, given, sale_snapshot};
 use crate::db;
+use crate::domain::SaleId;
 use crate::domain::commission;
 use crate::domain::money::{format_minor, parse_amount};
 use crate::domain::text::required_text;
@@ -34,7 +35,7 @@ pub async fn refund(
     db: &DatabaseConnection,
     store: &store::Model,
     actor: &Actor,
-    sale_id: Uuid,
+    sale_id: SaleId,
     input: RefundInput,
 ) -> ServiceResult<sale::Model> {
     let store_id = StoreId(store.id);

@@ -27,6 +27,7 @@ use super::super::{Actor, ServiceError, ServiceResult, audit, commissions, event
 use crate::db;
 use crate::domain::StoreId;
 use crate::domain::states::CommissionKind;
+use crate::domain::{AffiliateId, CampaignId};
 use crate::entities::{affiliate, audit_entry, campaign, commission, event, link, referral, sale};
 
 /// A sale found by its payment id, with its own (`kind = sale`) commission.
@@ -311,7 +312,7 @@ impl Work {
                 Err(ServiceError::NotFound)
             };
         }
-        let a = super::super::affiliates::get(conn, store_id, id).await?;
+        let a = super::super::affiliates::get(conn, store_id, AffiliateId(id)).await?;
         self.affiliates.insert(id, a.clone());
         Ok(a)
     }
@@ -329,7 +330,7 @@ impl Work {
                 Err(ServiceError::NotFound)
             };
         }
-        let c = super::super::campaigns::get(conn, store_id, id).await?;
+        let c = super::super::campaigns::get(conn, store_id, CampaignId(id)).await?;
         self.campaigns.insert(id, c.clone());
         Ok(c)
     }

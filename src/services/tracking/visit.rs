@@ -97,7 +97,7 @@ pub async fn record(
     ) {
         Arrival::Take(r) => return Ok(outcome(Some(r), None)),
         Arrival::Claim { referral, click } => {
-            let claimed = referrals::adopt_click(t.db, click.id.0, now).await?;
+            let claimed = referrals::adopt_click(t.db, click.id, now).await?;
             if attribution::takes_click(claimed, &click, || caller.ip_hash()) {
                 return Ok(outcome(Some(referral), None));
             }

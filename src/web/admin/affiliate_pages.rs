@@ -14,6 +14,7 @@ use crate::domain::affiliate::{AffiliateFields, AffiliateStatus};
 use crate::domain::campaign::{Commission, CommissionType};
 use crate::domain::money::format_minor;
 use crate::domain::percent::format_bp;
+use crate::domain::{AffiliateId, CampaignId, CouponId, LinkId};
 use crate::entities::{affiliate_status_change, coupon};
 use crate::services::ServiceError;
 use crate::services::affiliates::{self, AffiliateUpdate, NewAffiliate};
@@ -175,7 +176,7 @@ pub async fn create(
                 &staff.actor(),
                 NewAffiliate {
                     fields: form.fields(),
-                    campaign_id,
+                    campaign_id: campaign_id.map(CampaignId),
                     status: Some(form.status.clone()),
                     link_token: Some(form.link_token.clone()),
                 },
@@ -216,7 +217,7 @@ pub async fn edit(
     staff: Staff,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let a = affiliates::get(&state.db, staff.access.id(), *id).await?;
+    let a = affiliates::get(&state.db, staff.access.id(), AffiliateId(*id)).await?;
     form_page(
         &state,
         &staff,
@@ -244,10 +245,10 @@ pub async fn update(
                 &state.db,
                 staff.access.id(),
                 &staff.actor(),
-                *id,
+                AffiliateId(*id),
                 AffiliateUpdate {
                     fields: form.fields(),
-                    campaign_id,
+                    campaign_id: campaign_id.map(CampaignId),
                 },
             )
             .await
@@ -339,16 +340,16 @@ async fn show_page(
 ) -> Result<HttpResponse, WebError> {
     let store_id = staff.access.id();
     let currency = currency_of(&staff.access.store);
-    let a = affiliates::get(&state.db, store_id, id).await?;
-    let campaign = campaigns::get(&state.db, store_id, a.campaign_id).await?;
-    let counters = affiliates::counters(&state.db, store_id, &[a.id])
+    let a = affiliates::get(&state.db, store_id, AffiliateId(id)).await?;
+    let campaign = campaigns::get(&state.db, store_id, CampaignId(a.campaign_id)).await?;
+    let counters = affiliates::counters(&state.db, store_id, &[AffiliateId(a.id)])
         .await?
         .get(&a.id)
         .copied()
         .unwrap_or_default();
     let base = state.config.public_base();
     let mut links = Vec::new();
-    for l in links::of_affiliate(&state.db, store_id, a.id).await? {
+    for l in links::of_affiliate(&state.db, store_id, AffiliateId(a.id)).await? {
         links.push(LinkView {
             id: l.id,
             share_url: links::share_url_of(&state.db, &base, &staff.access.store.slug, &l).await?,
@@ -416,8 +417,8 @@ async fn show_page(
             shell: Shell::for_staff(staff, "affiliates"),
             a: view,
             links,
-            coupons: coupons::of_affiliate(&state.db, store_id, a.id).await?,
-            history: affiliates::status_history(&state.db, store_id, a.id).await?,
+            coupons: coupons::of_affiliate(&state.db, store_id, AffiliateId(a.id)).await?,
+            history: affiliates::status_history(&state.db, store_id, AffiliateId(a.id)).await?,
             link_form,
             link_errors,
             coupon_form,
@@ -453,7 +454,14 @@ pub async fn delete(
     staff: Staff,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    match affiliates::delete(&state.db, staff.access.id(), &staff.actor(), *id).await {
+    match affiliates::delete(
+        &state.db,
+        staff.access.id(),
+        &staff.actor(),
+        AffiliateId(*id),
+    )
+    .await
+    {
         Ok(()) => {
             flash(&staff.session, "success", "Affiliate deleted.");
             Ok(see_other("/admin/affiliates"))
@@ -479,7 +487,7 @@ pub async fn erase_confirm(
     staff: Staff,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let a = affiliates::get(&state.db, staff.access.id(), *id).await?;
+    let a = affiliates::get(&state.db, staff.access.id(), AffiliateId(*id)).await?;
     page(&ErasePage {
         name: display_name(&a),
         id: a.id,
@@ -492,7 +500,13 @@ pub async fn erase(
     staff: Staff,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    affiliates::anonymize(&state.db, staff.access.id(), &staff.actor(), *id).await?;
+    affiliates::anonymize(
+        &state.db,
+        staff.access.id(),
+        &staff.actor(),
+        AffiliateId(*id),
+    )
+    .await?;
     flash(
         &staff.session,
         "success",
@@ -520,7 +534,15 @@ pub async fn add_link(
         token: Some(form.token.clone()),
         url: Some(form.url.clone()),
     };
-    match links::create(&state.db, &staff.access.store, &staff.actor(), *id, input).await {
+    match links::create(
+        &state.db,
+        &staff.access.store,
+        &staff.actor(),
+        AffiliateId(*id),
+        input,
+    )
+    .await
+    {
         Ok(l) => {
             flash(
                 &staff.session,
@@ -551,8 +573,8 @@ pub async fn delete_link(
     staff: Staff,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let l = links::get(&state.db, staff.access.id(), *id).await?;
-    links::delete(&state.db, staff.access.id(), &staff.actor(), *id).await?;
+    let l = links::get(&state.db, staff.access.id(), LinkId(*id)).await?;
+    links::delete(&state.db, staff.access.id(), &staff.actor(), LinkId(*id)).await?;
     flash(
         &staff.session,
         "success",
@@ -580,12 +602,20 @@ pub async fn add_coupon(
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     // Another store's affiliate is a 404 before any field check.
-    affiliates::get(&state.db, staff.access.id(), *id).await?;
+    affiliates::get(&state.db, staff.access.id(), AffiliateId(*id)).await?;
     let input = CouponInput {
         code: Some(form.code.clone()),
         external_id: Some(form.external_id.clone()),
     };
-    match coupons::create(&state.db, staff.access.id(), &staff.actor(), *id, input).await {
+    match coupons::create(
+        &state.db,
+        staff.access.id(),
+        &staff.actor(),
+        AffiliateId(*id),
+        input,
+    )
+    .await
+    {
         Ok(c) => {
             flash(
                 &staff.session,
@@ -616,8 +646,8 @@ pub async fn delete_coupon(
     staff: Staff,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let c = coupons::get(&state.db, staff.access.id(), *id).await?;
-    coupons::delete(&state.db, staff.access.id(), &staff.actor(), *id).await?;
+    let c = coupons::get(&state.db, staff.access.id(), CouponId(*id)).await?;
+    coupons::delete(&state.db, staff.access.id(), &staff.actor(), CouponId(*id)).await?;
     flash(
         &staff.session,
         "success",

@@ -8,6 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::domain::AffiliateId;
 use crate::domain::StoreId;
 use crate::domain::affiliate::{AffiliateStatus, StatusAction};
 use crate::entities::affiliate;
@@ -60,7 +61,7 @@ async fn rows_for(
     store_id: StoreId,
     items: &[affiliate::Model],
 ) -> Result<Vec<AffiliateRow>, WebError> {
-    let ids: Vec<Uuid> = items.iter().map(|a| a.id).collect();
+    let ids: Vec<AffiliateId> = items.iter().map(|a| AffiliateId(a.id)).collect();
     let counters = affiliates::counters(&state.db, store_id, &ids).await?;
     let tokens = links::first_tokens(&state.db, store_id, &ids).await?;
     let campaign_names: HashMap<Uuid, String> = campaigns::list_all(&state.db, store_id)
@@ -299,7 +300,7 @@ pub async fn change_status(
         &state.db,
         store_id,
         &staff.actor(),
-        id,
+        AffiliateId(id),
         action,
         reason.as_deref(),
     )
@@ -363,8 +364,14 @@ pub async fn bulk(
         "reject" => StatusAction::Reject,
         _ => return Err(WebError::validation("action", "must be approve or reject")),
     };
-    match affiliates::bulk_change_status(&state.db, staff.access.id(), &staff.actor(), &ids, action)
-        .await
+    match affiliates::bulk_change_status(
+        &state.db,
+        staff.access.id(),
+        &staff.actor(),
+        &ids.iter().copied().map(AffiliateId).collect::<Vec<_>>(),
+        action,
+    )
+    .await
     {
         Ok(outcome) => {
             let verb = if action == StatusAction::Approve {

@@ -6,6 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::domain::ApiKeyId;
 use crate::domain::ValidationErrors;
 use crate::entities::api_key;
 use crate::services::{ServiceError, api_keys};
@@ -123,7 +124,7 @@ pub async fn revoke(
     req: HttpRequest,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let key = api_keys::revoke(&state.db, &staff.access, &staff.actor(), *path).await?;
+    let key = api_keys::revoke(&state.db, &staff.access, &staff.actor(), ApiKeyId(*path)).await?;
     let message = format!(
         "API key “{}” revoked. Requests using it are refused from now on.",
         key.name

@@ -6,6 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::domain::CampaignId;
 use crate::domain::campaign::{CampaignFields, Commission};
 use crate::domain::{Currency, ValidationErrors};
 use crate::entities::campaign;
@@ -260,7 +261,7 @@ pub async fn edit(
     staff: Staff,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let c = campaigns::get(&state.db, staff.access.id(), *id).await?;
+    let c = campaigns::get(&state.db, staff.access.id(), CampaignId(*id)).await?;
     let fields = campaigns::fields_of(&c, currency_of(&staff.access.store));
     form_page(
         &staff,
@@ -279,7 +280,15 @@ pub async fn update(
     form: web::Form<CampaignForm>,
 ) -> Result<HttpResponse, WebError> {
     let fields: CampaignFields = form.into_inner().into();
-    match campaigns::update(&state.db, &staff.access.store, &staff.actor(), *id, &fields).await {
+    match campaigns::update(
+        &state.db,
+        &staff.access.store,
+        &staff.actor(),
+        CampaignId(*id),
+        &fields,
+    )
+    .await
+    {
         Ok(c) => {
             flash(
                 &staff.session,
@@ -289,7 +298,7 @@ pub async fn update(
             Ok(see_other("/admin/campaigns"))
         }
         Err(ServiceError::Validation(errors)) => {
-            let archived = campaigns::get(&state.db, staff.access.id(), *id)
+            let archived = campaigns::get(&state.db, staff.access.id(), CampaignId(*id))
                 .await?
                 .archived_at
                 .is_some();
@@ -323,7 +332,14 @@ pub async fn archive(
     staff: Staff,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    match campaigns::archive(&state.db, staff.access.id(), &staff.actor(), *id).await {
+    match campaigns::archive(
+        &state.db,
+        staff.access.id(),
+        &staff.actor(),
+        CampaignId(*id),
+    )
+    .await
+    {
         Ok(c) => {
             flash(
                 &staff.session,
@@ -341,7 +357,13 @@ pub async fn restore(
     staff: Staff,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let c = campaigns::restore(&state.db, staff.access.id(), &staff.actor(), *id).await?;
+    let c = campaigns::restore(
+        &state.db,
+        staff.access.id(),
+        &staff.actor(),
+        CampaignId(*id),
+    )
+    .await?;
     flash(
         &staff.session,
         "success",
@@ -355,7 +377,15 @@ pub async fn delete(
     staff: Staff,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    match campaigns::delete(&state.db, staff.access.id(), &staff.actor(), *id, false).await {
+    match campaigns::delete(
+        &state.db,
+        staff.access.id(),
+        &staff.actor(),
+        CampaignId(*id),
+        false,
+    )
+    .await
+    {
         Ok(_) => {
             flash(&staff.session, "success", "Campaign deleted.");
             Ok(see_other("/admin/campaigns"))

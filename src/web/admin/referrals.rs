@@ -10,9 +10,11 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::affiliates::display_name;
+use crate::domain::CampaignId;
 use crate::domain::Currency;
 use crate::domain::money::format_minor;
 use crate::domain::states::ReferralState;
+use crate::domain::{AffiliateId, ReferralId};
 use crate::services::paging::PageRequest;
 use crate::services::referrals::{self, ReferralFilter};
 use crate::services::{affiliates, campaigns};
@@ -104,8 +106,8 @@ async fn index_page(
     state.clicks.flush().await;
     let filter = ReferralFilter {
         state: ReferralState::parse(&params.state).ok(),
-        affiliate_id: Uuid::parse_str(&params.affiliate_id).ok(),
-        campaign_id: Uuid::parse_str(&params.campaign_id).ok(),
+        affiliate_id: (Uuid::parse_str(&params.affiliate_id).ok()).map(AffiliateId),
+        campaign_id: (Uuid::parse_str(&params.campaign_id).ok()).map(CampaignId),
         email: None,
         from: day(&params.from),
         to: day(&params.to).map(|d| d + chrono::Duration::days(1)),
@@ -120,7 +122,7 @@ async fn index_page(
         let mut names = HashMap::new();
         for id in ids {
             if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id)
-                && let Ok(a) = affiliates::get(&state.db, store_id, id).await
+                && let Ok(a) = affiliates::get(&state.db, store_id, AffiliateId(id)).await
             {
                 e.insert(display_name(&a));
             }
@@ -230,9 +232,9 @@ pub async fn show(
 ) -> Result<HttpResponse, WebError> {
     let store_id = staff.access.id();
     state.clicks.flush().await;
-    let r = referrals::get(&state.db, store_id, *id).await?;
-    let owner = affiliates::get(&state.db, store_id, r.affiliate_id).await?;
-    let t = referrals::timeline(&state.db, store_id, r.id).await?;
+    let r = referrals::get(&state.db, store_id, ReferralId(*id)).await?;
+    let owner = affiliates::get(&state.db, store_id, AffiliateId(r.affiliate_id)).await?;
+    let t = referrals::timeline(&state.db, store_id, ReferralId(r.id)).await?;
     let currency = campaigns::currency_of(&staff.access.store);
     let fmt = |d: chrono::DateTime<Utc>| d.format("%Y-%m-%d %H:%M").to_string();
     let mut timeline: Vec<(chrono::DateTime<Utc>, String, String)> = vec![(
@@ -314,7 +316,13 @@ pub async fn erase(
     staff: Staff,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    referrals::erase(&state.db, staff.access.id(), &staff.actor(), *id).await?;
+    referrals::erase(
+        &state.db,
+        staff.access.id(),
+        &staff.actor(),
+        ReferralId(*id),
+    )
+    .await?;
     flash(
         &staff.session,
         "success",
@@ -340,7 +348,7 @@ pub async fn create(
 ) -> Result<HttpResponse, WebError> {
     let form = form.into_inner();
     let input = referrals::ManualReferral {
-        affiliate_id: Uuid::parse_str(form.affiliate_id.trim()).unwrap_or(Uuid::nil()),
+        affiliate_id: AffiliateId(Uuid::parse_str(form.affiliate_id.trim()).unwrap_or(Uuid::nil())),
         email: form.email.clone(),
         external_customer_id: Some(form.external_customer_id.clone()),
     };
@@ -383,7 +391,15 @@ pub async fn update(
         email: Some(form.email.clone()).filter(|e| !e.trim().is_empty()),
         external_customer_id: Some(form.external_customer_id.clone()),
     };
-    match referrals::update(&state.db, staff.access.id(), &staff.actor(), *id, changes).await {
+    match referrals::update(
+        &state.db,
+        staff.access.id(),
+        &staff.actor(),
+        ReferralId(*id),
+        changes,
+    )
+    .await
+    {
         Ok(_) => flash(&staff.session, "success", "Referral saved."),
         Err(crate::services::ServiceError::Validation(errors)) => {
             flash(&staff.session, "error", format!("Not saved: {errors}."));

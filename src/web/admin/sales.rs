@@ -9,7 +9,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::affiliates::display_name;
+use crate::domain::AffiliateId;
 use crate::domain::Currency;
+use crate::domain::SaleId;
 use crate::domain::money::format_minor;
 use crate::services::paging::PageRequest;
 use crate::services::sales::{self, SaleFilter};
@@ -87,7 +89,7 @@ pub async fn index(
     let mut rows = Vec::new();
     for s in &result.items {
         let c = Currency::parse(&s.currency).unwrap_or(Currency::USD);
-        let earned: i64 = sales::commissions_of(&state.db, s.id)
+        let earned: i64 = sales::commissions_of(&state.db, SaleId(s.id))
             .await?
             .iter()
             .filter(|k| k.status.is_live())
@@ -162,8 +164,8 @@ pub async fn attribute(
         &state.db,
         &staff.access.store,
         &staff.actor(),
-        *id,
-        affiliate_id,
+        SaleId(*id),
+        AffiliateId(affiliate_id),
     )
     .await
     {

@@ -6,6 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::domain::MembershipId;
 use crate::domain::{Role, ValidationErrors};
 use crate::services::ServiceError;
 use crate::services::team::{self, Member};
@@ -148,8 +149,14 @@ pub async fn change_role(
     path: web::Path<Uuid>,
     form: web::Form<RoleForm>,
 ) -> Result<HttpResponse, WebError> {
-    let member =
-        team::change_role(&state.db, &staff.access, &staff.actor(), *path, &form.role).await?;
+    let member = team::change_role(
+        &state.db,
+        &staff.access,
+        &staff.actor(),
+        MembershipId(*path),
+        &form.role,
+    )
+    .await?;
     let message = format!("{} is now {}.", member.email, member.role.as_str());
     if req.headers().contains_key("hx-request") {
         let row = MemberRow {
@@ -177,7 +184,13 @@ pub async fn remove(
     staff: Staff,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let email = team::remove(&state.db, &staff.access, &staff.actor(), *path).await?;
+    let email = team::remove(
+        &state.db,
+        &staff.access,
+        &staff.actor(),
+        MembershipId(*path),
+    )
+    .await?;
     flash(
         &staff.session,
         "success",

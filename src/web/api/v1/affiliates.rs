@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::AffiliateId;
+use crate::domain::CampaignId;
 use crate::domain::Currency;
 use crate::domain::affiliate::{AffiliateFields, AffiliateStatus, StatusAction};
 use crate::domain::money::format_minor;
@@ -75,7 +77,7 @@ async fn body_of(
     caller: &ApiCaller,
     a: &affiliate::Model,
 ) -> Result<AffiliateBody, WebError> {
-    let counters = affiliates::counters(&state.db, caller.store_id(), &[a.id]).await?;
+    let counters = affiliates::counters(&state.db, caller.store_id(), &[AffiliateId(a.id)]).await?;
     Ok(AffiliateBody::from_model(
         a,
         counters.get(&a.id).copied().unwrap_or_default(),
@@ -115,7 +117,7 @@ pub async fn list(
     };
     let query = ListQuery {
         status,
-        campaign_id: filters.campaign_id,
+        campaign_id: filters.campaign_id.map(CampaignId),
         email: filters.email.clone(),
         search: None,
         sort: Sort::Newest,
@@ -130,7 +132,7 @@ pub async fn list(
             }
             other => other.into(),
         })?;
-    let ids: Vec<Uuid> = result.items.iter().map(|a| a.id).collect();
+    let ids: Vec<AffiliateId> = result.items.iter().map(|a| AffiliateId(a.id)).collect();
     let counters = affiliates::counters(&state.db, caller.store_id(), &ids).await?;
     let currency = currency_of(&caller.store);
     Ok(HttpResponse::Ok().json(AffiliateList {
@@ -147,7 +149,7 @@ pub async fn list(
             .collect(),
         has_more: result.has_more,
         next_cursor: if result.has_more {
-            ids.last().copied()
+            ids.last().map(|i| i.0)
         } else {
             None
         },
@@ -203,7 +205,7 @@ pub async fn create(
         &caller.actor(),
         NewAffiliate {
             fields,
-            campaign_id: b.campaign_id,
+            campaign_id: b.campaign_id.map(CampaignId),
             status: b.status,
             link_token: b.link_token,
         },
@@ -220,7 +222,7 @@ pub async fn show(
     caller: ApiCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let a = affiliates::get(&state.db, caller.store_id(), *id).await?;
+    let a = affiliates::get(&state.db, caller.store_id(), AffiliateId(*id)).await?;
     Ok(HttpResponse::Ok().json(body_of(&state, &caller, &a).await?))
 }
 
@@ -255,7 +257,7 @@ async fn apply_update(
     id: Uuid,
     b: AffiliateWrite,
 ) -> Result<HttpResponse, WebError> {
-    let current = affiliates::get(&state.db, caller.store_id(), id).await?;
+    let current = affiliates::get(&state.db, caller.store_id(), AffiliateId(id)).await?;
     let mut f = affiliates::fields_of(&current);
     if let Some(v) = b.email {
         f.email = v;
@@ -285,10 +287,10 @@ async fn apply_update(
         &state.db,
         caller.store_id(),
         &caller.actor(),
-        id,
+        AffiliateId(id),
         AffiliateUpdate {
             fields: f,
-            campaign_id: b.campaign_id,
+            campaign_id: b.campaign_id.map(CampaignId),
         },
     )
     .await?;
@@ -339,7 +341,7 @@ async fn move_status(
         &state.db,
         caller.store_id(),
         &caller.actor(),
-        id,
+        AffiliateId(id),
         action,
         reason.as_deref(),
     )
@@ -447,7 +449,13 @@ pub async fn anonymize(
     caller: ApiCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let a = affiliates::anonymize(&state.db, caller.store_id(), &caller.actor(), *id).await?;
+    let a = affiliates::anonymize(
+        &state.db,
+        caller.store_id(),
+        &caller.actor(),
+        AffiliateId(*id),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(body_of(&state, &caller, &a).await?))
 }
 
@@ -466,7 +474,13 @@ pub async fn remove(
     caller: ApiCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    affiliates::delete(&state.db, caller.store_id(), &caller.actor(), *id).await?;
+    affiliates::delete(
+        &state.db,
+        caller.store_id(),
+        &caller.actor(),
+        AffiliateId(*id),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(Deleted {
         id: *id,
         deleted: true,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::CampaignId;
 use crate::domain::Currency;
 use crate::domain::campaign::CampaignFields;
 use crate::entities::campaign;
@@ -220,7 +221,7 @@ pub async fn show(
     caller: ApiCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let c = campaigns::get(&state.db, caller.store_id(), *id).await?;
+    let c = campaigns::get(&state.db, caller.store_id(), CampaignId(*id)).await?;
     Ok(HttpResponse::Ok().json(CampaignBody::from_model(&c, currency_of(&caller.store))))
 }
 
@@ -231,10 +232,17 @@ async fn apply_update(
     body: CampaignWrite,
 ) -> Result<HttpResponse, WebError> {
     let currency = currency_of(&caller.store);
-    let current = campaigns::get(&state.db, caller.store_id(), id).await?;
+    let current = campaigns::get(&state.db, caller.store_id(), CampaignId(id)).await?;
     let mut fields = campaigns::fields_of(&current, currency);
     body.overlay(&mut fields);
-    let updated = campaigns::update(&state.db, &caller.store, &caller.actor(), id, &fields).await?;
+    let updated = campaigns::update(
+        &state.db,
+        &caller.store,
+        &caller.actor(),
+        CampaignId(id),
+        &fields,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(CampaignBody::from_model(&updated, currency)))
 }
 
@@ -280,8 +288,14 @@ pub async fn remove(
     caller: ApiCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let outcome =
-        campaigns::delete(&state.db, caller.store_id(), &caller.actor(), *id, true).await?;
+    let outcome = campaigns::delete(
+        &state.db,
+        caller.store_id(),
+        &caller.actor(),
+        CampaignId(*id),
+        true,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(match outcome {
         Removal::Deleted => DeletedBody {
             id: *id,

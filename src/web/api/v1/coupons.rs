@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::{AffiliateId, CouponId};
 use crate::entities::coupon;
 use crate::services::coupons::{self, CouponInput};
 use crate::web::api::auth::ApiCaller;
@@ -59,7 +60,7 @@ pub async fn list(
     let page = coupons::list_page(
         &state.db,
         caller.store_id(),
-        filters.affiliate_id,
+        filters.affiliate_id.map(AffiliateId),
         page.request()?,
     )
     .await?;
@@ -96,7 +97,7 @@ pub async fn create(
         &state.db,
         caller.store_id(),
         &caller.actor(),
-        b.affiliate_id,
+        AffiliateId(b.affiliate_id),
         CouponInput {
             code: Some(b.code),
             external_id: b.external_id,
@@ -114,7 +115,7 @@ pub async fn show(
     caller: ApiCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let c = coupons::get(&state.db, caller.store_id(), *id).await?;
+    let c = coupons::get(&state.db, caller.store_id(), CouponId(*id)).await?;
     Ok(HttpResponse::Ok().json(CouponBody::from(&c)))
 }
 
@@ -138,7 +139,14 @@ async fn apply_update(
         code: b.code,
         external_id: b.external_id.map(Option::unwrap_or_default),
     };
-    let updated = coupons::update(&state.db, caller.store_id(), &caller.actor(), id, input).await?;
+    let updated = coupons::update(
+        &state.db,
+        caller.store_id(),
+        &caller.actor(),
+        CouponId(id),
+        input,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(CouponBody::from(&updated)))
 }
 
@@ -174,7 +182,7 @@ pub async fn remove(
     caller: ApiCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    coupons::delete(&state.db, caller.store_id(), &caller.actor(), *id).await?;
+    coupons::delete(&state.db, caller.store_id(), &caller.actor(), CouponId(*id)).await?;
     Ok(HttpResponse::Ok().json(Deleted {
         id: *id,
         deleted: true,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::{AffiliateId, LinkId};
 use crate::entities::link;
 use crate::services::links::{self, LinkInput, share_url_of};
 use crate::web::api::auth::ApiCaller;
@@ -83,7 +84,7 @@ pub async fn list(
     let page = links::list_page(
         &state.db,
         caller.store_id(),
-        filters.affiliate_id,
+        filters.affiliate_id.map(AffiliateId),
         page.request()?,
     )
     .await?;
@@ -125,7 +126,7 @@ pub async fn create(
         &state.db,
         &caller.store,
         &caller.actor(),
-        b.affiliate_id,
+        AffiliateId(b.affiliate_id),
         LinkInput {
             token: b.token,
             url: b.url,
@@ -143,7 +144,7 @@ pub async fn show(
     caller: ApiCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let l = links::get(&state.db, caller.store_id(), *id).await?;
+    let l = links::get(&state.db, caller.store_id(), LinkId(*id)).await?;
     Ok(HttpResponse::Ok().json(body_of(&state, &caller, &l).await?))
 }
 
@@ -167,7 +168,8 @@ async fn apply_update(
         token: b.token,
         url: b.url.map(Option::unwrap_or_default),
     };
-    let updated = links::update(&state.db, &caller.store, &caller.actor(), id, input).await?;
+    let updated =
+        links::update(&state.db, &caller.store, &caller.actor(), LinkId(id), input).await?;
     Ok(HttpResponse::Ok().json(body_of(state, caller, &updated).await?))
 }
 
@@ -203,7 +205,7 @@ pub async fn remove(
     caller: ApiCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    links::delete(&state.db, caller.store_id(), &caller.actor(), *id).await?;
+    links::delete(&state.db, caller.store_id(), &caller.actor(), LinkId(*id)).await?;
     Ok(HttpResponse::Ok().json(Deleted {
         id: *id,
         deleted: true,

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::CampaignId;
 use crate::domain::states::ReferralState;
+use crate::domain::{AffiliateId, ReferralId};
 use crate::entities::referral;
 use crate::services::referrals::{
     self, LeadInput, ManualReferral, ReferralChanges, ReferralFilter,
@@ -90,8 +92,8 @@ pub async fn list(
     state.clicks.flush().await;
     let filter = ReferralFilter {
         state: state_filter,
-        affiliate_id: f.affiliate_id,
-        campaign_id: f.campaign_id,
+        affiliate_id: f.affiliate_id.map(AffiliateId),
+        campaign_id: f.campaign_id.map(CampaignId),
         email: f.email.clone(),
         from: None,
         to: None,
@@ -131,7 +133,7 @@ pub async fn create(
         caller.store_id(),
         &caller.actor(),
         ManualReferral {
-            affiliate_id: b.affiliate_id,
+            affiliate_id: AffiliateId(b.affiliate_id),
             email: b.email,
             external_customer_id: b.external_customer_id,
         },
@@ -148,7 +150,7 @@ pub async fn show(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
     state.clicks.flush().await;
-    let r = referrals::get(&state.db, caller.store_id(), *id).await?;
+    let r = referrals::get(&state.db, caller.store_id(), ReferralId(*id)).await?;
     Ok(HttpResponse::Ok().json(ReferralBody::from(&r)))
 }
 
@@ -176,7 +178,14 @@ pub async fn update(
         email: b.email,
         external_customer_id: b.external_customer_id.map(Option::unwrap_or_default),
     };
-    let r = referrals::update(&state.db, caller.store_id(), &caller.actor(), *id, changes).await?;
+    let r = referrals::update(
+        &state.db,
+        caller.store_id(),
+        &caller.actor(),
+        ReferralId(*id),
+        changes,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(ReferralBody::from(&r)))
 }
 
@@ -190,7 +199,13 @@ pub async fn erase(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
     state.clicks.flush().await;
-    let r = referrals::erase(&state.db, caller.store_id(), &caller.actor(), *id).await?;
+    let r = referrals::erase(
+        &state.db,
+        caller.store_id(),
+        &caller.actor(),
+        ReferralId(*id),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(ReferralBody::from(&r)))
 }
 

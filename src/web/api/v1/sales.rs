@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::AffiliateId;
 use crate::domain::Currency;
 use crate::domain::money::format_minor;
 use crate::domain::states::CommissionStatus;
+use crate::domain::{CommissionId, SaleId};
 use crate::entities::{commission, sale};
 use crate::services::commissions::{self, CommissionFilter};
 use crate::services::sales::{self, RefundInput, SaleFilter, SaleInput};
@@ -152,7 +154,7 @@ pub async fn create(
     // A new sale has exactly the commission it was just given.
     let all = match (recorded.created, recorded.commission) {
         (true, made) => made.into_iter().collect(),
-        (false, _) => sales::commissions_of(&state.db, recorded.sale.id).await?,
+        (false, _) => sales::commissions_of(&state.db, SaleId(recorded.sale.id)).await?,
     };
     let body = SaleBody::new(&recorded.sale, &all, recorded.note);
     Ok(if recorded.created {
@@ -186,7 +188,7 @@ pub async fn list(
     f: web::Query<SaleFilters>,
 ) -> Result<HttpResponse, WebError> {
     let filter = SaleFilter {
-        affiliate_id: f.affiliate_id,
+        affiliate_id: f.affiliate_id.map(AffiliateId),
         unattributed: f.unattributed.unwrap_or(false),
     };
     let page = sales::list(&state.db, caller.store_id(), &filter, page.request()?).await?;
@@ -194,7 +196,7 @@ pub async fn list(
     for s in &page.items {
         data.push(SaleBody::new(
             s,
-            &sales::commissions_of(&state.db, s.id).await?,
+            &sales::commissions_of(&state.db, SaleId(s.id)).await?,
             None,
         ));
     }
@@ -216,8 +218,8 @@ pub async fn show(
     caller: ApiCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let s = sales::get(&state.db, caller.store_id(), *id).await?;
-    let all = sales::commissions_of(&state.db, s.id).await?;
+    let s = sales::get(&state.db, caller.store_id(), SaleId(*id)).await?;
+    let all = sales::commissions_of(&state.db, SaleId(s.id)).await?;
     Ok(HttpResponse::Ok().json(SaleBody::new(&s, &all, None)))
 }
 
@@ -247,7 +249,7 @@ pub async fn refund(
         &state.db,
         &caller.store,
         &caller.actor(),
-        *id,
+        SaleId(*id),
         RefundInput {
             amount: b.amount.map(|a| a.0),
             reason: b.reason,
@@ -255,7 +257,7 @@ pub async fn refund(
         },
     )
     .await?;
-    let all = sales::commissions_of(&state.db, updated.id).await?;
+    let all = sales::commissions_of(&state.db, SaleId(updated.id)).await?;
     Ok(HttpResponse::Ok().json(SaleBody::new(&updated, &all, None)))
 }
 
@@ -289,8 +291,8 @@ pub async fn commissions_list(
                 Some(CommissionStatus::parse(s).map_err(|m| WebError::validation("status", m))?)
             }
         },
-        affiliate_id: f.affiliate_id,
-        sale_id: f.sale_id,
+        affiliate_id: f.affiliate_id.map(AffiliateId),
+        sale_id: f.sale_id.map(SaleId),
     };
     let page = commissions::list(&state.db, caller.store_id(), &filter, page.request()?).await?;
     Ok(HttpResponse::Ok().json(CommissionList {
@@ -311,6 +313,6 @@ pub async fn commission_show(
     caller: ApiCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let c = commissions::get(&state.db, caller.store_id(), *id).await?;
+    let c = commissions::get(&state.db, caller.store_id(), CommissionId(*id)).await?;
     Ok(HttpResponse::Ok().json(CommissionBody::new(&c)))
 }
