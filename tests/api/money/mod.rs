@@ -1,0 +1,8 @@
+//! Money through the API and pages, one module per resource: sales and
+//! their attribution, refunds and clawbacks, referrals, commissions and
+//! the books they keep.
+
+mod commissions;
+mod referrals;
+mod refunds;
+mod sales;
