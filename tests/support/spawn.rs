@@ -1,6 +1,8 @@
 //! The server under test and its database.
 
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use std::collections::BTreeMap;
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, FromQueryResult, JsonValue};
 use tempfile::TempDir;
 use tributary::{Application, Config};
 
@@ -151,6 +153,41 @@ impl TestApp {
             .unwrap()
             .expect("store exists");
         tributary::domain::StoreId(store.id)
+    }
+
+    /// Every row of every table, each table's rows sorted: two equal
+    /// snapshots mean nothing was written in between. `sessions` is left
+    /// out: any request extends its session's expiry and takes its flash.
+    pub async fn snapshot(&self) -> BTreeMap<String, Vec<String>> {
+        use sea_orm::Statement;
+        let backend = self.db.get_database_backend();
+        let tables_sql = if is_postgres() {
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()"
+        } else {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        };
+        let tables = JsonValue::find_by_statement(Statement::from_string(backend, tables_sql))
+            .all(&self.db)
+            .await
+            .unwrap();
+        let mut snapshot = BTreeMap::new();
+        for table in tables {
+            let name = table["name"].as_str().unwrap().to_owned();
+            if name == "sessions" {
+                continue;
+            }
+            let rows = JsonValue::find_by_statement(Statement::from_string(
+                backend,
+                format!("SELECT * FROM {name}"),
+            ))
+            .all(&self.db)
+            .await
+            .unwrap();
+            let mut rows: Vec<String> = rows.iter().map(JsonValue::to_string).collect();
+            rows.sort();
+            snapshot.insert(name, rows);
+        }
+        snapshot
     }
 
     /// DESIGN §3's invariants hold: balances equal their ledgers, no sale is
