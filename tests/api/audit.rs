@@ -1,5 +1,6 @@
 use crate::settings::add_member;
 use crate::support::*;
+use serde_json::json;
 
 #[tokio::test]
 async fn team_settings_and_key_changes_are_audited_with_actor_and_ip() {
@@ -44,22 +45,60 @@ async fn team_settings_and_key_changes_are_audited_with_actor_and_ip() {
 }
 
 #[tokio::test]
-async fn a_failed_change_leaves_no_audit_entry() {
+async fn a_change_that_fails_after_writing_its_audit_entry_leaves_neither() {
+    // Promoting due commissions is one transaction for the batch, each
+    // commission's audit entry written as it goes. The second commission
+    // names a store that does not exist, so its own audit entry breaks the
+    // foreign key: after the first one's entry and its change were written.
     let app = spawn_app().await;
-    app.setup_owner().await;
-    let before = app.count("audit_entries").await;
-
-    app.browser
-        .post_form(
-            "/admin/settings",
-            &[("name", ""), ("slug", "acme"), ("currency", "USD")],
-        )
+    let p = app.program().await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
         .await;
-    app.browser
-        .post_form_raw("/admin/api-keys", &[("name", "no token")])
-        .await;
+    let mut commissions = Vec::new();
+    for (external_id, occurred_at) in [
+        ("pi_first", "2026-01-01T00:00:00Z"),
+        ("pi_second", "2026-01-02T00:00:00Z"),
+    ] {
+        let referral = app.referred("ann").await;
+        let (status, sale) = app
+            .api_post(
+                "/api/v1/sales",
+                &p.key,
+                json!({"external_id": external_id, "amount": "100.00", "occurred_at": occurred_at, "referral_id": referral}),
+            )
+            .await;
+        assert_eq!(status, 201, "{sale}");
+        commissions.push(sale["commissions"][0]["id"].as_str().unwrap().to_owned());
+    }
+    let nowhere = uuid::Uuid::now_v7().to_string();
+    app.sql(&format!(
+        "UPDATE commissions SET store_id = {} WHERE id = {}",
+        app.uuid_sql(&nowhere),
+        app.uuid_sql(&commissions[1])
+    ))
+    .await;
+    let before = app.snapshot().await;
 
-    assert_eq!(app.count("audit_entries").await, before);
+    let result = tributary::services::commissions::promote_due(&app.db, chrono::Utc::now()).await;
+
+    let err = result.expect_err("the second commission's audit entry is refused");
+    assert!(
+        err.to_string().to_lowercase().contains("foreign key"),
+        "it failed on the audit entry's store: {err}"
+    );
+    assert!(
+        app.snapshot().await == before,
+        "nothing of the batch stayed: no commission due, no ledger entry, no event, no audit entry"
+    );
+    let (_, first) = app
+        .api_json(&format!("/api/v1/commissions/{}", commissions[0]), &p.key)
+        .await;
+    assert_eq!(first["status"], "pending");
+    let entries = tributary::services::audit::list(&app.db, app.store_id("acme").await, None, 100)
+        .await
+        .unwrap()
+        .entries;
+    assert!(!entries.iter().any(|e| e.action == "commission.due"));
 }
 
 #[tokio::test]
