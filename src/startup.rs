@@ -18,6 +18,7 @@ use tracing_actix_web::TracingLogger;
 use crate::config::Config;
 use crate::db;
 use crate::services::clicks::{ClickWriter, WriterHandle};
+use crate::services::link_cache::LinkCache;
 use crate::services::{crypto, sessions};
 use crate::web::session_store::DbSessionStore;
 use crate::web::{AppState, WebError, csrf, error, headers};
@@ -27,6 +28,7 @@ pub struct Application {
     server: Server,
     db: DatabaseConnection,
     clicks: WriterHandle,
+    link_cache: LinkCache,
 }
 
 /// Opens the database and brings its schema up to date.
@@ -65,6 +67,7 @@ impl Application {
             ClickWriter::start(db.clone(), &config.database_url)?
         };
         let state = web::Data::new(AppState::new(db.clone(), config, clicks.writer()));
+        let link_cache = state.link_cache.clone();
 
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(session_store.clone(), cookie_key.clone())
@@ -103,12 +106,11 @@ impl Application {
                 )
                 .service(
                     web::scope("")
-                        // Innermost first: sessions, idempotency, the link
-                        // cache, CSRF, then error rendering (which sees every
-                        // failure above), headers, compression, logs.
+                        // Innermost first: sessions, idempotency, CSRF, then
+                        // error rendering (which sees every failure above),
+                        // headers, compression, logs.
                         .wrap(sessions)
                         .wrap(from_fn(crate::web::api::idempotency::guard))
-                        .wrap(from_fn(invalidate_link_cache))
                         .wrap(from_fn(csrf::protect))
                         .wrap(from_fn(error::render_errors))
                         .wrap(headers::security_headers(https))
@@ -129,6 +131,7 @@ impl Application {
             server,
             db,
             clicks,
+            link_cache,
         })
     }
 
@@ -170,40 +173,12 @@ impl Application {
                 }
             }
         });
+        let link_versions = self.link_cache.spawn_poller(self.db.clone());
         let result = self.server.await;
+        link_versions.abort();
         janitor.abort();
         promoter.abort();
         self.clicks.shutdown().await;
         result
     }
-}
-
-/// Links, affiliates and campaigns decide where clicks go and whether they
-/// count: after any change to them, this instance's link cache starts over
-/// (other instances catch up within the cache's TTL).
-async fn invalidate_link_cache(
-    req: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
-) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    let path = req.path().to_owned();
-    let changes_links = req.method() != actix_web::http::Method::GET
-        && [
-            "/admin/affiliates",
-            "/admin/campaigns",
-            "/admin/links",
-            "/api/v1/affiliates",
-            "/api/v1/campaigns",
-            "/api/v1/links",
-        ]
-        .iter()
-        .any(|p| path.starts_with(p));
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let res = next.call(req).await?.map_into_boxed_body();
-    if changes_links
-        && (res.status().is_success() || res.status().is_redirection())
-        && let Some(state) = state
-    {
-        state.link_cache.invalidate_all();
-    }
-    Ok(res)
 }

@@ -13,6 +13,7 @@ mod m20261121_000001_foundation;
 mod m20261121_000002_programs;
 mod m20261121_000003_tracking;
 mod m20261121_000004_click_adoption;
+mod m20261121_000005_cache_versions;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_programs::Migration),
             Box::new(m20261121_000003_tracking::Migration),
             Box::new(m20261121_000004_click_adoption::Migration),
+            Box::new(m20261121_000005_cache_versions::Migration),
         ]
     }
 }

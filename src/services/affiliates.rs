@@ -239,7 +239,7 @@ pub async fn create(
     let default_link = links::insert_default(&txn, store_id, &created, token).await?;
     audit::record(&txn, store_id, actor, "affiliate.created", "affiliate", Some(id.to_string()),
         json!({"profile": snapshot(&created), "status": status.as_str(), "link_token": default_link.token})).await?;
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(created)
 }
 
@@ -311,7 +311,7 @@ pub async fn update(
         )
         .await?;
     }
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(updated)
 }
 
@@ -373,7 +373,7 @@ pub async fn change_status(
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, id).await?;
     let updated = change_status_in(&txn, store_id, actor, current, action, reason).await?;
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(updated)
 }
 
@@ -413,7 +413,7 @@ pub async fn bulk_change_status(
         }
         changed.push(change_status_in(&txn, store_id, actor, row, action, None).await?);
     }
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(BulkOutcome { changed, skipped })
 }
 
@@ -467,7 +467,7 @@ pub async fn delete(
         json!({"email": current.email}),
     )
     .await?;
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(())
 }
 
@@ -528,7 +528,7 @@ pub async fn anonymize(
         json!({}),
     )
     .await?;
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(erased)
 }
 

@@ -189,7 +189,7 @@ pub async fn create(
         snapshot(&created, currency),
     )
     .await?;
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(created)
 }
 
@@ -240,7 +240,7 @@ pub async fn update(
         )
         .await?;
     }
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(updated)
 }
 
@@ -287,7 +287,7 @@ pub async fn archive(
         json!({"name": archived.name}),
     )
     .await?;
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(archived)
 }
 
@@ -316,7 +316,7 @@ pub async fn restore(
         json!({"name": restored.name}),
     )
     .await?;
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(restored)
 }
 
@@ -370,6 +370,6 @@ pub async fn delete(
         json!({"name": current.name}),
     )
     .await?;
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(Removal::Deleted)
 }

@@ -1,13 +1,23 @@
-//! What a click needs to know about a link, cached in memory for a few
-//! seconds: the click path must not wait for the database. The short TTL is
-//! what lets several instances share one database (a suspension reaches
-//! every instance within `TTL`); changes made here invalidate at once.
+//! What a click needs to know about a link, cached in memory: the click
+//! path must not wait for the database.
+//!
+//! Every change to what the cache holds (a link, an affiliate, a campaign,
+//! a store's slug) commits through [`commit`], which bumps the `links` row
+//! of `cache_versions` in the change's own transaction and then empties
+//! this instance's cache. Every instance also polls that row each
+//! [`POLL`] (a background task, never the click path) and empties its cache
+//! when it moved: a suspension made through one instance reaches every
+//! other on the same database within a poll. The TTL is only a backstop
+//! for a poll that fails.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseConnectionType, DatabaseTransaction,
+    DbErr, EntityTrait, QueryFilter, QueryOrder, Statement,
+};
 use uuid::Uuid;
 
 use super::ServiceResult;
@@ -15,6 +25,9 @@ use crate::domain::campaign::Attribution;
 use crate::entities::{affiliate, campaign, link, store};
 
 const TTL: Duration = Duration::from_secs(10);
+/// How often each instance reads the version row.
+pub const POLL: Duration = Duration::from_millis(500);
+const MAX_ENTRIES: usize = 100_000;
 
 #[derive(Debug, Clone)]
 pub struct CachedLink {
@@ -30,34 +43,158 @@ pub struct CachedLink {
     pub attribution: Attribution,
 }
 
+/// One instance's cache; clones share it.
 #[derive(Clone, Default)]
 pub struct LinkCache {
-    entries: Arc<RwLock<HashMap<String, (Instant, Arc<Vec<CachedLink>>)>>>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Default)]
+struct Shared {
+    entries: RwLock<Entries>,
+    /// The version row as last polled.
+    seen: Mutex<Option<i64>>,
+}
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<String, (Instant, Arc<Vec<CachedLink>>)>,
+    /// Moves on every invalidation: a load that began before one must not
+    /// store what it read.
+    generation: u64,
 }
 
 impl LinkCache {
+    /// The cache of the instance that serves `db`: changes committed
+    /// through [`commit`] with a clone of `db` empty it at once.
+    pub fn for_database(db: &DatabaseConnection) -> Self {
+        let cache = Self::default();
+        if let Some(pool) = pool_identity(db) {
+            let mut instances = INSTANCES.lock().expect("registry lock");
+            instances.retain(|(_, weak)| weak.strong_count() > 0);
+            instances.push((pool, Arc::downgrade(&cache.shared)));
+        }
+        cache
+    }
+
     /// Every store's link with this token, oldest first.
     pub async fn lookup(
         &self,
         db: &DatabaseConnection,
         token: &str,
     ) -> ServiceResult<Arc<Vec<CachedLink>>> {
-        if let Some((at, hit)) = self.entries.read().expect("cache lock").get(token)
-            && at.elapsed() < TTL
-        {
-            return Ok(hit.clone());
-        }
+        let generation = {
+            let entries = self.shared.entries.read().expect("cache lock");
+            if let Some((at, hit)) = entries.map.get(token)
+                && at.elapsed() < TTL
+            {
+                return Ok(hit.clone());
+            }
+            entries.generation
+        };
         let loaded = Arc::new(load(db, token).await?);
-        let mut entries = self.entries.write().expect("cache lock");
-        if entries.len() > 100_000 {
-            entries.clear();
+        let mut entries = self.shared.entries.write().expect("cache lock");
+        if entries.generation == generation {
+            if entries.map.len() > MAX_ENTRIES {
+                entries.map.clear();
+            }
+            entries
+                .map
+                .insert(token.to_owned(), (Instant::now(), loaded.clone()));
         }
-        entries.insert(token.to_owned(), (Instant::now(), loaded.clone()));
         Ok(loaded)
     }
 
     pub fn invalidate_all(&self) {
-        self.entries.write().expect("cache lock").clear();
+        self.shared.invalidate_all();
+    }
+
+    /// Reads the version row and empties the cache if it moved since the
+    /// last poll (or this is the first).
+    pub async fn poll(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT version FROM cache_versions WHERE name = 'links'",
+            ))
+            .await?;
+        let version = match row {
+            Some(row) => Some(row.try_get::<i64>("", "version")?),
+            None => None,
+        };
+        let mut seen = self.shared.seen.lock().expect("version lock");
+        if *seen != version {
+            self.shared.invalidate_all();
+        }
+        *seen = version;
+        Ok(())
+    }
+
+    /// Polls every [`POLL`] until the task is aborted.
+    pub fn spawn_poller(&self, db: DatabaseConnection) -> tokio::task::JoinHandle<()> {
+        let cache = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(POLL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = cache.poll(&db).await {
+                    tracing::warn!(error = %e, "polling the link cache version failed");
+                }
+            }
+        })
+    }
+}
+
+impl Shared {
+    fn invalidate_all(&self) {
+        let mut entries = self.entries.write().expect("cache lock");
+        entries.map.clear();
+        entries.generation += 1;
+    }
+}
+
+/// Commits a transaction that changed a link, an affiliate, a campaign or a
+/// store: the version row moves in it (other instances see that at their
+/// next poll), and once it is committed this instance's cache is emptied.
+pub async fn commit(db: &DatabaseConnection, txn: DatabaseTransaction) -> Result<(), DbErr> {
+    txn.execute_raw(Statement::from_string(
+        txn.get_database_backend(),
+        "UPDATE cache_versions SET version = version + 1 WHERE name = 'links'",
+    ))
+    .await?;
+    txn.commit().await?;
+    if let Some(pool) = pool_identity(db) {
+        let instances: Vec<Arc<Shared>> = INSTANCES
+            .lock()
+            .expect("registry lock")
+            .iter()
+            .filter(|(p, _)| *p == pool)
+            .filter_map(|(_, weak)| weak.upgrade())
+            .collect();
+        for shared in instances {
+            shared.invalidate_all();
+        }
+    }
+    Ok(())
+}
+
+/// The caches of this process, by the connection pool of their instance.
+static INSTANCES: Mutex<Vec<(usize, Weak<Shared>)>> = Mutex::new(Vec::new());
+
+/// Which connection pool a handle belongs to: clones of a handle share
+/// their pool, and each app instance opens its own (tests run several in
+/// one process, which must learn of each other's changes as separate
+/// servers would, through the database).
+fn pool_identity(db: &DatabaseConnection) -> Option<usize> {
+    match &db.inner {
+        DatabaseConnectionType::SqlxSqlitePoolConnection(_) => {
+            Some(std::ptr::from_ref(db.get_sqlite_connection_pool().options()).addr())
+        }
+        DatabaseConnectionType::SqlxPostgresPoolConnection(_) => {
+            Some(std::ptr::from_ref(db.get_postgres_connection_pool().options()).addr())
+        }
+        _ => None,
     }
 }
 

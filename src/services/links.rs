@@ -319,7 +319,7 @@ pub async fn create(
         json!({"affiliate_id": a.id, "token": created.token, "url": created.url}),
     )
     .await?;
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(created)
 }
 
@@ -379,7 +379,7 @@ pub async fn update(
         )
         .await?;
     }
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(updated)
 }
 
@@ -402,7 +402,7 @@ pub async fn delete(
         json!({"token": current.token, "affiliate_id": current.affiliate_id}),
     )
     .await?;
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(())
 }
 

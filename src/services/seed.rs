@@ -133,7 +133,7 @@ pub async fn run(db: &DatabaseConnection, slug: &str, count: u64) -> ServiceResu
         for chunk in links.chunks(800) {
             link::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
         }
-        txn.commit().await?;
+        super::link_cache::commit(db, txn).await?;
         done += batch;
     }
     Ok(SeedReport {

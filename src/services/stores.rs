@@ -214,6 +214,6 @@ pub async fn update_settings(
         )
         .await?;
     }
-    txn.commit().await?;
+    super::link_cache::commit(db, txn).await?;
     Ok(updated)
 }

@@ -55,10 +55,11 @@ impl AppState {
             "referral-cookie",
         ));
         let sales = crate::services::sales::SalesWriter::start(db.clone());
+        let link_cache = crate::services::link_cache::LinkCache::for_database(&db);
         Self {
             db,
             config,
-            link_cache: Default::default(),
+            link_cache,
             sales,
             clicks,
             ip_mac,
