@@ -13,6 +13,7 @@ mod campaigns;
 mod cli;
 mod csrf;
 mod group_commit;
+mod link_cache;
 mod links_coupons;
 mod money;
 mod openapi;
