@@ -232,3 +232,55 @@ async fn load(db: &DatabaseConnection, token: &str) -> ServiceResult<Vec<CachedL
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use migration::{Migrator, MigratorTrait};
+
+    use super::*;
+
+    fn cached(cache: &LinkCache) -> usize {
+        cache.shared.entries.read().unwrap().map.len()
+    }
+
+    fn fill(cache: &LinkCache) {
+        let mut entries = cache.shared.entries.write().unwrap();
+        entries
+            .map
+            .insert("ann".into(), (Instant::now(), Arc::new(Vec::new())));
+    }
+
+    #[tokio::test]
+    async fn clones_of_a_handle_share_their_pool_and_each_connection_has_its_own() {
+        let a = crate::db::connect("sqlite::memory:").await.unwrap();
+        let b = crate::db::connect("sqlite::memory:").await.unwrap();
+
+        assert!(pool_identity(&a).is_some());
+        assert_eq!(pool_identity(&a), pool_identity(&a.clone()));
+        assert_ne!(pool_identity(&a), pool_identity(&b));
+    }
+
+    #[tokio::test]
+    async fn a_commit_empties_its_instances_cache_at_once_and_anothers_at_its_next_poll() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let a = crate::db::connect(&url).await.unwrap();
+        Migrator::up(&a, None).await.unwrap();
+        let b = crate::db::connect(&url).await.unwrap();
+        let (cache_a, cache_b) = (LinkCache::for_database(&a), LinkCache::for_database(&b));
+        cache_b.poll(&b).await.unwrap();
+        fill(&cache_a);
+        fill(&cache_b);
+
+        let txn = crate::db::begin_write(&a).await.unwrap();
+        commit(&a, txn).await.unwrap();
+
+        assert_eq!(cached(&cache_a), 0, "this instance: at once");
+        assert_eq!(cached(&cache_b), 1, "another instance: not before it polls");
+        cache_b.poll(&b).await.unwrap();
+        assert_eq!(cached(&cache_b), 0, "another instance: at its poll");
+        fill(&cache_b);
+        cache_b.poll(&b).await.unwrap();
+        assert_eq!(cached(&cache_b), 1, "a poll with no change keeps the cache");
+    }
+}
