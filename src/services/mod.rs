@@ -1,7 +1,13 @@
-//! Use cases. Each function takes the database, the acting person and
-//! parsed input, runs in one transaction when it writes, and writes its audit
-//! entry in that same transaction. Pages, the API and the CLI all call these:
-//! a rule lives here once.
+//! Use cases. Each function takes the database, the acting person and its
+//! input: typed ids (`AffiliateId`, `SaleId`, …) and domain values where the
+//! caller has them, and the text of form and JSON fields where parsing that
+//! text is part of the use case (so pages and the API get the same field
+//! errors). It runs in one transaction when it writes, and writes its audit
+//! entry, outbox event and cache invalidation in that same transaction.
+//! Decisions are pure functions in `domain`; a service loads, calls the rule,
+//! writes. Pages, the API and the CLI all call these: a rule lives here once.
+//! A resource that grew has a folder with one file per verb (`affiliates/`,
+//! `sales/`, `tracking/`).
 
 pub mod affiliates;
 pub mod api_keys;

@@ -23,12 +23,15 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::super::{Actor, ServiceError, ServiceResult, audit, commissions, events};
 use crate::db;
 use crate::domain::StoreId;
 use crate::domain::states::CommissionKind;
 use crate::domain::{AffiliateId, CampaignId};
 use crate::entities::{affiliate, audit_entry, campaign, commission, event, link, referral, sale};
+use crate::services::{Actor, ServiceError, ServiceResult, audit, commissions, events};
+
+mod rows;
+use rows::*;
 
 /// A sale found by its payment id, with its own (`kind = sale`) commission.
 pub(super) type Booked = (sale::Model, Option<commission::Model>);
@@ -162,9 +165,9 @@ impl Work {
         {
             self.affiliates.insert(a.id, a);
         }
-        let plans = distinct(self.affiliates.values().map(|a| a.campaign_id));
+        let campaign_ids = distinct(self.affiliates.values().map(|a| a.campaign_id));
         for c in campaign::Entity::find()
-            .filter(campaign::Column::Id.is_in(plans))
+            .filter(campaign::Column::Id.is_in(campaign_ids))
             .all(conn)
             .await?
         {
@@ -416,194 +419,5 @@ impl Work {
     }
 }
 
-/// Writes the columns a sale moves on a referral (and only those, so a
-/// concurrent change to another column is never overwritten).
-async fn update_progress(conn: &impl ConnectionTrait, r: referral::Model) -> Result<(), DbErr> {
-    let progress = referral::ActiveModel {
-        state: Set(r.state),
-        email: Set(r.email),
-        external_customer_id: Set(r.external_customer_id),
-        self_referral: Set(r.self_referral),
-        sale_count: Set(r.sale_count),
-        first_sale_at: Set(r.first_sale_at),
-        converted_at: Set(r.converted_at),
-        updated_at: Set(r.updated_at),
-        ..Default::default()
-    };
-    referral::Entity::update_many()
-        .set(progress)
-        .filter(referral::Column::Id.eq(r.id))
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
-async fn insert_all<E, M>(conn: &impl ConnectionTrait, rows: Vec<M>) -> Result<(), DbErr>
-where
-    E: EntityTrait,
-    M: sea_orm::IntoActiveModel<E::ActiveModel>,
-    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
-{
-    let rows: Vec<E::ActiveModel> = rows.into_iter().map(|m| m.into_active_model()).collect();
-    for chunk in rows.chunks(CHUNK) {
-        E::insert_many(chunk.to_vec())
-            .exec_without_returning(conn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// The `kind = sale` commission of each of these sales.
-async fn own_commissions(
-    conn: &impl ConnectionTrait,
-    sale_ids: Vec<Uuid>,
-) -> ServiceResult<HashMap<Uuid, commission::Model>> {
-    if sale_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(commission::Entity::find()
-        .filter(commission::Column::SaleId.is_in(sale_ids))
-        .filter(commission::Column::Kind.eq(CommissionKind::Sale))
-        .all(conn)
-        .await?
-        .into_iter()
-        .filter_map(|c| Some((c.sale_id?, c)))
-        .collect())
-}
-
-fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
-    let mut v: Vec<Uuid> = ids.collect();
-    v.sort_unstable();
-    v.dedup();
-    v
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::states::{ReferralSource, ReferralState};
-    use crate::services::ActorKind;
-    use chrono::{Duration, Utc};
-
-    fn person(id: Uuid) -> referral::Model {
-        let now = Utc::now();
-        referral::Model {
-            id,
-            store_id: Uuid::nil(),
-            affiliate_id: Uuid::nil(),
-            campaign_id: Uuid::nil(),
-            link_id: Some(Uuid::now_v7()),
-            coupon_id: None,
-            visitor_id: None,
-            state: ReferralState::Visitor,
-            email: None,
-            external_customer_id: None,
-            self_referral: false,
-            ip_hash: None,
-            user_agent: None,
-            source: ReferralSource::Link,
-            sale_count: 0,
-            first_sale_at: None,
-            expires_at: now + Duration::days(30),
-            lead_at: None,
-            converted_at: None,
-            erased_at: None,
-            created_at: now,
-            updated_at: now,
-        }
-    }
-
-    fn a_sale() -> sale::Model {
-        sale::Model {
-            id: Uuid::now_v7(),
-            store_id: Uuid::nil(),
-            external_id: "pi_1".into(),
-            referral_id: None,
-            affiliate_id: None,
-            amount_minor: 100,
-            tax_minor: 0,
-            currency: "USD".into(),
-            refunded_minor: 0,
-            attribution: "none".into(),
-            coupon_code: None,
-            customer_email: None,
-            external_customer_id: None,
-            occurred_at: Utc::now(),
-            created_at: Utc::now(),
-        }
-    }
-
-    fn state(w: &Work) -> Vec<(Uuid, &'static str, i32, &'static str)> {
-        let mut v: Vec<_> = w
-            .referrals
-            .values()
-            .map(|t| {
-                let row = match t.row {
-                    Row::Clean => "clean",
-                    Row::Changed => "changed",
-                    Row::New => "new",
-                };
-                (t.model.id, t.model.state.as_str(), t.model.sale_count, row)
-            })
-            .collect();
-        v.sort();
-        v
-    }
-
-    #[test]
-    fn rolling_back_to_a_mark_undoes_exactly_what_came_after_it() {
-        let actor = Actor {
-            kind: ActorKind::System,
-            id: None,
-            label: "system".into(),
-            ip: None,
-        };
-        let mut w = Work::default();
-        let known = person(Uuid::now_v7());
-        w.referrals.insert(
-            known.id,
-            Tracked {
-                model: known.clone(),
-                row: Row::Clean,
-            },
-        );
-        let kept = person(Uuid::now_v7());
-        w.add_referral(kept.clone());
-        w.add_sale(a_sale(), &actor);
-        let before = state(&w);
-        let (events, audits) = (w.events.len(), w.audits.len());
-
-        let mark = w.mark();
-        let mut converted = known.clone();
-        converted.state = ReferralState::Converted;
-        converted.sale_count = 1;
-        w.put_referral(converted.clone());
-        converted.sale_count = 2;
-        w.put_referral(converted);
-        let mut kept_too = kept.clone();
-        kept_too.sale_count = 5;
-        w.put_referral(kept_too);
-        w.add_referral(person(Uuid::now_v7()));
-        w.add_sale(a_sale(), &actor);
-        w.count_conversion(known.link_id.unwrap());
-        assert_ne!(state(&w), before);
-        w.rollback(mark);
-
-        assert_eq!(state(&w), before);
-        assert_eq!((w.events.len(), w.audits.len()), (events, audits));
-        assert_eq!(w.sales.len(), 1);
-        assert!(w.conversions.is_empty());
-    }
-
-    #[test]
-    fn a_referral_made_in_the_unit_stays_an_insert_when_it_changes() {
-        let mut w = Work::default();
-        let made = person(Uuid::now_v7());
-        w.add_referral(made.clone());
-        let mut changed = made;
-        changed.state = ReferralState::Converted;
-        w.put_referral(changed);
-        assert_eq!(state(&w)[0].3, "new");
-        assert_eq!(state(&w)[0].1, ReferralState::Converted.as_str());
-    }
-}
+mod tests;

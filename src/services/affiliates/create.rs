@@ -1,0 +1,105 @@
+//! Adding an affiliate (staff, the API): profile, campaign, first link.
+
+use super::*;
+
+pub struct NewAffiliate {
+    pub fields: AffiliateFields,
+    pub campaign_id: Option<CampaignId>,
+    /// `pending` or `approved`; `None` follows the campaign's approval rule.
+    pub status: Option<String>,
+    /// A token for the default link; `None` makes one from the name.
+    pub link_token: Option<String>,
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    store: &store::Model,
+    actor: &Actor,
+    input: NewAffiliate,
+) -> ServiceResult<affiliate::Model> {
+    let store_id = StoreId(store.id);
+    let mut errors = ValidationErrors::new();
+    let profile = match AffiliateProfile::parse(&input.fields) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            errors.0.extend(e.0);
+            None
+        }
+    };
+    let status = match input
+        .status
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) => match AffiliateStatus::parse(s) {
+            Ok(st @ (AffiliateStatus::Pending | AffiliateStatus::Approved)) => Some(st),
+            _ => {
+                errors.add("status", "must be pending or approved for a new affiliate");
+                None
+            }
+        },
+    };
+    let token = match input
+        .link_token
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(t) => errors.check("link_token", crate::domain::link_token::parse_link_token(t)),
+    };
+    errors.into_result()?;
+    let profile = profile.expect("no errors");
+
+    let txn = db::begin_write(db).await?;
+    let campaign = resolve_campaign(&txn, store_id, input.campaign_id.map(|i| i.0)).await?;
+    if email_in_use(&txn, store_id, profile.email.as_str(), None).await? {
+        return Err(email_taken());
+    }
+    let status = status.unwrap_or(if campaign.approval_required {
+        AffiliateStatus::Pending
+    } else {
+        AffiliateStatus::Approved
+    });
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let created = affiliate::ActiveModel {
+        id: Set(id),
+        store_id: Set(store.id),
+        campaign_id: Set(campaign.id),
+        email: Set(profile.email.as_str().to_owned()),
+        first_name: Set(profile.first_name.clone()),
+        last_name: Set(profile.last_name.clone()),
+        payout_email: Set(profile.payout_email.as_ref().map(|e| e.as_str().to_owned())),
+        status: Set(status),
+        is_enabled: Set(profile.is_enabled),
+        external_customer_id: Set(profile.external_customer_id.clone()),
+        commission_bp: Set(profile.commission_bp),
+        discount_bp: Set(profile.discount_bp),
+        rejection_reason: Set(None),
+        balance_minor: Set(0),
+        sort_name: Set(profile.sort_name()),
+        search_text: Set(profile.search_text()),
+        status_changed_at: Set(now),
+        anonymized_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if db::is_unique_violation(&e) {
+            email_taken()
+        } else {
+            e.into()
+        }
+    })?;
+    record_status(&txn, store_id, id, None, status, None, actor).await?;
+    let default_link = links::insert_default(&txn, store_id, &created, token).await?;
+    audit::record(&txn, store_id, actor, "affiliate.created", "affiliate", Some(id.to_string()),
+        json!({"profile": snapshot(&created), "status": status.as_str(), "link_token": default_link.token})).await?;
+    crate::services::link_cache::commit(db, txn).await?;
+    Ok(created)
+}

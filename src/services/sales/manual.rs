@@ -1,0 +1,163 @@
+//! Attribution after the fact: staff attribute a sale by hand, and a customer named later brings their earlier sales.
+
+use super::*;
+
+/// Staff attribute an unattributed sale to an affiliate: a manual referral
+/// is made for the customer and the commission computed as for any sale.
+pub async fn attribute_manually(
+    db: &DatabaseConnection,
+    store: &store::Model,
+    actor: &Actor,
+    sale_id: SaleId,
+    affiliate_id: AffiliateId,
+) -> ServiceResult<Recorded> {
+    let store_id = StoreId(store.id);
+    let currency = campaigns::currency_of(store);
+    let txn = db::begin_write(db).await?;
+    let current = get(&txn, store_id, sale_id).await?;
+    if current.affiliate_id.is_some() {
+        return Err(ServiceError::Conflict(
+            "This sale is already attributed.".into(),
+        ));
+    }
+    if current.refunded_minor >= current.amount_minor {
+        return Err(ServiceError::Conflict(
+            "This sale was fully refunded; there is nothing to attribute.".into(),
+        ));
+    }
+    let mut work = Work::default();
+    let affiliate = work
+        .affiliate(&txn, store_id, affiliate_id.0)
+        .await
+        .map_err(|_| {
+            ServiceError::from(ValidationErrors::single(
+                "affiliate_id",
+                "is not an affiliate of this store",
+            ))
+        })?;
+    let campaign = work.campaign(&txn, store_id, affiliate.campaign_id).await?;
+    let r = referrals::known_row(
+        store_id,
+        &campaign,
+        referrals::KnownPerson {
+            affiliate: &affiliate,
+            source: ReferralSource::Manual,
+            email: current.customer_email.clone(),
+            external_customer_id: current.external_customer_id.clone(),
+            coupon_id: None,
+        },
+    );
+    work.add_referral(r.clone());
+    work.emit(store_id, "referral.created", referrals::snapshot(&r));
+    let (updated, commission, note) =
+        attach(&mut work, &txn, store_id, currency, &current, r, "manual")
+            .await?
+            .ok_or_else(|| ServiceError::Conflict("This sale is already attributed.".into()))?;
+    work.flush(&txn).await?;
+    audit::record(
+        &txn,
+        store_id,
+        actor,
+        "sale.attributed",
+        "sale",
+        Some(updated.id.to_string()),
+        json!({"affiliate_id": affiliate.id, "email": affiliate.email}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Recorded {
+        sale: updated,
+        commission,
+        created: false,
+        note,
+    })
+}
+
+/// A sale given to a referral, its commission (if any) and why not.
+pub(super) type Attached = (
+    sale::Model,
+    Option<commission_entity::Model>,
+    Option<String>,
+);
+
+/// Gives an unattributed sale to a referral: claimed with a condition (so
+/// two attributions of one sale cannot both succeed), credited as any sale
+/// (scaled down by what was already refunded), and the referral moved on.
+/// `None` when someone else attributed it first.
+pub(super) async fn attach(
+    work: &mut Work,
+    txn: &impl ConnectionTrait,
+    store_id: StoreId,
+    currency: Currency,
+    current: &sale::Model,
+    r: referral::Model,
+    how: &str,
+) -> ServiceResult<Option<Attached>> {
+    let claimed = sale::Entity::update_many()
+        .col_expr(sale::Column::ReferralId, Expr::value(Some(r.id)))
+        .col_expr(sale::Column::AffiliateId, Expr::value(Some(r.affiliate_id)))
+        .col_expr(sale::Column::Attribution, Expr::value(how))
+        .filter(sale::Column::Id.eq(current.id))
+        .filter(sale::Column::AffiliateId.is_null())
+        .exec(txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Ok(None);
+    }
+    // Read again after the claim: a refund may have committed since
+    // `current` was read (PostgreSQL), and the claim's row lock keeps any
+    // further one out until this commits.
+    let updated = get(txn, store_id, SaleId(current.id)).await?;
+    let mut r = r;
+    let (commission, note) = credit(work, txn, store_id, currency, &mut r, &updated).await?;
+    if let Some(c) = &commission {
+        work.add_commission(c.clone());
+    }
+    let customer = Customer {
+        external_id: updated.external_customer_id.as_deref(),
+        email: None,
+    };
+    convert(work, store_id, r, customer, &updated);
+    Ok(Some((updated, commission, note)))
+}
+
+/// Payments that arrived before their customer was known (Stripe may send a
+/// subscription's first `invoice.paid` before `checkout.session.completed`):
+/// once the referral learns its customer id, its unattributed sales are
+/// attributed to it, oldest first.
+pub async fn attach_customer_sales(
+    db: &DatabaseConnection,
+    store: &store::Model,
+    referral_id: ReferralId,
+    customer: &str,
+) -> ServiceResult<usize> {
+    let store_id = StoreId(store.id);
+    let currency = campaigns::currency_of(store);
+    let txn = db::begin_write(db).await?;
+    let orphans = sale::Entity::find()
+        .filter(sale::Column::StoreId.eq(store.id))
+        .filter(sale::Column::AffiliateId.is_null())
+        .filter(sale::Column::ExternalCustomerId.eq(customer))
+        .order_by_asc(sale::Column::OccurredAt)
+        .limit(100)
+        .all(&txn)
+        .await?;
+    let mut work = Work::default();
+    let mut attached = 0;
+    for orphan in orphans {
+        // The referral as the previous orphan left it (its sale count).
+        let r = work
+            .referral(&txn, store_id, referral_id.0)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if attach(&mut work, &txn, store_id, currency, &orphan, r, "customer")
+            .await?
+            .is_some()
+        {
+            attached += 1;
+        }
+    }
+    work.flush(&txn).await?;
+    txn.commit().await?;
+    Ok(attached)
+}
