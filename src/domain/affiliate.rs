@@ -54,7 +54,9 @@ impl AffiliateStatus {
     }
 }
 
-/// A status change asked for by staff or the API.
+/// A status change asked for by staff or the API. Its words (`as_str`,
+/// `FromStr`) are the routes' words on both surfaces:
+/// `POST /api/v1/affiliates/{id}/approve` and `POST /admin/affiliates/{id}/approve`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusAction {
     Approve,
@@ -66,16 +68,6 @@ pub enum StatusAction {
 impl StatusAction {
     pub const ALL: [StatusAction; 4] = [Self::Approve, Self::Reject, Self::Suspend, Self::Enable];
 
-    pub fn parse(s: &str) -> Result<Self, String> {
-        match s {
-            "approve" => Ok(Self::Approve),
-            "reject" => Ok(Self::Reject),
-            "suspend" => Ok(Self::Suspend),
-            "enable" => Ok(Self::Enable),
-            _ => Err("must be approve, reject, suspend or enable".into()),
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Approve => "approve",
@@ -83,6 +75,11 @@ impl StatusAction {
             Self::Suspend => "suspend",
             Self::Enable => "enable",
         }
+    }
+
+    /// The moves `from` allows, in `ALL`'s order.
+    pub fn allowed_from(from: AffiliateStatus) -> impl Iterator<Item = StatusAction> {
+        Self::ALL.into_iter().filter(move |a| a.apply(from).is_ok())
     }
 
     /// The status the action leads to from `from`, or why it cannot.
@@ -158,6 +155,17 @@ pub fn is_self_referral(
         (Some(a), Some(b)) if a == b
     );
     same_email || same_customer
+}
+
+impl std::str::FromStr for StatusAction {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| "must be approve, reject, suspend or enable".into())
+    }
 }
 
 /// The affiliate as text, the way a form or JSON body gives it. Empty
@@ -294,6 +302,25 @@ mod tests {
             ..me
         };
         assert!(!is_self_referral(no_id, None, Some("cus_1")));
+    }
+
+    #[test]
+    fn an_action_reads_back_its_own_word_and_nothing_else() {
+        for a in StatusAction::ALL {
+            assert_eq!(a.as_str().parse::<StatusAction>(), Ok(a));
+        }
+        assert!("approval".parse::<StatusAction>().is_err());
+        assert!("Approve".parse::<StatusAction>().is_err());
+    }
+
+    #[test]
+    fn each_status_allows_the_moves_apply_accepts() {
+        let allowed = |s| StatusAction::allowed_from(s).collect::<Vec<_>>();
+        use StatusAction::*;
+        assert_eq!(allowed(Pending), [Approve, Reject]);
+        assert_eq!(allowed(Approved), [Suspend]);
+        assert_eq!(allowed(Rejected), [Approve]);
+        assert_eq!(allowed(Suspended), [Enable]);
     }
 
     #[test]

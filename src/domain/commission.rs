@@ -74,6 +74,36 @@ fn amount_for(rule: Commission, basis_minor: i64) -> Result<i64, CommissionError
     }
 }
 
+/// Which of the terms priced a sale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSource {
+    /// The campaign's first-payment override.
+    FirstPayment,
+    /// The affiliate's own percentage.
+    AffiliateOverride,
+    /// The campaign's commission.
+    Campaign,
+}
+
+/// The rule that prices a referral's first sale (`first`) or a later one.
+/// On the first sale the campaign's first-payment override comes before the
+/// affiliate's percentage; on later ones the affiliate's percentage comes
+/// before the campaign's rule. `decide` prices with it, and pages describe
+/// it, so they cannot disagree.
+pub fn rule_for(terms: &Terms, first: bool) -> (Commission, RuleSource) {
+    match (first, terms.first_payment, terms.override_bp) {
+        (true, Some(first_rule), _) => (first_rule, RuleSource::FirstPayment),
+        (_, _, Some(bp)) => (
+            Commission {
+                kind: CommissionType::Percentage,
+                value: bp,
+            },
+            RuleSource::AffiliateOverride,
+        ),
+        _ => (terms.commission, RuleSource::Campaign),
+    }
+}
+
 /// The commission one sale earns under `terms`, given the referral's history.
 pub fn decide(terms: &Terms, sale: Sale, history: History) -> Result<Decision, CommissionError> {
     if sale.amount_minor <= 0 {
@@ -110,14 +140,7 @@ pub fn decide(terms: &Terms, sale: Sale, history: History) -> Result<Decision, C
         _ => {}
     }
     let basis = sale.amount_minor - sale.tax_minor;
-    let rule = match (first, terms.first_payment, terms.override_bp) {
-        (true, Some(first_rule), _) => first_rule,
-        (_, _, Some(bp)) => Commission {
-            kind: CommissionType::Percentage,
-            value: bp,
-        },
-        _ => terms.commission,
-    };
+    let (rule, _) = rule_for(terms, first);
     let amount_minor = amount_for(rule, basis)?;
     let due_at = sale
         .occurred_at
