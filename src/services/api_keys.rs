@@ -154,3 +154,6 @@ pub async fn create_from_cli(
         })?;
     create(db, StoreId(store.id), &Actor::cli(), name).await
 }
+
+/// What pages and the API read of a key (never its secret: only the hash is stored).
+pub use crate::entities::api_key::Model as ApiKey;

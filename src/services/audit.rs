@@ -84,3 +84,6 @@ pub async fn list(
         next_before,
     })
 }
+
+/// What the audit page reads of an entry.
+pub use crate::entities::audit_entry::Model as AuditEntry;

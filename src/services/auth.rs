@@ -137,3 +137,14 @@ pub async fn change_password(
     txn.commit().await?;
     Ok(revoked)
 }
+
+/// What a request reads of the signed-in user.
+pub use crate::entities::user::Model as User;
+
+/// The user a session names, if they still exist.
+pub async fn session_user(
+    conn: &impl sea_orm::ConnectionTrait,
+    id: UserId,
+) -> ServiceResult<Option<User>> {
+    Ok(user::Entity::find_by_id(id.0).one(conn).await?)
+}

@@ -373,3 +373,23 @@ pub async fn delete(
     super::link_cache::commit(db, txn).await?;
     Ok(Removal::Deleted)
 }
+
+/// What pages and the API read of a campaign.
+pub use crate::entities::campaign::Model as Campaign;
+
+/// The campaign's commission terms for an affiliate (`override_bp`: their own
+/// percentage), as the commission engine reads them.
+pub fn terms_of(c: &Campaign, override_bp: Option<i64>) -> crate::domain::commission::Terms {
+    use crate::domain::campaign::Recurring;
+    crate::domain::commission::Terms {
+        commission: commission_of(&c.commission_type, c.commission_value),
+        first_payment: match (&c.first_payment_type, c.first_payment_value) {
+            (Some(k), Some(v)) => Some(commission_of(k, v)),
+            _ => None,
+        },
+        recurring: Recurring::parse(&c.recurring).unwrap_or(Recurring::Lifetime),
+        recurring_limit: c.recurring_limit,
+        hold_days: c.hold_days,
+        override_bp,
+    }
+}

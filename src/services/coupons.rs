@@ -216,3 +216,6 @@ pub async fn delete(
     txn.commit().await?;
     Ok(())
 }
+
+/// What pages and the API read of a coupon.
+pub use crate::entities::coupon::Model as Coupon;

@@ -32,18 +32,8 @@ pub async fn share_url_of(
     store_slug: &str,
     l: &link::Model,
 ) -> ServiceResult<String> {
-    let older_elsewhere = link::Entity::find()
-        .filter(link::Column::Token.eq(l.token.clone()))
-        .filter(link::Column::Id.lt(l.id))
-        .filter(link::Column::StoreId.ne(l.store_id))
-        .one(conn)
-        .await?
-        .is_some();
-    Ok(if older_elsewhere {
-        format!("{public_base}/r/{store_slug}/{}", l.token)
-    } else {
-        share_url(public_base, &l.token)
-    })
+    let mut urls = share_urls(conn, public_base, store_slug, std::slice::from_ref(l)).await?;
+    Ok(urls.pop().expect("one url per link"))
 }
 
 pub async fn get(
@@ -404,6 +394,47 @@ pub async fn delete(
     .await?;
     super::link_cache::commit(db, txn).await?;
     Ok(())
+}
+
+/// What pages and the API read of a link.
+pub use crate::entities::link::Model as Link;
+
+/// `share_url_of` for several links of one store, in one query.
+pub async fn share_urls(
+    conn: &impl ConnectionTrait,
+    public_base: &str,
+    store_slug: &str,
+    links: &[Link],
+) -> ServiceResult<Vec<String>> {
+    let Some(first) = links.first() else {
+        return Ok(vec![]);
+    };
+    debug_assert!(links.iter().all(|l| l.store_id == first.store_id));
+    let tokens: Vec<String> = links.iter().map(|l| l.token.clone()).collect();
+    // The oldest link of another store holding each token (min in Rust:
+    // PostgreSQL has no min(uuid)). A token is unique per store, so this is
+    // a few rows at most per token.
+    let mut oldest_elsewhere = std::collections::HashMap::<String, Uuid>::new();
+    let rows: Vec<(String, Uuid)> = link::Entity::find()
+        .select_only()
+        .column(link::Column::Token)
+        .column(link::Column::Id)
+        .filter(link::Column::Token.is_in(tokens))
+        .filter(link::Column::StoreId.ne(first.store_id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (token, id) in rows {
+        let oldest = oldest_elsewhere.entry(token).or_insert(id);
+        *oldest = (*oldest).min(id);
+    }
+    Ok(links
+        .iter()
+        .map(|l| match oldest_elsewhere.get(&l.token) {
+            Some(oldest) if *oldest < l.id => format!("{public_base}/r/{store_slug}/{}", l.token),
+            _ => share_url(public_base, &l.token),
+        })
+        .collect())
 }
 
 #[cfg(test)]

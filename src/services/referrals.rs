@@ -536,3 +536,6 @@ pub async fn affiliate_of(
         .one(conn)
         .await?)
 }
+
+/// What pages and the API read of a referral.
+pub use crate::entities::referral::Model as Referral;

@@ -217,3 +217,6 @@ pub async fn update_settings(
     super::link_cache::commit(db, txn).await?;
     Ok(updated)
 }
+
+/// What pages and the API read of a store.
+pub use crate::entities::store::Model as Store;

@@ -32,6 +32,12 @@ mod delete;
 pub use delete::*;
 mod list;
 pub use list::*;
+mod names;
+pub use names::*;
+
+/// What pages and the API read of an affiliate and of its status history.
+pub use crate::entities::affiliate::Model as Affiliate;
+pub use crate::entities::affiliate_status_change::Model as StatusChange;
 
 pub async fn get(
     conn: &impl ConnectionTrait,

@@ -43,3 +43,35 @@ pub async fn commissions_of(
         .all(conn)
         .await?)
 }
+
+/// What each of these sales of the store still earns its affiliates: the
+/// sum of their live commissions (neither refunded nor voided), in one
+/// query. A sale without any is absent.
+pub async fn earned(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    sale_ids: &[Uuid],
+) -> ServiceResult<std::collections::HashMap<Uuid, i64>> {
+    if sale_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(Uuid, i64)> = commission_entity::Entity::find()
+        .select_only()
+        .column(commission_entity::Column::SaleId)
+        .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "earned")
+        .filter(commission_entity::Column::StoreId.eq(store_id.0))
+        .filter(commission_entity::Column::SaleId.is_in(sale_ids.to_vec()))
+        .filter(
+            commission_entity::Column::Status.is_in(
+                CommissionStatus::ALL
+                    .iter()
+                    .copied()
+                    .filter(|s| s.is_live()),
+            ),
+        )
+        .group_by(commission_entity::Column::SaleId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}

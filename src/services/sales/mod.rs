@@ -48,6 +48,10 @@ pub use manual::*;
 mod list;
 pub use list::*;
 
+/// What pages and the API read of a sale and of its commissions.
+pub use crate::entities::commission::Model as Commission;
+pub use crate::entities::sale::Model as Sale;
+
 pub async fn get(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
