@@ -228,7 +228,7 @@ pub async fn render_errors(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let is_api = is_api_path(req.path());
-    let is_htmx = req.headers().contains_key("hx-request");
+    let is_htmx = super::extractors::Htmx::from_headers(req.headers()).request;
     // Inner middleware report refusals as error responses (not `Err`), so
     // they are rendered here like a handler's. (The request cannot be
     // cloned before routing to handle `Err` here: actix panics.)

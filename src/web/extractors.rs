@@ -1,10 +1,12 @@
 //! Request extractors: who is asking (`Staff`, `ApiCaller`), from where
-//! (`ClientIp`), and the page's CSRF token.
+//! (`ClientIp`), what htmx says about the request (`Htmx`), and the page's
+//! CSRF token.
 
 use std::future::{Ready, ready};
 use std::pin::Pin;
 
 use actix_session::{Session, SessionExt};
+use actix_web::http::header::HeaderMap;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use uuid::Uuid;
 
@@ -12,10 +14,8 @@ use super::AppState;
 use super::csrf::CsrfToken;
 use super::error::WebError;
 use crate::domain::UserId;
-use crate::entities::user;
 use crate::services::stores::{self, StoreAccess};
-use crate::services::{Actor, sessions};
-use sea_orm::EntityTrait;
+use crate::services::{Actor, auth, sessions};
 
 pub const STORE_KEY: &str = "store_id";
 
@@ -54,6 +54,44 @@ impl FromRequest for ClientIp {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(Ok(ClientIp(client_ip(req))))
+    }
+}
+
+/// What htmx says about a request, from its `HX-*` headers: whether htmx
+/// sent it (a handler answers a partial then, a full page otherwise), the id
+/// of the element it will swap, the id of the element that triggered it, and
+/// the text typed into an `hx-prompt`. Kanidm's views read the same three.
+#[derive(Debug, Clone, Default)]
+pub struct Htmx {
+    pub request: bool,
+    pub target: Option<String>,
+    pub trigger: Option<String>,
+    pub prompt: Option<String>,
+}
+
+impl Htmx {
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let text = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        Self {
+            request: headers.contains_key("hx-request"),
+            target: text("hx-target"),
+            trigger: text("hx-trigger"),
+            prompt: text("hx-prompt"),
+        }
+    }
+}
+
+impl FromRequest for Htmx {
+    type Error = WebError;
+    type Future = Ready<Result<Self, WebError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Htmx::from_headers(req.headers())))
     }
 }
 
@@ -119,7 +157,7 @@ impl FromRequest for Staff {
             let Some(user_id) = session.get::<Uuid>(sessions::USER_KEY)? else {
                 return Err(sign_in_redirect(&state, &req).await);
             };
-            let Some(user) = user::Entity::find_by_id(user_id).one(&state.db).await? else {
+            let Some(user) = auth::session_user(&state.db, UserId(user_id)).await? else {
                 session.purge();
                 return Err(sign_in_redirect(&state, &req).await);
             };

@@ -11,6 +11,7 @@ pub mod csrf;
 pub mod error;
 pub mod extractors;
 pub mod headers;
+pub mod pager;
 pub mod session_store;
 pub mod shell;
 pub mod track;
@@ -89,6 +90,18 @@ pub fn render(status: StatusCode, template: &impl Template) -> Result<HttpRespon
 
 pub fn page(template: &impl Template) -> Result<HttpResponse, WebError> {
     render(StatusCode::OK, template)
+}
+
+/// An htmx partial and a flash message the page shows as a toast
+/// (`HX-Trigger: {"flash": …}`, picked up by app.js).
+pub fn partial_with_flash(body: String, message: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "HX-Trigger",
+            serde_json::json!({ "flash": message }).to_string(),
+        ))
+        .body(body)
 }
 
 pub fn see_other(location: &str) -> HttpResponse {

@@ -1,24 +1,24 @@
 //! API keys: create (the key is shown once), list, revoke in place.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::domain::ApiKeyId;
 use crate::domain::ValidationErrors;
-use crate::entities::api_key;
-use crate::services::{ServiceError, api_keys};
-use crate::web::extractors::Staff;
+use crate::services::ServiceError;
+use crate::services::api_keys::{self, ApiKey};
+use crate::web::extractors::{Htmx, Staff};
 use crate::web::shell::{Shell, flash};
-use crate::web::{AppState, WebError, render, see_other};
+use crate::web::{AppState, WebError, partial_with_flash, render, see_other};
 
 #[derive(Template)]
 #[template(path = "admin/api_keys/index.html")]
 struct KeysPage {
     shell: Shell,
-    keys: Vec<api_key::Model>,
+    keys: Vec<ApiKey>,
     form_name: String,
     errors: ValidationErrors,
     /// The whole key, on the response that created it and never again.
@@ -29,7 +29,7 @@ struct KeysPage {
 #[derive(Template)]
 #[template(path = "admin/api_keys/_row.html")]
 struct KeyRow {
-    key: api_key::Model,
+    key: ApiKey,
 }
 
 async fn keys_page(
@@ -121,7 +121,7 @@ pub async fn create(
 pub async fn revoke(
     state: web::Data<AppState>,
     staff: Staff,
-    req: HttpRequest,
+    htmx: Htmx,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
     let key = api_keys::revoke(&state.db, &staff.access, &staff.actor(), ApiKeyId(*path)).await?;
@@ -129,14 +129,8 @@ pub async fn revoke(
         "API key “{}” revoked. Requests using it are refused from now on.",
         key.name
     );
-    if req.headers().contains_key("hx-request") {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header((
-                "HX-Trigger",
-                serde_json::json!({"flash": message}).to_string(),
-            ))
-            .body(KeyRow { key }.render()?));
+    if htmx.request {
+        return Ok(partial_with_flash(KeyRow { key }.render()?, &message));
     }
     flash(&staff.session, "success", message);
     Ok(see_other("/admin/api-keys"))

@@ -5,9 +5,9 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::entities::audit_entry;
-use crate::services::audit;
+use crate::services::audit::{self, AuditEntry};
 use crate::web::extractors::Staff;
+use crate::web::pager::Pager;
 use crate::web::shell::Shell;
 use crate::web::{AppState, WebError, page};
 
@@ -17,9 +17,9 @@ const PAGE_SIZE: u64 = 50;
 #[template(path = "admin/audit.html")]
 struct AuditPage {
     shell: Shell,
-    entries: Vec<audit_entry::Model>,
-    next_before: Option<Uuid>,
+    entries: Vec<AuditEntry>,
     is_first_page: bool,
+    pager: Pager,
 }
 
 #[derive(Deserialize)]
@@ -36,7 +36,12 @@ pub async fn index(
     page(&AuditPage {
         shell: Shell::for_staff(&staff, "audit"),
         entries: result.entries,
-        next_before: result.next_before,
         is_first_page: query.before.is_none(),
+        pager: Pager::newest_first(
+            query.before.map(|_| "/admin/audit".to_owned()),
+            result
+                .next_before
+                .map(|before| format!("/admin/audit?before={before}")),
+        ),
     })
 }

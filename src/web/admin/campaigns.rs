@@ -9,9 +9,8 @@ use uuid::Uuid;
 use crate::domain::CampaignId;
 use crate::domain::campaign::{CampaignFields, Commission};
 use crate::domain::{Currency, ValidationErrors};
-use crate::entities::campaign;
 use crate::services::ServiceError;
-use crate::services::campaigns::{self, commission_of, currency_of};
+use crate::services::campaigns::{self, Campaign, commission_of, currency_of};
 use crate::web::extractors::Staff;
 use crate::web::shell::{Shell, flash};
 use crate::web::{AppState, WebError, page, render, see_other};
@@ -43,7 +42,7 @@ pub fn describe_commission(c: Commission, currency: Currency) -> String {
 }
 
 impl CampaignRow {
-    pub fn new(c: &campaign::Model, currency: Currency) -> Self {
+    pub fn new(c: &Campaign, currency: Currency) -> Self {
         Self {
             id: c.id,
             name: c.name.clone(),

@@ -16,7 +16,7 @@ use crate::domain::money::format_minor;
 use crate::domain::states::ReferralState;
 use crate::domain::{AffiliateId, ReferralId};
 use crate::services::paging::PageRequest;
-use crate::services::referrals::{self, ReferralFilter};
+use crate::services::referrals::{self, Referral, ReferralFilter};
 use crate::services::{affiliates, campaigns};
 use crate::web::extractors::Staff;
 use crate::web::shell::{Shell, flash};
@@ -217,7 +217,7 @@ async fn index_page(
 #[template(path = "admin/referrals/show.html")]
 struct ShowPage {
     shell: Shell,
-    r: crate::entities::referral::Model,
+    r: Referral,
     affiliate: String,
     /// (when, what, detail), oldest first.
     timeline: Vec<(String, String, String)>,

@@ -1,7 +1,7 @@
 //! The Team page: members, roles, adding and removing.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -10,9 +10,9 @@ use crate::domain::MembershipId;
 use crate::domain::{Role, ValidationErrors};
 use crate::services::ServiceError;
 use crate::services::team::{self, Member};
-use crate::web::extractors::Staff;
+use crate::web::extractors::{Htmx, Staff};
 use crate::web::shell::{Shell, flash};
-use crate::web::{AppState, WebError, render, see_other};
+use crate::web::{AppState, WebError, partial_with_flash, render, see_other};
 
 #[derive(Template)]
 #[template(path = "admin/team/index.html")]
@@ -145,7 +145,7 @@ pub struct RoleForm {
 pub async fn change_role(
     state: web::Data<AppState>,
     staff: Staff,
-    req: HttpRequest,
+    htmx: Htmx,
     path: web::Path<Uuid>,
     form: web::Form<RoleForm>,
 ) -> Result<HttpResponse, WebError> {
@@ -158,7 +158,7 @@ pub async fn change_role(
     )
     .await?;
     let message = format!("{} is now {}.", member.email, member.role.as_str());
-    if req.headers().contains_key("hx-request") {
+    if htmx.request {
         let row = MemberRow {
             m: member,
             roles: Role::ALL,
@@ -167,13 +167,7 @@ pub async fn change_role(
             csrf: staff.csrf.clone(),
         }
         .render()?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header((
-                "HX-Trigger",
-                serde_json::json!({"flash": message}).to_string(),
-            ))
-            .body(row));
+        return Ok(partial_with_flash(row, &message));
     }
     flash(&staff.session, "success", message);
     Ok(see_other("/admin/team"))

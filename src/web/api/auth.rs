@@ -5,15 +5,16 @@ use std::pin::Pin;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 
 use crate::domain::StoreId;
-use crate::entities::{api_key, store};
-use crate::services::{Actor, ActorKind, api_keys};
+use crate::services::api_keys::{self, ApiKey};
+use crate::services::stores::Store;
+use crate::services::{Actor, ActorKind};
 use crate::web::extractors::client_ip;
 use crate::web::{AppState, WebError};
 
 /// A caller with a valid, unrevoked API key.
 pub struct ApiCaller {
-    pub store: store::Model,
-    pub key: api_key::Model,
+    pub store: Store,
+    pub key: ApiKey,
     pub ip: String,
 }
 

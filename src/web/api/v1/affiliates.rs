@@ -11,8 +11,9 @@ use crate::domain::Currency;
 use crate::domain::affiliate::{AffiliateFields, AffiliateStatus, StatusAction};
 use crate::domain::money::format_minor;
 use crate::domain::percent::format_bp;
-use crate::entities::affiliate;
-use crate::services::affiliates::{self, AffiliateUpdate, Counters, ListQuery, NewAffiliate, Sort};
+use crate::services::affiliates::{
+    self, Affiliate, AffiliateUpdate, Counters, ListQuery, NewAffiliate, Sort,
+};
 use crate::services::campaigns::currency_of;
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, DecimalText, ErrorBody, PageParams, nullable};
@@ -46,7 +47,7 @@ pub struct AffiliateBody {
 }
 
 impl AffiliateBody {
-    pub fn from_model(a: &affiliate::Model, counters: Counters, currency: Currency) -> Self {
+    pub fn from_model(a: &Affiliate, counters: Counters, currency: Currency) -> Self {
         Self {
             id: a.id,
             campaign_id: a.campaign_id,
@@ -75,7 +76,7 @@ impl AffiliateBody {
 async fn body_of(
     state: &AppState,
     caller: &ApiCaller,
-    a: &affiliate::Model,
+    a: &Affiliate,
 ) -> Result<AffiliateBody, WebError> {
     let counters = affiliates::counters(&state.db, caller.store_id(), &[AffiliateId(a.id)]).await?;
     Ok(AffiliateBody::from_model(

@@ -8,8 +8,7 @@ use uuid::Uuid;
 use crate::domain::CampaignId;
 use crate::domain::Currency;
 use crate::domain::campaign::CampaignFields;
-use crate::entities::campaign;
-use crate::services::campaigns::{self, Removal, currency_of};
+use crate::services::campaigns::{self, Campaign, Removal, currency_of};
 use crate::web::WebError;
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, DecimalText, ErrorBody, PageParams, nullable};
@@ -54,7 +53,7 @@ pub struct CampaignBody {
 }
 
 impl CampaignBody {
-    pub fn from_model(c: &campaign::Model, currency: Currency) -> Self {
+    pub fn from_model(c: &Campaign, currency: Currency) -> Self {
         let f = campaigns::fields_of(c, currency);
         Self {
             id: c.id,

@@ -6,8 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::{AffiliateId, CouponId};
-use crate::entities::coupon;
-use crate::services::coupons::{self, CouponInput};
+use crate::services::coupons::{self, Coupon, CouponInput};
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, ErrorBody, PageParams, nullable};
 use crate::web::api::v1::affiliates::Deleted;
@@ -23,8 +22,8 @@ pub struct CouponBody {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-impl From<&coupon::Model> for CouponBody {
-    fn from(c: &coupon::Model) -> Self {
+impl From<&Coupon> for CouponBody {
+    fn from(c: &Coupon) -> Self {
         Self {
             id: c.id,
             affiliate_id: c.affiliate_id,

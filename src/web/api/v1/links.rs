@@ -6,8 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::{AffiliateId, LinkId};
-use crate::entities::link;
-use crate::services::links::{self, LinkInput, share_url_of};
+use crate::services::links::{self, Link, LinkInput, share_url_of};
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, ErrorBody, PageParams, nullable};
 use crate::web::api::v1::affiliates::Deleted;
@@ -28,11 +27,7 @@ pub struct LinkBody {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-async fn body_of(
-    state: &AppState,
-    caller: &ApiCaller,
-    l: &link::Model,
-) -> Result<LinkBody, WebError> {
+async fn body_of(state: &AppState, caller: &ApiCaller, l: &Link) -> Result<LinkBody, WebError> {
     let url = share_url_of(
         &state.db,
         &state.config.public_base(),
@@ -44,7 +39,7 @@ async fn body_of(
 }
 
 impl LinkBody {
-    pub fn from_model(l: &link::Model, share_url: String) -> Self {
+    pub fn from_model(l: &Link, share_url: String) -> Self {
         Self {
             id: l.id,
             affiliate_id: l.affiliate_id,

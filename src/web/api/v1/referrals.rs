@@ -8,9 +8,8 @@ use uuid::Uuid;
 use crate::domain::CampaignId;
 use crate::domain::states::ReferralState;
 use crate::domain::{AffiliateId, ReferralId};
-use crate::entities::referral;
 use crate::services::referrals::{
-    self, LeadInput, ManualReferral, ReferralChanges, ReferralFilter,
+    self, LeadInput, ManualReferral, Referral, ReferralChanges, ReferralFilter,
 };
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, ErrorBody, PageParams, nullable};
@@ -37,8 +36,8 @@ pub struct ReferralBody {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-impl From<&referral::Model> for ReferralBody {
-    fn from(r: &referral::Model) -> Self {
+impl From<&Referral> for ReferralBody {
+    fn from(r: &Referral) -> Self {
         Self {
             id: r.id,
             affiliate_id: r.affiliate_id,

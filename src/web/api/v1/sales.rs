@@ -11,9 +11,8 @@ use crate::domain::Currency;
 use crate::domain::money::format_minor;
 use crate::domain::states::CommissionStatus;
 use crate::domain::{CommissionId, SaleId};
-use crate::entities::{commission, sale};
 use crate::services::commissions::{self, CommissionFilter};
-use crate::services::sales::{self, RefundInput, SaleFilter, SaleInput};
+use crate::services::sales::{self, Commission, RefundInput, Sale, SaleFilter, SaleInput};
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, DecimalText, ErrorBody, PageParams};
 use crate::web::{AppState, WebError};
@@ -40,7 +39,7 @@ pub struct CommissionBody {
 }
 
 impl CommissionBody {
-    pub fn new(c: &commission::Model) -> Self {
+    pub fn new(c: &Commission) -> Self {
         let currency = Currency::parse(&c.currency).unwrap_or(Currency::USD);
         Self {
             id: c.id,
@@ -82,7 +81,7 @@ pub struct SaleBody {
 }
 
 impl SaleBody {
-    fn new(s: &sale::Model, commissions: &[commission::Model], note: Option<String>) -> Self {
+    fn new(s: &Sale, commissions: &[Commission], note: Option<String>) -> Self {
         let currency = Currency::parse(&s.currency).unwrap_or(Currency::USD);
         Self {
             id: s.id,
