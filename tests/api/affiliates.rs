@@ -502,14 +502,7 @@ async fn another_stores_affiliate_is_not_found_on_every_route() {
         assert_eq!(bob.get(&page).await.status().as_u16(), 404, "{page}");
     }
     for action in [
-        "approval",
-        "rejection",
-        "suspension",
-        "reinstatement",
-        "delete",
-        "erase",
-        "links",
-        "coupons",
+        "approve", "reject", "suspend", "enable", "delete", "erase", "links", "coupons",
     ] {
         let res = bob
             .post_form(
@@ -611,10 +604,7 @@ async fn an_htmx_status_move_answers_with_the_row_and_new_counts() {
     let res = app
         .browser
         .client
-        .post(
-            app.browser
-                .url(&format!("/admin/affiliates/{id}/rejection")),
-        )
+        .post(app.browser.url(&format!("/admin/affiliates/{id}/reject")))
         .header("hx-request", "true")
         .header("hx-prompt", "Not a fit")
         .header("x-csrf-token", app.browser.csrf().await)

@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod affiliate_pages;
 mod affiliates;
 mod api_base;
 mod api_keys;

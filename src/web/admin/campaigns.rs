@@ -7,7 +7,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::domain::CampaignId;
-use crate::domain::campaign::{CampaignFields, Commission};
+use crate::domain::campaign::{CampaignFields, Commission, Recurring};
 use crate::domain::{Currency, ValidationErrors};
 use crate::services::ServiceError;
 use crate::services::campaigns::{self, Campaign, commission_of, currency_of};
@@ -41,6 +41,16 @@ pub fn describe_commission(c: Commission, currency: Currency) -> String {
     }
 }
 
+/// How long a referral keeps earning.
+pub fn describe_recurring(recurring: Recurring, limit: Option<i32>) -> String {
+    match (recurring, limit) {
+        (Recurring::FirstPayment, _) => "first payment only".into(),
+        (Recurring::Payments, Some(n)) => format!("{n} payments"),
+        (Recurring::Months, Some(n)) => format!("{n} months"),
+        _ => "lifetime".into(),
+    }
+}
+
 impl CampaignRow {
     pub fn new(c: &Campaign, currency: Currency) -> Self {
         Self {
@@ -57,12 +67,10 @@ impl CampaignRow {
                 (Some(k), Some(v)) => Some(describe_commission(commission_of(k, v), currency)),
                 _ => None,
             },
-            recurring: match (c.recurring.as_str(), c.recurring_limit) {
-                ("first_payment", _) => "first payment only".into(),
-                ("payments", Some(n)) => format!("{n} payments"),
-                ("months", Some(n)) => format!("{n} months"),
-                _ => "lifetime".into(),
-            },
+            recurring: describe_recurring(
+                Recurring::parse(&c.recurring).unwrap_or(Recurring::Lifetime),
+                c.recurring_limit,
+            ),
             cookie_days: c.cookie_days,
             hold_days: c.hold_days,
             signup: format!(

@@ -2,8 +2,7 @@
 //! in-place changes. One file per area; each handler calls one service.
 
 mod account;
-mod affiliate_pages;
-mod affiliates;
+pub mod affiliates;
 mod api_keys;
 mod audit;
 mod auth;
@@ -86,40 +85,46 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::resource("/admin/affiliates")
-                .route(web::get().to(affiliates::index))
-                .route(web::post().to(affiliate_pages::create)),
+                .route(web::get().to(affiliates::list::index))
+                .route(web::post().to(affiliates::form::create)),
         )
-        .route("/admin/affiliates/new", web::get().to(affiliate_pages::new))
-        .route("/admin/affiliates/bulk", web::post().to(affiliates::bulk))
+        .route(
+            "/admin/affiliates/new",
+            web::get().to(affiliates::form::new),
+        )
+        .route(
+            "/admin/affiliates/bulk",
+            web::post().to(affiliates::status::bulk),
+        )
         .service(
             web::resource("/admin/affiliates/{id}")
-                .route(web::get().to(affiliate_pages::show))
-                .route(web::post().to(affiliate_pages::update)),
+                .route(web::get().to(affiliates::show::show))
+                .route(web::post().to(affiliates::form::update)),
         )
         .route(
             "/admin/affiliates/{id}/edit",
-            web::get().to(affiliate_pages::edit),
+            web::get().to(affiliates::form::edit),
         )
         .route(
             "/admin/affiliates/{id}/delete",
-            web::post().to(affiliate_pages::delete),
+            web::post().to(affiliates::show::delete),
         )
         .service(
             web::resource("/admin/affiliates/{id}/erase")
-                .route(web::get().to(affiliate_pages::erase_confirm))
-                .route(web::post().to(affiliate_pages::erase)),
+                .route(web::get().to(affiliates::show::erase_confirm))
+                .route(web::post().to(affiliates::show::erase)),
         )
         .route(
             "/admin/affiliates/{id}/links",
-            web::post().to(affiliate_pages::add_link),
+            web::post().to(affiliates::links::create),
         )
         .route(
             "/admin/affiliates/{id}/coupons",
-            web::post().to(affiliate_pages::add_coupon),
+            web::post().to(affiliates::coupons::create),
         )
         .route(
-            "/admin/affiliates/{id}/{action:approval|rejection|suspension|reinstatement}",
-            web::post().to(affiliates::change_status),
+            &affiliates::status::route(),
+            web::post().to(affiliates::status::change_status),
         )
         .service(
             web::resource("/admin/referrals")
@@ -143,10 +148,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/settings/stripe", web::post().to(settings::stripe))
         .route(
             "/admin/links/{id}/delete",
-            web::post().to(affiliate_pages::delete_link),
+            web::post().to(affiliates::links::delete),
         )
         .route(
             "/admin/coupons/{id}/delete",
-            web::post().to(affiliate_pages::delete_coupon),
+            web::post().to(affiliates::coupons::delete),
         );
 }

@@ -9,12 +9,12 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::affiliates::display_name;
 use crate::domain::CampaignId;
 use crate::domain::Currency;
 use crate::domain::money::format_minor;
 use crate::domain::states::ReferralState;
 use crate::domain::{AffiliateId, ReferralId};
+use crate::services::affiliates::display_name;
 use crate::services::paging::PageRequest;
 use crate::services::referrals::{self, Referral, ReferralFilter};
 use crate::services::{affiliates, campaigns};

@@ -8,11 +8,11 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::affiliates::display_name;
 use crate::domain::AffiliateId;
 use crate::domain::Currency;
 use crate::domain::SaleId;
 use crate::domain::money::format_minor;
+use crate::services::affiliates::display_name;
 use crate::services::paging::PageRequest;
 use crate::services::sales::{self, SaleFilter};
 use crate::services::{ServiceError, affiliates};

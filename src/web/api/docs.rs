@@ -5,9 +5,11 @@ use std::sync::LazyLock;
 
 use actix_web::{App, HttpResponse};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{OpenApi as OpenApiDoc, Server};
+use utoipa::openapi::{OpenApi as OpenApiDoc, RefOr, Server};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
+
+use crate::domain::affiliate::StatusAction;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +21,7 @@ the API key belongs to. Lists are newest first, paged with `limit` and `starting
 Errors are `{\"error\": {\"code\", \"message\", \"details\": [{\"field\", \"message\"}]}}`. \
 Updates are partial: absent fields stay as they are. Money is a decimal string in the store currency."
     ),
+    paths(super::v1::affiliates::change_status),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -44,8 +47,33 @@ pub static OPENAPI: LazyLock<OpenApiDoc> = LazyLock::new(|| {
         .service(utoipa_actix_web::scope("/api/v1").configure(super::v1::routes))
         .split_for_parts();
     doc.servers = Some(vec![Server::new("/")]);
+    expand_status_moves(&mut doc);
     doc
 });
+
+/// The status moves are one route in the server, their words taken from
+/// `StatusAction`; the document lists one operation per word, as DESIGN §7
+/// names them, each a copy of the route's template.
+fn expand_status_moves(doc: &mut OpenApiDoc) {
+    let template = doc
+        .paths
+        .paths
+        .remove("/api/v1/affiliates/{id}/{action}")
+        .expect("the status moves are documented");
+    for action in StatusAction::ALL {
+        let mut item = template.clone();
+        if let Some(op) = item.post.as_mut() {
+            op.operation_id = Some(action.as_str().to_owned());
+            if let Some(params) = op.parameters.as_mut() {
+                params.retain(|p| !matches!(p, RefOr::T(p) if p.name == "action"));
+            }
+        }
+        doc.paths.paths.insert(
+            format!("/api/v1/affiliates/{{id}}/{}", action.as_str()),
+            item,
+        );
+    }
+}
 
 static OPENAPI_JSON: LazyLock<String> = LazyLock::new(|| {
     OPENAPI

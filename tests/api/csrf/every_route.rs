@@ -224,10 +224,10 @@ async fn a_get_never_changes_state_and_a_post_needs_the_token() {
             s("/admin/affiliates/bulk"),
             vec![("ids", bea.clone()), ("action", s("approve"))],
         ),
-        (format!("/admin/affiliates/{pam}/approval"), vec![]),
-        (format!("/admin/affiliates/{rex}/rejection"), vec![]),
-        (format!("/admin/affiliates/{ann}/suspension"), vec![]),
-        (format!("/admin/affiliates/{ann}/reinstatement"), vec![]),
+        (format!("/admin/affiliates/{pam}/approve"), vec![]),
+        (format!("/admin/affiliates/{rex}/reject"), vec![]),
+        (format!("/admin/affiliates/{ann}/suspend"), vec![]),
+        (format!("/admin/affiliates/{ann}/enable"), vec![]),
         (
             format!("/admin/affiliates/{ann}"),
             vec![

@@ -365,80 +365,28 @@ async fn optional_body(payload: web::Payload) -> Result<Option<StatusChange>, We
         .map_err(|e| WebError::validation("reason", e.to_string()))
 }
 
-#[utoipa::path(tag = "affiliates", params(("id" = Uuid, Path)), request_body(content = Option<StatusChange>),
-    responses((status = 200, body = AffiliateBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-#[post("/affiliates/{id}/approve")]
-pub async fn approve(
-    state: web::Data<AppState>,
-    caller: ApiCaller,
-    id: web::Path<Uuid>,
-    body: web::Payload,
-) -> Result<HttpResponse, WebError> {
-    move_status(
-        &state,
-        &caller,
-        *id,
-        StatusAction::Approve,
-        optional_body(body).await?,
-    )
-    .await
+/// The route of the status moves, its words taken from `StatusAction`:
+/// `/affiliates/{id}/approve`, `…/reject`, `…/suspend`, `…/enable`.
+pub fn status_route() -> String {
+    let words: Vec<&str> = StatusAction::ALL.iter().map(|a| a.as_str()).collect();
+    format!("/affiliates/{{id}}/{{action:{}}}", words.join("|"))
 }
 
-#[utoipa::path(tag = "affiliates", params(("id" = Uuid, Path)), request_body(content = Option<StatusChange>),
+/// A status move: approve, reject, suspend or enable. The document lists
+/// one operation per word (`docs.rs` expands this template).
+#[utoipa::path(post, path = "/api/v1/affiliates/{id}/{action}", tag = "affiliates",
+    params(("id" = Uuid, Path), ("action" = String, Path)),
+    request_body(content = Option<StatusChange>),
     responses((status = 200, body = AffiliateBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-#[post("/affiliates/{id}/reject")]
-pub async fn reject(
+pub async fn change_status(
     state: web::Data<AppState>,
     caller: ApiCaller,
-    id: web::Path<Uuid>,
+    path: web::Path<(Uuid, String)>,
     body: web::Payload,
 ) -> Result<HttpResponse, WebError> {
-    move_status(
-        &state,
-        &caller,
-        *id,
-        StatusAction::Reject,
-        optional_body(body).await?,
-    )
-    .await
-}
-
-#[utoipa::path(tag = "affiliates", params(("id" = Uuid, Path)), request_body(content = Option<StatusChange>),
-    responses((status = 200, body = AffiliateBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-#[post("/affiliates/{id}/suspend")]
-pub async fn suspend(
-    state: web::Data<AppState>,
-    caller: ApiCaller,
-    id: web::Path<Uuid>,
-    body: web::Payload,
-) -> Result<HttpResponse, WebError> {
-    move_status(
-        &state,
-        &caller,
-        *id,
-        StatusAction::Suspend,
-        optional_body(body).await?,
-    )
-    .await
-}
-
-#[utoipa::path(tag = "affiliates", params(("id" = Uuid, Path)), request_body(content = Option<StatusChange>),
-    responses((status = 200, body = AffiliateBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-#[post("/affiliates/{id}/enable")]
-pub async fn enable(
-    state: web::Data<AppState>,
-    caller: ApiCaller,
-    id: web::Path<Uuid>,
-    body: web::Payload,
-) -> Result<HttpResponse, WebError> {
-    move_status(
-        &state,
-        &caller,
-        *id,
-        StatusAction::Enable,
-        optional_body(body).await?,
-    )
-    .await
+    let (id, word) = path.into_inner();
+    let action: StatusAction = word.parse().map_err(|_| WebError::NotFound)?;
+    move_status(&state, &caller, id, action, optional_body(body).await?).await
 }
 
 /// Erases the person's data; the record and its money history stay.

@@ -26,10 +26,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(affiliates::update)
         .service(affiliates::replace)
         .service(affiliates::remove)
-        .service(affiliates::approve)
-        .service(affiliates::reject)
-        .service(affiliates::suspend)
-        .service(affiliates::enable)
+        .route(
+            &affiliates::status_route(),
+            actix_web::web::post().to(affiliates::change_status),
+        )
         .service(affiliates::anonymize)
         .service(links::list)
         .service(links::create)
