@@ -1,5 +1,6 @@
 //! The admin's affiliate pages against the rules they show: the commission
-//! the engine pays and the status moves the domain allows.
+//! the engine pays, the status moves the domain allows, and pages that stay
+//! right past a few hundred affiliates.
 
 use crate::support::*;
 use chrono::{TimeZone, Utc};
@@ -273,4 +274,134 @@ async fn the_affiliate_page_shares_each_link_at_its_own_address() {
 
     assert!(page.contains(&format!(">{}/r/acme/ann<", app.address)));
     assert!(page.contains(&format!(">{}/r/ann-only-here<", app.address)));
+}
+
+/// 600 affiliates named A…S (the seeder's), then Zoe Zimmer, who sorts
+/// after all of them; returns Zoe's id.
+async fn a_store_with_600_affiliates_and_zoe(app: &TestApp, key: &str) -> String {
+    tributary::services::seed::run(&app.db, "acme", 600)
+        .await
+        .unwrap();
+    let zoe = app
+        .new_affiliate(
+            key,
+            "zoe@example.com",
+            json!({"first_name": "Zoe", "last_name": "Zimmer", "status": "approved", "link_token": "zoe"}),
+        )
+        .await;
+    zoe["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_sales_page_names_the_affiliate_of_a_sale_past_the_first_500() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let zoe = a_store_with_600_affiliates_and_zoe(&app, &p.key).await;
+    let (status, coupon) = app
+        .api_post(
+            "/api/v1/coupons",
+            &p.key,
+            json!({"affiliate_id": zoe, "code": "ZOE10"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{coupon}");
+    let (status, sale) = app
+        .api_post(
+            "/api/v1/sales",
+            &p.key,
+            json!({"external_id": "pi_zoe", "amount": "100.00", "coupon_code": "ZOE10"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{sale}");
+    assert_eq!(sale["affiliate_id"], zoe.as_str());
+
+    let page = app.browser.get_html("/admin/sales").await;
+
+    let start = page
+        .find(&format!("id=\"sale-{}\"", sale["id"].as_str().unwrap()))
+        .expect("the sale's row");
+    let row = &page[start..start + page[start..].find("</tr>").unwrap()];
+    assert!(row.contains("Zoe Zimmer"), "{row}");
+    assert!(!row.contains("(deleted)"));
+    assert!(row.contains("20.00"), "the commission earned: {row}");
+}
+
+#[tokio::test]
+async fn the_affiliate_picker_finds_anyone_in_the_store_and_only_there() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let zoe = a_store_with_600_affiliates_and_zoe(&app, &p.key).await;
+    app.other_store("beta", "bob@example.com").await;
+    let beta = app.api_key("beta").await;
+    app.api_post(
+        "/api/v1/campaigns",
+        &beta,
+        json!({"name": "B", "website_url": "https://beta.example.com"}),
+    )
+    .await;
+    app.new_affiliate(
+        &beta,
+        "zed@example.com",
+        json!({"first_name": "Zed", "last_name": "Zimmer"}),
+    )
+    .await;
+
+    let options = app
+        .browser
+        .get_html("/admin/affiliates/options?q=zimmer")
+        .await;
+    assert_eq!(
+        options.matches("type=\"radio\"").count(),
+        1,
+        "Zoe, not beta's Zed: {options}"
+    );
+    assert!(options.contains(&format!("name=\"affiliate_id\" value=\"{zoe}\"")));
+    assert!(options.contains("Zoe Zimmer"));
+    let many = app
+        .browser
+        .get_html("/admin/affiliates/options?q=smith")
+        .await;
+    assert_eq!(
+        many.matches("type=\"radio\"").count(),
+        10,
+        "the first matches"
+    );
+    let none = app
+        .browser
+        .get_html("/admin/affiliates/options?q=nobody")
+        .await;
+    assert!(none.contains("Nobody matches"));
+
+    let form = app.browser.get_html("/admin/referrals").await;
+    assert!(form.contains("hx-get=\"/admin/affiliates/options\""));
+    assert!(
+        !form.contains(&format!("<option value=\"{zoe}\"")),
+        "no list of everyone"
+    );
+    // A refused form offers the picked affiliate again, still picked.
+    let res = app
+        .browser
+        .post_form(
+            "/admin/referrals",
+            &[("affiliate_id", zoe.as_str()), ("email", "not-an-email")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(&format!("value=\"{zoe}\" checked")), "{page}");
+    let res = app
+        .browser
+        .post_form(
+            "/admin/referrals",
+            &[
+                ("affiliate_id", zoe.as_str()),
+                ("email", "frank@example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, found) = app
+        .api_json("/api/v1/referrals?email=frank@example.com", &p.key)
+        .await;
+    assert_eq!(found["data"][0]["affiliate_id"], zoe.as_str());
 }

@@ -1,6 +1,7 @@
 //! Campaigns and affiliates in the browser: create a campaign, create an
 //! affiliate and copy their link, approve a pending one in place from the
-//! list, find one by link token, and read the API docs.
+//! list, find one by link token, pick one by typing (referral form, sales
+//! page), and read the API docs.
 
 use crate::driver::*;
 use crate::support::*;
@@ -156,6 +157,67 @@ async fn a_pending_affiliate_is_approved_in_place_and_found_by_link_token() {
             path_of(&b).await.contains("q=ann-promo"),
             "the URL keeps the search"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn staff_pick_an_affiliate_by_typing_to_record_a_referral_and_attribute_a_sale() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let zoe = app
+        .new_affiliate(
+            &p.key,
+            "zoe@example.com",
+            json!({"first_name": "Zoe", "last_name": "Zimmer", "status": "approved"}),
+        )
+        .await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let (status, sale) = app
+        .api_post(
+            "/api/v1/sales",
+            &p.key,
+            json!({"external_id": "pi_orphan", "amount": "50.00"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{sale}");
+    let zoe_id = zoe["id"].as_str().unwrap().to_owned();
+    let sale_id = sale["id"].as_str().unwrap().to_owned();
+    let base = app.address.clone();
+    with_browser(|b| async move {
+        sign_in(&b, &base).await;
+
+        // The referral form: type, pick from the matches, record.
+        b.goto(&format!("{base}/admin/referrals")).await.unwrap();
+        click(&b, "details:has(#new-referral) summary").await;
+        fill(&b, "#ref-affiliate-search", "zim").await;
+        wait_for_text(&b, "#ref-affiliate-options", "Zoe Zimmer").await;
+        click(
+            &b,
+            &format!("#ref-affiliate-options input[value='{zoe_id}']"),
+        )
+        .await;
+        fill(&b, "#ref-email", "frank@example.com").await;
+        click(&b, "#new-referral button[type=submit]").await;
+        wait_for_text(&b, "main h1", "frank@example.com").await;
+        wait_for_text(&b, "main hgroup", "Zoe Zimmer").await;
+
+        // The Sales page: the same picker in the unattributed sale's row.
+        b.goto(&format!("{base}/admin/sales?unattributed=true"))
+            .await
+            .unwrap();
+        fill(&b, &format!("#sale-{sale_id}-search"), "zoe@").await;
+        wait_for_text(&b, &format!("#sale-{sale_id}-options"), "Zoe Zimmer").await;
+        click(
+            &b,
+            &format!("#sale-{sale_id}-options input[value='{zoe_id}']"),
+        )
+        .await;
+        click(&b, &format!("#sale-{sale_id} button[type=submit]")).await;
+        wait_for_text(&b, "main", "Sale attributed").await;
+        b.goto(&format!("{base}/admin/sales")).await.unwrap();
+        wait_for_text(&b, &format!("#sale-{sale_id}"), "Zoe Zimmer").await;
     })
     .await;
 }

@@ -93,6 +93,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(affiliates::form::new),
         )
         .route(
+            "/admin/affiliates/options",
+            web::get().to(affiliates::picker::options),
+        )
+        .route(
             "/admin/affiliates/bulk",
             web::post().to(affiliates::status::bulk),
         )

@@ -1,24 +1,24 @@
 //! Referrals pages: a filtered list and one referral's timeline (visits,
 //! lead, sales, commissions), with the GDPR erasure.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::affiliates::picker::{self, Choice};
 use crate::domain::CampaignId;
 use crate::domain::Currency;
 use crate::domain::money::format_minor;
 use crate::domain::states::ReferralState;
 use crate::domain::{AffiliateId, ReferralId};
-use crate::services::affiliates::display_name;
+use crate::services::affiliates::{self, display_name};
+use crate::services::campaigns;
 use crate::services::paging::PageRequest;
 use crate::services::referrals::{self, Referral, ReferralFilter};
-use crate::services::{affiliates, campaigns};
 use crate::web::extractors::Staff;
+use crate::web::pager::Pager;
 use crate::web::shell::{Shell, flash};
 use crate::web::{AppState, WebError, page, see_other};
 
@@ -40,7 +40,6 @@ pub struct Params {
 
 pub struct FilterView {
     pub state: String,
-    pub affiliate_id: String,
     pub campaign_id: String,
     pub from: String,
     pub to: String,
@@ -63,12 +62,14 @@ struct IndexPage {
     shell: Shell,
     filter: FilterView,
     states: Vec<(&'static str, &'static str)>,
-    affiliates: Vec<(String, String)>,
+    /// The affiliate the list is filtered by, if any.
+    filter_affiliate: Vec<Choice>,
     campaigns: Vec<(String, String)>,
     rows: Vec<Row>,
-    next_url: Option<String>,
+    pager: Pager,
     /// The hand-made referral form: (affiliate, email, customer id).
     form: (String, String, String),
+    form_affiliate: Vec<Choice>,
     errors: crate::domain::ValidationErrors,
 }
 
@@ -118,17 +119,7 @@ async fn index_page(
     };
     let result = referrals::list(&state.db, store_id, &filter, page_req).await?;
     let ids: Vec<Uuid> = result.items.iter().map(|r| r.affiliate_id).collect();
-    let names: HashMap<Uuid, String> = {
-        let mut names = HashMap::new();
-        for id in ids {
-            if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id)
-                && let Ok(a) = affiliates::get(&state.db, store_id, AffiliateId(id)).await
-            {
-                e.insert(display_name(&a));
-            }
-        }
-        names
-    };
+    let names = affiliates::names(&state.db, store_id, &ids).await?;
     let rows = result
         .items
         .iter()
@@ -163,25 +154,13 @@ async fn index_page(
     } else {
         None
     };
-    let affiliate_options = affiliates::list(
-        &state.db,
-        store_id,
-        &affiliates::ListQuery {
-            sort: affiliates::Sort::Name,
-            limit: 500,
-            ..Default::default()
-        },
-    )
-    .await?
-    .items
-    .iter()
-    .map(|a| (a.id.to_string(), display_name(a)))
-    .collect();
     let campaign_options = campaigns::list_all(&state.db, store_id)
         .await?
         .into_iter()
         .map(|c| (c.id.to_string(), c.name))
         .collect();
+    let filter_affiliate = picker::chosen(state, store_id, &params.affiliate_id).await?;
+    let form_affiliate = picker::chosen(state, store_id, &form.0).await?;
     crate::web::render(
         status,
         &IndexPage {
@@ -190,7 +169,6 @@ async fn index_page(
             errors,
             filter: FilterView {
                 state: params.state.clone(),
-                affiliate_id: params.affiliate_id.clone(),
                 campaign_id: params.campaign_id.clone(),
                 from: params.from.clone(),
                 to: params.to.clone(),
@@ -205,10 +183,11 @@ async fn index_page(
                     (s.as_str(), label)
                 }))
                 .collect(),
-            affiliates: affiliate_options,
+            filter_affiliate,
+            form_affiliate,
             campaigns: campaign_options,
             rows,
-            next_url,
+            pager: Pager::newest_first(None, next_url),
         },
     )
 }

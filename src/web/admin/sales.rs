@@ -1,8 +1,6 @@
 //! The Sales page: every payment, the unattributed ones, and attributing
 //! one to an affiliate by hand.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -12,11 +10,11 @@ use crate::domain::AffiliateId;
 use crate::domain::Currency;
 use crate::domain::SaleId;
 use crate::domain::money::format_minor;
-use crate::services::affiliates::display_name;
 use crate::services::paging::PageRequest;
 use crate::services::sales::{self, SaleFilter};
 use crate::services::{ServiceError, affiliates};
 use crate::web::extractors::Staff;
+use crate::web::pager::Pager;
 use crate::web::shell::{Shell, flash};
 use crate::web::{AppState, WebError, page, see_other};
 
@@ -47,8 +45,9 @@ struct IndexPage {
     csrf: String,
     unattributed: bool,
     rows: Vec<Row>,
-    affiliates: Vec<(String, String)>,
-    next_url: Option<String>,
+    pager: Pager,
+    /// No affiliate is picked yet in a row's attribution form.
+    none_chosen: Vec<super::affiliates::picker::Choice>,
 }
 
 pub async fn index(
@@ -71,30 +70,14 @@ pub async fn index(
         },
     )
     .await?;
-    let all_affiliates = affiliates::list(
-        &state.db,
-        store_id,
-        &affiliates::ListQuery {
-            sort: affiliates::Sort::Name,
-            limit: 500,
-            ..Default::default()
-        },
-    )
-    .await?
-    .items;
-    let names: HashMap<Uuid, String> = all_affiliates
-        .iter()
-        .map(|a| (a.id, display_name(a)))
-        .collect();
+    let sale_ids: Vec<Uuid> = result.items.iter().map(|s| s.id).collect();
+    let affiliate_ids: Vec<Uuid> = result.items.iter().filter_map(|s| s.affiliate_id).collect();
+    let names = affiliates::names(&state.db, store_id, &affiliate_ids).await?;
+    let earned = sales::earned(&state.db, store_id, &sale_ids).await?;
     let mut rows = Vec::new();
     for s in &result.items {
         let c = Currency::parse(&s.currency).unwrap_or(Currency::USD);
-        let earned: i64 = sales::commissions_of(&state.db, SaleId(s.id))
-            .await?
-            .iter()
-            .filter(|k| k.status.is_live())
-            .map(|k| k.amount_minor)
-            .sum();
+        let earned = earned.get(&s.id).copied().unwrap_or(0);
         rows.push(Row {
             id: s.id,
             external_id: s.external_id.clone(),
@@ -137,12 +120,8 @@ pub async fn index(
         csrf: staff.csrf.clone(),
         unattributed: params.unattributed,
         rows,
-        affiliates: all_affiliates
-            .iter()
-            .filter(|a| a.anonymized_at.is_none())
-            .map(|a| (a.id.to_string(), display_name(a)))
-            .collect(),
-        next_url,
+        pager: Pager::newest_first(None, next_url),
+        none_chosen: vec![],
     })
 }
 

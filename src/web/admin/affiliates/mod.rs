@@ -2,12 +2,14 @@
 //! tabs (`list`), the status moves (`status`), the create/edit form
 //! (`form`), one affiliate's page with delete and erasure (`show`), and its
 //! links and coupons, which are their own sub-resources (`links`,
-//! `coupons`).
+//! `coupons`). Search fields that pick an affiliate (`picker`) serve the
+//! referral and sales pages too.
 
 pub mod coupons;
 pub mod form;
 pub mod links;
 pub mod list;
+pub mod picker;
 pub mod show;
 pub mod status;
 
