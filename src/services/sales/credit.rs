@@ -38,18 +38,7 @@ pub(super) async fn credit(
         ));
     }
     let campaign = work.campaign(conn, store_id, affiliate.campaign_id).await?;
-    let first_payment = match (&campaign.first_payment_type, campaign.first_payment_value) {
-        (Some(k), Some(v)) => Some(campaigns::commission_of(k, v)),
-        _ => None,
-    };
-    let terms = Terms {
-        commission: campaigns::commission_of(&campaign.commission_type, campaign.commission_value),
-        first_payment,
-        recurring: Recurring::parse(&campaign.recurring).unwrap_or(Recurring::Lifetime),
-        recurring_limit: campaign.recurring_limit,
-        hold_days: campaign.hold_days,
-        override_bp: affiliate.commission_bp,
-    };
+    let terms = campaigns::terms_of(&campaign, affiliate.commission_bp);
     let history = History {
         prior_sales: Ord::max(r.sale_count, 0) as u32,
         first_sale_at: r.first_sale_at,
