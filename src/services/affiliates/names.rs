@@ -17,9 +17,9 @@ fn name_of(first: &str, last: &str) -> String {
 pub async fn names(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    ids: &[Uuid],
+    ids: &[AffiliateId],
 ) -> ServiceResult<HashMap<Uuid, String>> {
-    let mut ids = ids.to_vec();
+    let mut ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
     ids.sort();
     ids.dedup();
     if ids.is_empty() {

@@ -50,7 +50,7 @@ pub async fn commissions_of(
 pub async fn earned(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    sale_ids: &[Uuid],
+    sale_ids: &[SaleId],
 ) -> ServiceResult<std::collections::HashMap<Uuid, i64>> {
     if sale_ids.is_empty() {
         return Ok(Default::default());

@@ -118,7 +118,11 @@ async fn index_page(
         starting_after: Uuid::parse_str(&params.after).ok(),
     };
     let result = referrals::list(&state.db, store_id, &filter, page_req).await?;
-    let ids: Vec<Uuid> = result.items.iter().map(|r| r.affiliate_id).collect();
+    let ids: Vec<AffiliateId> = result
+        .items
+        .iter()
+        .map(|r| AffiliateId(r.affiliate_id))
+        .collect();
     let names = affiliates::names(&state.db, store_id, &ids).await?;
     let rows = result
         .items

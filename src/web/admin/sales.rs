@@ -70,8 +70,12 @@ pub async fn index(
         },
     )
     .await?;
-    let sale_ids: Vec<Uuid> = result.items.iter().map(|s| s.id).collect();
-    let affiliate_ids: Vec<Uuid> = result.items.iter().filter_map(|s| s.affiliate_id).collect();
+    let sale_ids: Vec<SaleId> = result.items.iter().map(|s| SaleId(s.id)).collect();
+    let affiliate_ids: Vec<AffiliateId> = result
+        .items
+        .iter()
+        .filter_map(|s| s.affiliate_id.map(AffiliateId))
+        .collect();
     let names = affiliates::names(&state.db, store_id, &affiliate_ids).await?;
     let earned = sales::earned(&state.db, store_id, &sale_ids).await?;
     let mut rows = Vec::new();
