@@ -12,6 +12,12 @@ pub struct Model {
     /// `None` while the first request is still being answered.
     pub response_status: Option<i32>,
     pub response_body: Option<String>,
+    /// What the first request did, written in the same transaction as its
+    /// effect: the audit subject (`campaign`, `affiliate`, …), its id, and
+    /// the status its answer had (201 for a create).
+    pub effect_type: Option<String>,
+    pub effect_id: Option<String>,
+    pub effect_status: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 

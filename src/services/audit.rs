@@ -22,6 +22,9 @@ pub async fn record(
     entity_id: Option<String>,
     details: Value,
 ) -> ServiceResult<()> {
+    if let (Some(key), Some(id)) = (actor.idempotency_key, entity_id.as_deref()) {
+        super::idempotency::mark_effect(conn, key, action, entity_type, id).await?;
+    }
     row(store_id, actor, action, entity_type, entity_id, details)
         .insert(conn)
         .await?;

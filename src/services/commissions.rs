@@ -127,6 +127,7 @@ pub async fn promote_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Service
                 id: None,
                 label: "hold period ended".into(),
                 ip: None,
+                idempotency_key: None,
             };
             super::audit::record(
                 &txn,

@@ -79,6 +79,9 @@ pub struct Actor {
     /// Human-readable: the user's email, the key's name, "system".
     pub label: String,
     pub ip: Option<String>,
+    /// The `Idempotency-Key` claim the request runs under, if any: its
+    /// audit entry marks the key with the effect (`idempotency::mark_effect`).
+    pub idempotency_key: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +110,7 @@ impl Actor {
             id: Some(id),
             label: email.to_owned(),
             ip,
+            idempotency_key: None,
         }
     }
 
@@ -116,6 +120,7 @@ impl Actor {
             id: None,
             label: "command line".into(),
             ip: None,
+            idempotency_key: None,
         }
     }
 }

@@ -109,6 +109,7 @@ fn system_actor() -> Actor {
         id: None,
         label: "Stripe webhook".into(),
         ip: None,
+        idempotency_key: None,
     }
 }
 

@@ -14,6 +14,7 @@ mod campaigns;
 mod cli;
 mod csrf;
 mod group_commit;
+mod idempotency_crash;
 mod link_cache;
 mod links_coupons;
 mod money;

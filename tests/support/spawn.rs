@@ -24,7 +24,7 @@ pub fn is_postgres() -> bool {
     std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
 }
 
-async fn fresh_database(dir: &TempDir) -> (String, Option<std::path::PathBuf>) {
+pub async fn fresh_database(dir: &TempDir) -> (String, Option<std::path::PathBuf>) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
             let name = format!("tb_test_{}", uuid::Uuid::now_v7().simple());

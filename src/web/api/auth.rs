@@ -2,12 +2,13 @@
 
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
 
 use crate::domain::StoreId;
 use crate::services::api_keys::{self, ApiKey};
 use crate::services::stores::Store;
 use crate::services::{Actor, ActorKind};
+use crate::web::api::idempotency::IdempotencyClaim;
 use crate::web::extractors::client_ip;
 use crate::web::{AppState, WebError};
 
@@ -16,6 +17,9 @@ pub struct ApiCaller {
     pub store: Store,
     pub key: ApiKey,
     pub ip: String,
+    /// The `Idempotency-Key` claim this request runs under (set by
+    /// `web::api::idempotency::guard`).
+    pub idempotency_key: Option<uuid::Uuid>,
 }
 
 impl ApiCaller {
@@ -29,6 +33,7 @@ impl ApiCaller {
             id: Some(self.key.id),
             label: format!("API key {} ({})", self.key.name, self.key.prefix),
             ip: Some(self.ip.clone()),
+            idempotency_key: self.idempotency_key,
         }
     }
 }
@@ -75,10 +80,12 @@ impl FromRequest for ApiCaller {
             let (store, key) = api_keys::authenticate(&state.db, presented)
                 .await?
                 .ok_or_else(|| unauthorized("The API key is not valid or has been revoked."))?;
+            let idempotency_key = req.extensions().get::<IdempotencyClaim>().map(|c| c.0);
             Ok(ApiCaller {
                 store,
                 key,
                 ip: client_ip(&req),
+                idempotency_key,
             })
         })
     }

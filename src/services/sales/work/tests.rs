@@ -77,6 +77,7 @@ fn rolling_back_to_a_mark_undoes_exactly_what_came_after_it() {
         id: None,
         label: "system".into(),
         ip: None,
+        idempotency_key: None,
     };
     let mut w = Work::default();
     let known = person(Uuid::now_v7());
