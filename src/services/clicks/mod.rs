@@ -1,8 +1,15 @@
 //! The click path: `GET /r/{token}` decides in memory (cached link, signed
 //! referral cookie) and hands the rows to one writer, which commits them in
 //! batches: it lingers `LINGER` after the first click of a batch so batches
-//! fill, then commits everything queued in one transaction. One INSERT per
-//! click runs at a tenth of the speed (STACK.md).
+//! fill, then commits up to `MAX_BATCH` of them in one transaction. One
+//! INSERT per click runs at a tenth of the speed (STACK.md).
+//!
+//! Bounded on both sides, so a writer that falls behind never turns into
+//! seconds-long commits or a growing heap: a commit holds at most
+//! `MAX_BATCH` clicks (tens of milliseconds), and the queue at most `QUEUE`;
+//! past that, handlers wait for room (backpressure) and the answer is what
+//! slows, not the memory that grows. A hard crash (`kill -9`, power cut) can
+//! lose at most the clicks answered but not committed: `QUEUE + MAX_BATCH`.
 //!
 //! Handlers only push onto a shared queue; the writer is woken once per
 //! batch, not once per click (a cross-thread wake-up costs more than the
@@ -26,8 +33,11 @@ use uuid::Uuid;
 use crate::domain::states::{ReferralSource, ReferralState};
 
 const LINGER: Duration = Duration::from_millis(2);
-/// Clicks queued before handlers wait for the writer (backpressure).
-const QUEUE: usize = 200_000;
+/// Clicks one commit holds at most: a batch commits in tens of milliseconds.
+pub const MAX_BATCH: usize = 2_048;
+/// Clicks queued before handlers wait for the writer (backpressure). Twice a
+/// batch: handlers fill the next batch while the writer commits one.
+pub const QUEUE: usize = 2 * MAX_BATCH;
 
 /// A new referral made by a click.
 #[derive(Debug, Clone)]
@@ -59,15 +69,22 @@ pub struct ClickRecord {
 #[derive(Default)]
 struct Pending {
     clicks: Vec<ClickRecord>,
-    /// Callers of `flush`, answered after the batch they were queued with.
-    flushes: Vec<oneshot::Sender<()>>,
+    /// Callers of `flush`, each answered once the clicks queued before it
+    /// (up to that count of `queued`) are committed.
+    flushes: Vec<(u64, oneshot::Sender<()>)>,
+    /// Clicks ever queued, and ever committed (or given up on).
+    queued: u64,
+    committed: u64,
     /// The writer holds a batch it has not committed yet.
     writing: bool,
 }
 
 struct Queue {
     pending: Mutex<Pending>,
+    /// Wakes the writer.
     wake: Notify,
+    /// Wakes handlers waiting for room in a full queue.
+    room: Notify,
 }
 
 #[derive(Clone)]
@@ -86,6 +103,9 @@ enum Sink {
     Orm(DatabaseConnection),
     /// Benchmarks only (`Config::discard_clicks`).
     Discard,
+    /// Tests: notes each batch's size and takes a while to "commit".
+    #[cfg(test)]
+    Probe(Arc<Mutex<Vec<usize>>>),
 }
 
 impl Sink {
@@ -94,6 +114,12 @@ impl Sink {
             Sink::Sqlite(sink) => sink.write(batch.clone()).await,
             Sink::Orm(db) => orm_sink::write(db, batch).await.map_err(|e| e.to_string()),
             Sink::Discard => Ok(()),
+            #[cfg(test)]
+            Sink::Probe(sizes) => {
+                sizes.lock().unwrap().push(batch.len());
+                tokio::time::sleep(Duration::from_millis(3)).await;
+                Ok(())
+            }
         }
     }
 }
@@ -121,6 +147,7 @@ impl ClickWriter {
         let queue = Arc::new(Queue {
             pending: Mutex::new(Pending::default()),
             wake: Notify::new(),
+            room: Notify::new(),
         });
         let task = tokio::spawn(run(queue.clone(), sink));
         WriterHandle {
@@ -131,22 +158,37 @@ impl ClickWriter {
 
     /// Queues a click; waits only when the queue is full (backpressure).
     pub async fn record(&self, click: ClickRecord) {
-        let mut click = Some(click);
+        let Err(mut click) = self.try_push(click) else {
+            return;
+        };
         loop {
-            {
-                let mut pending = self.queue.pending.lock().expect("click queue");
-                if pending.clicks.len() < QUEUE {
-                    let first = pending.clicks.is_empty() && pending.flushes.is_empty();
-                    pending.clicks.push(click.take().expect("pushed once"));
-                    drop(pending);
-                    if first {
-                        self.queue.wake.notify_one();
-                    }
-                    return;
-                }
+            // Registered before the second look, so room made in between
+            // is not missed. Only a full queue pays for this.
+            let room = self.queue.room.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            match self.try_push(click) {
+                Ok(()) => return,
+                Err(back) => click = back,
             }
-            tokio::time::sleep(LINGER).await;
+            self.queue.wake.notify_one();
+            room.await;
         }
+    }
+
+    fn try_push(&self, click: ClickRecord) -> Result<(), ClickRecord> {
+        let mut pending = self.queue.pending.lock().expect("click queue");
+        if pending.clicks.len() >= QUEUE {
+            return Err(click);
+        }
+        let first = pending.clicks.is_empty() && pending.flushes.is_empty();
+        pending.clicks.push(click);
+        pending.queued += 1;
+        drop(pending);
+        if first {
+            self.queue.wake.notify_one();
+        }
+        Ok(())
     }
 
     /// Returns once every click queued before the call is committed.
@@ -159,7 +201,8 @@ impl ClickWriter {
             if pending.clicks.is_empty() && !pending.writing {
                 return;
             }
-            pending.flushes.push(done);
+            let upto = pending.queued;
+            pending.flushes.push((upto, done));
         }
         self.queue.wake.notify_one();
         let _ = wait.await;
@@ -182,31 +225,39 @@ impl WriterHandle {
 async fn run(queue: Arc<Queue>, sink: Sink) {
     loop {
         queue.wake.notified().await;
-        let flushing = !queue
-            .pending
-            .lock()
-            .expect("click queue")
-            .flushes
-            .is_empty();
-        if !flushing {
-            tokio::time::sleep(LINGER).await;
-        }
-        let (clicks, flushes) = {
-            let mut pending = queue.pending.lock().expect("click queue");
-            // The next batch starts at this one's size, so handlers do not
-            // pay for the vector growing (and moving) under load.
-            let capacity = pending.clicks.len();
-            pending.writing = capacity > 0;
+        let (flushing, full) = {
+            let pending = queue.pending.lock().expect("click queue");
             (
-                std::mem::replace(&mut pending.clicks, Vec::with_capacity(capacity)),
-                std::mem::take(&mut pending.flushes),
+                !pending.flushes.is_empty(),
+                pending.clicks.len() >= MAX_BATCH,
             )
         };
+        // Linger so a batch fills, unless someone waits or it is full already.
+        if !flushing && !full {
+            tokio::time::sleep(LINGER).await;
+        }
+        let (clicks, committed_after) = {
+            let mut pending = queue.pending.lock().expect("click queue");
+            let n = pending.clicks.len().min(MAX_BATCH);
+            pending.writing = n > 0;
+            let batch: Vec<ClickRecord> = pending.clicks.drain(..n).collect();
+            (batch, pending.committed + n as u64)
+        };
+        queue.room.notify_waiters();
         if !clicks.is_empty() {
             write_with_retry(&sink, &Arc::new(clicks)).await;
-            queue.pending.lock().expect("click queue").writing = false;
         }
-        for done in flushes {
+        let answered: Vec<oneshot::Sender<()>> = {
+            let mut pending = queue.pending.lock().expect("click queue");
+            pending.writing = false;
+            pending.committed = committed_after;
+            let (done, waiting) = std::mem::take(&mut pending.flushes)
+                .into_iter()
+                .partition(|(upto, _)| *upto <= committed_after);
+            pending.flushes = waiting;
+            done.into_iter().map(|(_, tx)| tx).collect()
+        };
+        for done in answered {
             let _ = done.send(());
         }
         // Clicks that arrived while writing found the queue non-empty and
@@ -259,3 +310,6 @@ fn new_visitors_per_link(batch: &[ClickRecord]) -> Vec<(Uuid, i64)> {
     ordered.sort_unstable();
     ordered
 }
+
+#[cfg(test)]
+mod tests;
