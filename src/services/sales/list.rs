@@ -35,13 +35,38 @@ pub async fn list(
 /// Commissions of a sale, for its API body and page.
 pub async fn commissions_of(
     conn: &impl ConnectionTrait,
+    store_id: StoreId,
     sale_id: SaleId,
 ) -> ServiceResult<Vec<commission_entity::Model>> {
-    Ok(commission_entity::Entity::find()
-        .filter(commission_entity::Column::SaleId.eq(sale_id))
+    Ok(commissions_of_sales(conn, store_id, &[sale_id])
+        .await?
+        .remove(&sale_id.0)
+        .unwrap_or_default())
+}
+
+/// Commissions of each of these sales of the store, in one query (a list
+/// page's bodies).
+pub async fn commissions_of_sales(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    sale_ids: &[SaleId],
+) -> ServiceResult<std::collections::HashMap<uuid::Uuid, Vec<commission_entity::Model>>> {
+    let mut by_sale = std::collections::HashMap::<uuid::Uuid, Vec<_>>::new();
+    if sale_ids.is_empty() {
+        return Ok(by_sale);
+    }
+    let rows = commission_entity::Entity::find()
+        .filter(commission_entity::Column::StoreId.eq(store_id))
+        .filter(commission_entity::Column::SaleId.is_in(sale_ids.to_vec()))
         .order_by_asc(commission_entity::Column::Id)
         .all(conn)
-        .await?)
+        .await?;
+    for c in rows {
+        if let Some(sale) = c.sale_id {
+            by_sale.entry(sale).or_default().push(c);
+        }
+    }
+    Ok(by_sale)
 }
 
 /// What each of these sales of the store still earns its affiliates: the

@@ -83,10 +83,19 @@ pub async fn list(
         page.request()?,
     )
     .await?;
-    let mut data = Vec::with_capacity(page.items.len());
-    for l in &page.items {
-        data.push(body_of(&state, &caller, l).await?);
-    }
+    let urls = links::share_urls(
+        &state.db,
+        &state.config.public_base(),
+        &caller.store.slug,
+        &page.items,
+    )
+    .await?;
+    let data = page
+        .items
+        .iter()
+        .zip(urls)
+        .map(|(l, url)| LinkBody::from_model(l, url))
+        .collect();
     Ok(HttpResponse::Ok().json(LinkList {
         next_cursor: if page.has_more {
             page.items.last().map(|l| l.id)

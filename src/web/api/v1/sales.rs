@@ -153,7 +153,9 @@ pub async fn create(
     // A new sale has exactly the commission it was just given.
     let all = match (recorded.created, recorded.commission) {
         (true, made) => made.into_iter().collect(),
-        (false, _) => sales::commissions_of(&state.db, SaleId(recorded.sale.id)).await?,
+        (false, _) => {
+            sales::commissions_of(&state.db, caller.store_id(), SaleId(recorded.sale.id)).await?
+        }
     };
     let body = SaleBody::new(&recorded.sale, &all, recorded.note);
     Ok(if recorded.created {
@@ -191,14 +193,13 @@ pub async fn list(
         unattributed: f.unattributed.unwrap_or(false),
     };
     let page = sales::list(&state.db, caller.store_id(), &filter, page.request()?).await?;
-    let mut data = Vec::with_capacity(page.items.len());
-    for s in &page.items {
-        data.push(SaleBody::new(
-            s,
-            &sales::commissions_of(&state.db, SaleId(s.id)).await?,
-            None,
-        ));
-    }
+    let ids: Vec<SaleId> = page.items.iter().map(|s| SaleId(s.id)).collect();
+    let mut commissions = sales::commissions_of_sales(&state.db, caller.store_id(), &ids).await?;
+    let data = page
+        .items
+        .iter()
+        .map(|s| SaleBody::new(s, &commissions.remove(&s.id).unwrap_or_default(), None))
+        .collect();
     Ok(HttpResponse::Ok().json(SaleList {
         next_cursor: if page.has_more {
             page.items.last().map(|s| s.id)
@@ -218,7 +219,7 @@ pub async fn show(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
     let s = sales::get(&state.db, caller.store_id(), SaleId(*id)).await?;
-    let all = sales::commissions_of(&state.db, SaleId(s.id)).await?;
+    let all = sales::commissions_of(&state.db, caller.store_id(), SaleId(s.id)).await?;
     Ok(HttpResponse::Ok().json(SaleBody::new(&s, &all, None)))
 }
 
@@ -256,7 +257,7 @@ pub async fn refund(
         },
     )
     .await?;
-    let all = sales::commissions_of(&state.db, SaleId(updated.id)).await?;
+    let all = sales::commissions_of(&state.db, caller.store_id(), SaleId(updated.id)).await?;
     Ok(HttpResponse::Ok().json(SaleBody::new(&updated, &all, None)))
 }
 
