@@ -1,41 +1,94 @@
 //! Money as exact decimals in code and integer minor units in storage
 //! (DESIGN §3). Parsing refuses more decimals than the currency has — a
 //! silent rounding would change what the person typed.
+//!
+//! Every money input goes through [`parse_amount`]: it accepts exactly
+//! `-?digits(.digits)?` (surrounding whitespace trimmed; no exponent, sign
+//! `+`, underscores or thousands separators, which rust_decimal's own parser
+//! would take), no more decimals than the currency has, and at most
+//! [`MAX_MAJOR`] major units — so any sum of a few amounts stays far inside
+//! `i64`, and the ledger's checked arithmetic only ever meets real data.
 
 use rust_decimal::Decimal;
-use std::str::FromStr;
 
 use super::Currency;
 
+/// The largest amount any money input takes, in major units (10^12:
+/// `1000000000000.00` USD). Documented in the README and the OpenAPI.
+pub const MAX_MAJOR: i64 = 1_000_000_000_000;
+
+/// [`MAX_MAJOR`] in minor units of `currency`.
+pub fn max_minor(currency: Currency) -> i64 {
+    MAX_MAJOR * 10i64.pow(currency.minor_units())
+}
+
 /// Parses "12.50" (or "12.5", "12") into minor units of `currency`.
 pub fn parse_amount(input: &str, currency: Currency) -> Result<i64, String> {
+    let minor = parse_signed(input, currency)?;
+    if minor < 0 {
+        return Err("must be at least 0".into());
+    }
+    Ok(minor)
+}
+
+/// [`parse_amount`] allowing a leading `-` (within the same bound).
+pub fn parse_signed(input: &str, currency: Currency) -> Result<i64, String> {
     let text = input.trim();
     if text.is_empty() {
         return Err("is required".into());
     }
-    let value = Decimal::from_str(text)
-        .or_else(|_| Decimal::from_scientific(text))
-        .map_err(|_| format!("must be an amount like 12.50, not {text:?}"))?;
-    amount_to_minor(value, currency)
-}
-
-pub fn amount_to_minor(value: Decimal, currency: Currency) -> Result<i64, String> {
-    if value.is_sign_negative() && !value.is_zero() {
-        return Err("must be at least 0".into());
+    let not_an_amount = || format!("must be an amount like 12.50, not {text:?}");
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (unsigned, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !fraction.is_none_or(digits) {
+        return Err(not_an_amount());
     }
     let units = currency.minor_units();
-    if value.normalize().scale() > units {
+    // Trailing zeros are not extra decimals ("12.5000" is 12.50).
+    let fraction = fraction.unwrap_or("").trim_end_matches('0');
+    if fraction.len() > units as usize {
         return Err(if units == 0 {
             format!("must be a whole number of {currency} (it has no decimals)")
         } else {
             format!("may have at most {units} decimals for {currency}")
         });
     }
-    let factor = Decimal::from(10i64.pow(units));
-    let minor = value
-        .checked_mul(factor)
-        .ok_or_else(|| "is too large".to_string())?;
-    i64::try_from(minor.trunc()).map_err(|_| "is too large".to_string())
+    let too_large = || {
+        format!(
+            "must be at most {} (the largest amount Tributary takes)",
+            format_minor(max_minor(currency), currency)
+        )
+    };
+    let whole = whole.trim_start_matches('0');
+    // 13 digits hold 10^12; anything longer is above it (and never parsed
+    // into an integer that could overflow).
+    if whole.len() > 13 {
+        return Err(too_large());
+    }
+    let major: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| not_an_amount())?
+    };
+    let mut minor_part: i64 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().map_err(|_| not_an_amount())?
+    };
+    minor_part *= 10i64.pow(units - fraction.len() as u32);
+    let minor = major
+        .checked_mul(10i64.pow(units))
+        .and_then(|m| m.checked_add(minor_part))
+        .filter(|m| *m <= max_minor(currency))
+        .ok_or_else(too_large)?;
+    Ok(if negative { -minor } else { minor })
 }
 
 /// Minor units back to a decimal with exactly the currency's decimals.
@@ -61,7 +114,8 @@ mod tests {
         assert_eq!(parse_amount("12.50", usd()), Ok(1250));
         assert_eq!(parse_amount("12.5", usd()), Ok(1250));
         assert_eq!(parse_amount(" 0 ", usd()), Ok(0));
-        assert_eq!(parse_amount("1234567890123.45", usd()), Ok(123456789012345));
+        assert_eq!(parse_amount("123456789012.34", usd()), Ok(12345678901234));
+        assert_eq!(parse_amount("007.10", usd()), Ok(710));
         assert_eq!(
             parse_amount("500", Currency::parse("JPY").unwrap()),
             Ok(500)
@@ -90,13 +144,99 @@ mod tests {
         assert!(
             parse_amount("99999999999999999999999", usd())
                 .unwrap_err()
-                .contains("too large")
+                .contains("at most 1000000000000.00")
         );
+    }
+
+    #[test]
+    fn the_bound_is_ten_to_the_twelve_major_units_inclusive() {
+        assert_eq!(
+            parse_amount("1000000000000.00", usd()),
+            Ok(100_000_000_000_000)
+        );
+        assert_eq!(parse_amount("0001000000000000", usd()), Ok(100_000_000_000_000));
+        for above in ["1000000000000.01", "92233720368547758.07", "10000000000000"] {
+            assert_eq!(
+                parse_amount(above, usd()),
+                Err("must be at most 1000000000000.00 (the largest amount Tributary takes)".into()),
+                "{above}"
+            );
+        }
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(parse_amount("1000000000000", jpy), Ok(1_000_000_000_000));
+        assert!(parse_amount("1000000000001", jpy).is_err());
+        assert_eq!(parse_signed("-1000000000000", jpy), Ok(-1_000_000_000_000));
+        assert!(parse_signed("-1000000000001", jpy).is_err());
+    }
+
+    #[test]
+    fn only_plain_decimals_are_amounts() {
+        for text in [
+            "1_000", "1e3", "1E3", "+1", ".5", "1.", "1,000", "1 000", "0x10", "--1", "1.2.3",
+            "NaN", "inf", "１２", "1.5e-1", "-",
+        ] {
+            assert!(
+                parse_amount(text, usd())
+                    .unwrap_err()
+                    .starts_with("must be an amount like 12.50"),
+                "{text:?} was accepted"
+            );
+        }
+        assert_eq!(parse_signed("-12.5", usd()), Ok(-1250));
+        assert_eq!(parse_amount("-0", usd()), Ok(0));
     }
 
     #[test]
     fn trailing_zeros_beyond_the_minor_unit_are_not_extra_decimals() {
         assert_eq!(parse_amount("12.5000", usd()), Ok(1250));
+    }
+
+    /// The grammar the parser must accept, written independently of it.
+    fn model(text: &str, currency: Currency) -> Option<i64> {
+        let t = text.trim();
+        let unsigned = t.strip_prefix('-').unwrap_or(t);
+        let mut parts = unsigned.splitn(2, '.');
+        let whole = parts.next()?;
+        let fraction = parts.next();
+        let all_digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+        if !all_digits(whole) || fraction.is_some_and(|f| !all_digits(f)) {
+            return None;
+        }
+        // Exact arithmetic on the digits, in i128 with room to spare.
+        let fraction = fraction.unwrap_or("").trim_end_matches('0');
+        let units = currency.minor_units() as usize;
+        if fraction.len() > units || whole.trim_start_matches('0').len() > 20 {
+            return None;
+        }
+        let padded = format!("{fraction:0<units$}");
+        let value: i128 = format!("{whole}{padded}").parse().ok()?;
+        let value = if t.starts_with('-') { -value } else { value };
+        (value.abs() <= max_minor(currency) as i128).then_some(value as i64)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_parser_accepts_exactly_plain_decimals_within_scale_and_bound(
+            text in proptest::prop_oneof![
+                proptest::prelude::any::<String>(),
+                "[ ]?-?[0-9_]{0,16}(\\.[0-9]{0,4})?[eE_ ]?[0-9]?",
+                "[-+ .0-9_eE]{0,12}",
+            ],
+            code in proptest::prop_oneof!["USD", "JPY", "KWD"],
+        ) {
+            let currency = Currency::parse(&code).unwrap();
+            let parsed = parse_signed(&text, currency).ok();
+            proptest::prop_assert_eq!(parsed, model(&text, currency), "{:?}", text);
+            if let Some(minor) = parsed {
+                // The value round-trips through its formatted text, and is
+                // the decimal that was typed.
+                let shown = format_minor(minor, currency);
+                proptest::prop_assert_eq!(parse_signed(&shown, currency), Ok(minor));
+                let typed: Decimal = text.trim().parse().unwrap();
+                proptest::prop_assert_eq!(minor_to_decimal(minor, currency), typed);
+                proptest::prop_assert_eq!(parse_amount(&text, currency).is_ok(), minor >= 0);
+            }
+        }
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod openapi;
 mod pages;
 mod settings;
 mod setup;
+mod strict_parsing;
 mod stripe;
 mod team;
 mod tracking;

@@ -48,7 +48,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             }
             let mut de = serde_json::Deserializer::from_slice(&bytes);
             match serde_path_to_error::deserialize::<_, T>(&mut de) {
-                Ok(value) => Ok(ApiJson(value)),
+                // Anything but whitespace after the object is refused: a
+                // body is one JSON value, not a prefix that happens to parse.
+                Ok(value) => match de.end() {
+                    Ok(()) => Ok(ApiJson(value)),
+                    Err(_) => Err(WebError::Validation {
+                        message: "The JSON body is not valid: body: trailing data after the JSON value".into(),
+                        errors: ValidationErrors::single("body", "has data after the JSON value"),
+                    }),
+                },
                 Err(err) => {
                     let path = err.path().to_string();
                     let inner = err.into_inner();
