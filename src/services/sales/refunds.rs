@@ -209,11 +209,11 @@ async fn reverse(
                 .all(conn)
                 .await?
                 .iter()
-                .map(|k| k.amount_minor)
-                .sum();
-            let effective = c.amount_minor + clawed;
+                .try_fold(0i64, |sum, k| sum.checked_add(k.amount_minor))
+                .ok_or_else(overflow)?;
+            let effective = c.amount_minor.checked_add(clawed).ok_or_else(overflow)?;
             let target = if full { 0 } else { kept };
-            let clawback = target - effective;
+            let clawback = target.checked_sub(effective).ok_or_else(overflow)?;
             if clawback == 0 {
                 return Ok(());
             }
@@ -267,4 +267,10 @@ async fn reverse(
         RefundMove::Nothing => {}
     }
     Ok(())
+}
+
+fn overflow() -> ServiceError {
+    ServiceError::Internal(anyhow::anyhow!(
+        "a commission's clawbacks do not fit in i64; run `tributary check`"
+    ))
 }

@@ -3,6 +3,8 @@
 //! the books they keep.
 
 mod commissions;
+mod overflow;
 mod referrals;
 mod refunds;
+mod sale_times;
 mod sales;
