@@ -26,6 +26,9 @@ pub struct Sale {
     pub amount_minor: i64,
     pub tax_minor: i64,
     pub occurred_at: DateTime<Utc>,
+    /// When the hold period starts: when the sale was recorded, or its
+    /// `occurred_at` for an import of history (the caller decides).
+    pub hold_from: DateTime<Utc>,
 }
 
 /// The referral's earlier sales.
@@ -143,7 +146,7 @@ pub fn decide(terms: &Terms, sale: Sale, history: History) -> Result<Decision, C
     let (rule, _) = rule_for(terms, first);
     let amount_minor = amount_for(rule, basis)?;
     let due_at = sale
-        .occurred_at
+        .hold_from
         .checked_add_signed(Duration::days(terms.hold_days.max(0) as i64))
         .ok_or(CommissionError::Overflow)?;
     Ok(Decision::Pay {
@@ -210,6 +213,7 @@ mod tests {
             amount_minor: amount,
             tax_minor: tax,
             occurred_at: at(1),
+            hold_from: at(1),
         }
     }
     fn pay(d: Decision) -> i64 {
@@ -403,7 +407,7 @@ mod tests {
         );
         assert!(percent_of(i64::MAX, 10_000).is_ok());
         let far = Sale {
-            occurred_at: DateTime::<Utc>::MAX_UTC,
+            hold_from: DateTime::<Utc>::MAX_UTC,
             ..sale(100, 0)
         };
         assert_eq!(

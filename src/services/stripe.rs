@@ -240,6 +240,8 @@ async fn checkout_completed(
         coupon_code: None,
         external_customer_id: customer,
         customer_email: o["customer_details"]["email"].as_str().map(str::to_owned),
+        // A payment Stripe tells us about now: its hold runs from now.
+        import: false,
     };
     record_sale(db, store, input).await?;
     Ok(Outcome::Handled("checkout.session.completed"))
@@ -269,6 +271,7 @@ async fn invoice_paid(
         coupon_code: None,
         external_customer_id: o["customer"].as_str().map(str::to_owned),
         customer_email: o["customer_email"].as_str().map(str::to_owned),
+        import: false,
     };
     record_sale(db, store, input).await?;
     Ok(Outcome::Handled("invoice.paid"))

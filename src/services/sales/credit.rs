@@ -3,7 +3,7 @@
 use super::*;
 
 /// The commission a sale earns its referral's affiliate, if any, and why
-/// not. A sale already partly refunded (attributed late) earns its share of
+/// not; its hold period runs from `hold_from`. A sale already partly refunded (attributed late) earns its share of
 /// what it kept. The caller stages it.
 pub(super) async fn credit(
     work: &mut Work,
@@ -12,6 +12,7 @@ pub(super) async fn credit(
     currency: Currency,
     r: &mut referral::Model,
     sale: &sale::Model,
+    hold_from: DateTime<Utc>,
 ) -> ServiceResult<(Option<commission_entity::Model>, Option<String>)> {
     let affiliate = work.affiliate(conn, store_id, r.affiliate_id).await?;
     // Caught here too, not only at sign-up: the buyer may name themselves
@@ -49,6 +50,7 @@ pub(super) async fn credit(
             amount_minor: sale.amount_minor,
             tax_minor: sale.tax_minor,
             occurred_at: sale.occurred_at,
+            hold_from,
         },
         history,
     )

@@ -13,6 +13,21 @@ pub struct SaleInput {
     pub coupon_code: Option<String>,
     pub external_customer_id: Option<String>,
     pub customer_email: Option<String>,
+    /// An import of history: the hold period runs from `occurred_at`. A sale
+    /// reported live (the default) holds from when it is recorded, so a
+    /// backdated `occurred_at` cannot skip the store's refund window.
+    pub import: bool,
+}
+
+/// The earliest `occurred_at` a sale may have.
+pub fn earliest_sale_time() -> DateTime<Utc> {
+    DateTime::from_naive_utc_and_offset(
+        chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
+            .expect("a date")
+            .and_hms_opt(0, 0, 0)
+            .expect("a time"),
+        Utc,
+    )
 }
 
 pub struct Recorded {
@@ -33,6 +48,20 @@ pub(super) struct Parsed {
     pub(super) coupon_key: Option<String>,
     pub(super) external_customer_id: Option<String>,
     pub(super) customer_email: Option<Email>,
+    pub(super) import: bool,
+}
+
+impl Parsed {
+    /// When the hold period of this sale's commission starts: the sale's
+    /// own time for an import of history, else when it is recorded (`now`),
+    /// or its time if that is later.
+    pub(super) fn hold_from(&self, recorded_at: DateTime<Utc>) -> DateTime<Utc> {
+        if self.import {
+            self.occurred_at
+        } else {
+            recorded_at.max(self.occurred_at)
+        }
+    }
 }
 
 /// An optional text field: `None` when absent or blank, else trimmed.
@@ -80,7 +109,9 @@ pub(super) fn parse(
     }
     let occurred_at = input.occurred_at.map(db::stored_time).unwrap_or(now);
     if occurred_at > now + Duration::days(1) {
-        e.add("occurred_at", "is in the future");
+        e.add("occurred_at", "must not be more than a day in the future");
+    } else if occurred_at < earliest_sale_time() {
+        e.add("occurred_at", "must be on or after 2000-01-01T00:00:00Z");
     }
     let referral_id = match given(&input.referral_id) {
         Some(s) => e.check(
@@ -113,5 +144,6 @@ pub(super) fn parse(
         coupon_key,
         external_customer_id,
         customer_email,
+        import: input.import,
     })
 }

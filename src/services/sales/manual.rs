@@ -109,7 +109,11 @@ pub(super) async fn attach(
     // further one out until this commits.
     let updated = get(txn, store_id, SaleId(current.id)).await?;
     let mut r = r;
-    let (commission, note) = credit(work, txn, store_id, currency, &mut r, &updated).await?;
+    // Attributed after it was recorded: the hold runs from when the store
+    // learned of the sale (whether it came as an import is not stored).
+    let hold_from = updated.created_at.max(updated.occurred_at);
+    let (commission, note) =
+        credit(work, txn, store_id, currency, &mut r, &updated, hold_from).await?;
     if let Some(c) = &commission {
         work.add_commission(c.clone());
     }

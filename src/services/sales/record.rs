@@ -117,7 +117,9 @@ pub(super) async fn stage_sale(
     // Everything that can refuse the sale runs before anything is staged.
     let (made, note, converting) = match found {
         Some(mut r) => {
-            let (made, note) = credit(work, conn, store_id, currency, &mut r, &sale).await?;
+            let hold_from = p.hold_from(sale.created_at);
+            let (made, note) =
+                credit(work, conn, store_id, currency, &mut r, &sale, hold_from).await?;
             (made, note, Some(r))
         }
         None => (

@@ -106,13 +106,23 @@ impl SaleBody {
 pub struct SaleCreate {
     /// The store's payment id: unique per store; posting it again returns the original.
     pub external_id: String,
-    /// Gross amount in the store currency, e.g. "49.00".
+    /// Gross amount in the store currency, e.g. "49.00": a number or a
+    /// string of digits with an optional `.` and the currency's decimals, at
+    /// most 1000000000000.00.
     pub amount: DecimalText,
     /// Tax included in `amount`; commissions are computed net of it.
     pub tax: Option<DecimalText>,
     /// Must be the store's currency when given.
     pub currency: Option<String>,
+    /// When the payment happened (RFC 3339), default now: from
+    /// 2000-01-01T00:00:00Z to a day ahead of the server's clock.
     pub occurred_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// `true` for an import of history: the commission's hold period runs
+    /// from `occurred_at`. By default (`false`) it runs from when the sale
+    /// is recorded, so a backdated `occurred_at` cannot skip it.
+    #[serde(default)]
+    #[schema(default = false)]
+    pub import: bool,
     /// Attribution, in this order: the referral …
     pub referral_id: Option<String>,
     /// … or a coupon code (at most 64 characters, any case) …
@@ -145,6 +155,7 @@ pub async fn create(
         coupon_code: b.coupon_code,
         external_customer_id: b.external_customer_id,
         customer_email: b.customer_email,
+        import: b.import,
     };
     let recorded = state
         .sales
