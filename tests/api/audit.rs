@@ -64,7 +64,7 @@ async fn a_change_that_fails_after_writing_its_audit_entry_leaves_neither() {
             .api_post(
                 "/api/v1/sales",
                 &p.key,
-                json!({"external_id": external_id, "amount": "100.00", "occurred_at": occurred_at, "referral_id": referral}),
+                json!({"external_id": external_id, "amount": "100.00", "occurred_at": occurred_at, "import": true, "referral_id": referral}),
             )
             .await;
         assert_eq!(status, 201, "{sale}");

@@ -11,7 +11,7 @@ async fn a_sale_makes_a_pending_commission_due_after_the_hold_period() {
     let referral = app.referred("ann").await;
 
     let (status, sale) = app
-        .api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_1", "amount": "120.00", "tax": "20.00", "currency": "usd", "occurred_at": "2026-01-10T12:00:00Z", "referral_id": referral}))
+        .api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_1", "amount": "120.00", "tax": "20.00", "currency": "usd", "occurred_at": "2026-01-10T12:00:00Z", "import": true, "referral_id": referral}))
         .await;
 
     assert_eq!(status, 201, "{sale}");
@@ -151,7 +151,7 @@ async fn the_books_check_finds_a_balance_that_disagrees_with_its_ledger() {
         "tb_ref",
     )
     .unwrap();
-    app.api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_chk", "amount": "10.00", "occurred_at": "2026-01-01T00:00:00Z", "referral_id": referral})).await;
+    app.api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_chk", "amount": "10.00", "occurred_at": "2026-01-01T00:00:00Z", "import": true, "referral_id": referral})).await;
     tributary::services::commissions::promote_due(&app.db, chrono::Utc::now())
         .await
         .unwrap();

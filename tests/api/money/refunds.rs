@@ -9,7 +9,7 @@ async fn refunds_before_payout_reduce_or_cancel_the_commission() {
     app.approved_affiliate(&p.key, "ann@example.com", "ann")
         .await;
     let referral = app.referred("ann").await;
-    let (_, sale) = app.api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_r", "amount": "100.00", "occurred_at": "2026-01-01T00:00:00Z", "referral_id": referral})).await;
+    let (_, sale) = app.api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_r", "amount": "100.00", "occurred_at": "2026-01-01T00:00:00Z", "import": true, "referral_id": referral})).await;
     let id = sale["id"].as_str().unwrap().to_owned();
     tributary::services::commissions::promote_due(&app.db, chrono::Utc::now())
         .await
@@ -88,7 +88,7 @@ async fn a_refund_after_payout_claws_the_commission_back() {
     app.approved_affiliate(&p.key, "ann@example.com", "ann")
         .await;
     let referral = app.referred("ann").await;
-    let (_, sale) = app.api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_paid", "amount": "100.00", "occurred_at": "2026-01-01T00:00:00Z", "referral_id": referral})).await;
+    let (_, sale) = app.api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_paid", "amount": "100.00", "occurred_at": "2026-01-01T00:00:00Z", "import": true, "referral_id": referral})).await;
     tributary::services::commissions::promote_due(&app.db, chrono::Utc::now())
         .await
         .unwrap();
