@@ -106,12 +106,14 @@ impl Application {
                 )
                 .service(
                     web::scope("")
-                        // Innermost first: sessions, idempotency, CSRF, then
-                        // error rendering (which sees every failure above),
+                        // Innermost first: CSRF (inside sessions: it reads
+                        // the session and binds its token before it is
+                        // saved), sessions, idempotency, then error
+                        // rendering (which sees every failure above),
                         // headers, compression, logs.
+                        .wrap(from_fn(csrf::protect))
                         .wrap(sessions)
                         .wrap(from_fn(crate::web::api::idempotency::guard))
-                        .wrap(from_fn(csrf::protect))
                         .wrap(from_fn(error::render_errors))
                         .wrap(headers::security_headers(https))
                         .wrap(Compress::default())

@@ -3,13 +3,24 @@
 //! Two independent checks, both required:
 //! 1. Fetch metadata / origin: `Sec-Fetch-Site` must be same-origin (or none)
 //!    and `Origin`, when sent, must be this site.
-//! 2. A token (double-submit): a random value in an HttpOnly, SameSite=Strict
-//!    cookie (`__Host-` prefixed under https) must come back in the
-//!    `csrf_token` form field or the `X-CSRF-Token` header (htmx sends it from
-//!    `hx-headers` on `<body>`). A cross-site page can neither read the cookie
-//!    nor set it on our host, so it cannot produce a matching pair. (Lax, not
-//!    Strict: a Strict cookie is withheld on arrival from another site, and
-//!    minting a new one then would break forms open in other tabs.)
+//! 2. A token (double-submit, bound to the session): a random value in an
+//!    HttpOnly, SameSite=Lax cookie (`__Host-` prefixed under https) must
+//!    come back in the `csrf_token` form field or the `X-CSRF-Token` header
+//!    (htmx sends it from `hx-headers` on `<body>`). A session that holds
+//!    any state (signed in, or carrying a flash) also keeps its token in
+//!    the session, and only that token passes: a cookie-and-token pair
+//!    planted from another session (a sibling subdomain can set cookies on
+//!    our host) is refused. Signing in (the session is renewed) issues a new
+//!    token; signing out (purged) too. A visitor with no session yet (the
+//!    sign-in form) is checked by the plain double submit and the origin.
+//!
+//! Lax, not Strict: a Strict cookie is withheld on arrival from another
+//! site (a magic sign-in link opened from a mail client, a bookmark in some
+//! browsers), and minting a new one then would break forms open in other
+//! tabs. Lax still withholds it from cross-site POSTs, which is what counts.
+//!
+//! Runs inside the session middleware, so it reads the session before the
+//! handler and binds a token after it, before the session is saved.
 //!
 //! API routes (`/api/v1`, `/api/track`, `/webhooks`) authenticate by key or
 //! signature and carry no cookies' authority, so they are exempt.
@@ -19,6 +30,7 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
+use actix_session::{SessionExt, SessionStatus};
 use actix_web::{HttpMessage, web};
 use futures_util::StreamExt;
 
@@ -28,6 +40,8 @@ use crate::services::crypto;
 
 pub const FORM_FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
+/// Where a session keeps the one token it accepts.
+const SESSION_KEY: &str = "csrf";
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// The token for this request, for templates (`shell.csrf`).
@@ -82,9 +96,26 @@ pub async fn protect(
         .cookie(cookie_name(https))
         .map(|c| c.value().to_owned())
         .filter(|v| valid_token_shape(v));
-    let (token, fresh) = match existing {
-        Some(token) => (token, false),
-        None => (crypto::random_token(32), true),
+    let session = req.get_session();
+    let bound = session.get::<String>(SESSION_KEY).ok().flatten();
+    let has_state = !session.entries().is_empty();
+    // `valid`: the cookie's token may authorise this request; `set_cookie`:
+    // the browser must be given `token`.
+    let (token, valid, mut set_cookie) = match (bound, existing) {
+        // The session's own token, and the cookie agrees.
+        (Some(b), Some(c)) if crypto::constant_time_eq(b.as_bytes(), c.as_bytes()) => {
+            (b, true, false)
+        }
+        // A cookie that is not this session's (planted, or left by another
+        // session): refused, and replaced by the session's.
+        (Some(b), _) => (b, false, true),
+        // A session from before tokens were bound: refused once, bound below.
+        (None, c) if has_state => match c {
+            Some(c) => (c, false, false),
+            None => (crypto::random_token(32), false, true),
+        },
+        (None, Some(c)) => (c, true, false),
+        (None, None) => (crypto::random_token(32), false, true),
     };
     req.extensions_mut().insert(CsrfToken(token.clone()));
 
@@ -103,11 +134,15 @@ pub async fn protect(
                 Err(err) => return Ok(req.error_response(err)),
             },
         };
-        let ok = !fresh
+        let ok = valid
             && presented
                 .as_deref()
                 .is_some_and(|p| crypto::constant_time_eq(p.as_bytes(), token.as_bytes()));
         if !ok {
+            // A session from before tokens were bound keeps this one, so
+            // the reload the message asks for works; the next page sets the
+            // cookie to the session's token.
+            bind(&session, &token);
             return Ok(req.error_response(WebError::Forbidden(
                 "The form's security token is missing or out of date. Reload the page and try again."
                     .into(),
@@ -116,12 +151,44 @@ pub async fn protect(
     }
 
     let mut res = next.call(req).await?.map_into_boxed_body();
-    if fresh {
+    let token = match session.status() {
+        // Signed out: the next visitor of this browser starts afresh.
+        SessionStatus::Purged => {
+            set_cookie = true;
+            crypto::random_token(32)
+        }
+        // Signed in (or the password changed): a new session, a new token.
+        SessionStatus::Renewed => {
+            let fresh = crypto::random_token(32);
+            bind(&session, &fresh);
+            set_cookie = true;
+            fresh
+        }
+        // The session keeps the token its pages were just rendered with.
+        _ => {
+            bind(&session, &token);
+            token
+        }
+    };
+    if set_cookie {
         res.response_mut()
             .add_cookie(&build_cookie(token, https))
             .map_err(actix_web::error::ErrorInternalServerError)?;
     }
     Ok(res)
+}
+
+/// Keeps `token` as the session's own, if the session holds anything (an
+/// empty session is not stored, and must not be made to be).
+fn bind(session: &actix_session::Session, token: &str) {
+    let current = session.get::<String>(SESSION_KEY).ok().flatten();
+    if current.as_deref() == Some(token) {
+        return;
+    }
+    let others = session.entries().keys().any(|k| k != SESSION_KEY);
+    if others && session.insert(SESSION_KEY, token).is_err() {
+        tracing::warn!("the CSRF token could not be kept in the session");
+    }
 }
 
 fn check_origin(req: &ServiceRequest, state: &AppState) -> Result<(), String> {

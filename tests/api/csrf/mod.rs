@@ -2,6 +2,7 @@
 //! changes state (`every_route`: each state-changing page route).
 
 mod every_route;
+mod session_binding;
 
 use crate::support::*;
 
