@@ -154,7 +154,10 @@ mod tests {
             parse_amount("1000000000000.00", usd()),
             Ok(100_000_000_000_000)
         );
-        assert_eq!(parse_amount("0001000000000000", usd()), Ok(100_000_000_000_000));
+        assert_eq!(
+            parse_amount("0001000000000000", usd()),
+            Ok(100_000_000_000_000)
+        );
         for above in ["1000000000000.01", "92233720368547758.07", "10000000000000"] {
             assert_eq!(
                 parse_amount(above, usd()),

@@ -54,7 +54,11 @@ pub async fn post(
         .filter(affiliate::Column::StoreId.eq(store_id.0))
         .filter(room)
         // A float left by an older version (SQLite) is not added to.
-        .filter(balance.clone().eq(Expr::cust("CAST(balance_minor AS BIGINT)")))
+        .filter(
+            balance
+                .clone()
+                .eq(Expr::cust("CAST(balance_minor AS BIGINT)")),
+        )
         .exec(conn)
         .await?;
     if moved.rows_affected != 1 {
@@ -77,7 +81,11 @@ pub async fn post(
 }
 
 /// Why the balance did not move: no such affiliate, or no room.
-async fn refusal(conn: &impl ConnectionTrait, store_id: StoreId, entry: &Entry<'_>) -> ServiceError {
+async fn refusal(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    entry: &Entry<'_>,
+) -> ServiceError {
     let stored: Result<Option<String>, _> = affiliate::Entity::find()
         .select_only()
         .column_as(Expr::cust("CAST(balance_minor AS TEXT)"), "b")

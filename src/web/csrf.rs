@@ -25,12 +25,12 @@
 //! API routes (`/api/v1`, `/api/track`, `/webhooks`) authenticate by key or
 //! signature and carry no cookies' authority, so they are exempt.
 
+use actix_session::{SessionExt, SessionStatus};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_session::{SessionExt, SessionStatus};
 use actix_web::{HttpMessage, web};
 use futures_util::StreamExt;
 

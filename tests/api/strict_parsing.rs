@@ -48,7 +48,9 @@ async fn data_after_the_json_object_is_refused() {
 async fn an_amount_must_be_a_plain_decimal_as_a_string_or_a_number() {
     let app = spawn_app().await;
     let p = app.program().await;
-    let bad_strings = ["1_000", "1e3", "+5", ".5", "5.", "1,000", "0x10", "Infinity"];
+    let bad_strings = [
+        "1_000", "1e3", "+5", ".5", "5.", "1,000", "0x10", "Infinity",
+    ];
     for (i, amount) in bad_strings.into_iter().enumerate() {
         let (status, json) = app
             .api_post(

@@ -53,7 +53,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                 Ok(value) => match de.end() {
                     Ok(()) => Ok(ApiJson(value)),
                     Err(_) => Err(WebError::Validation {
-                        message: "The JSON body is not valid: body: trailing data after the JSON value".into(),
+                        message:
+                            "The JSON body is not valid: body: trailing data after the JSON value"
+                                .into(),
                         errors: ValidationErrors::single("body", "has data after the JSON value"),
                     }),
                 },

@@ -102,6 +102,10 @@ async fn signing_in_and_out_issues_a_new_token_and_the_old_one_stops_working() {
         .post_form_raw("/logout", &[("csrf_token", &signed_in)])
         .await;
     assert_eq!(res.status().as_u16(), 303);
-    assert_ne!(browser.csrf().await, signed_in, "sign-out issues a new token");
+    assert_ne!(
+        browser.csrf().await,
+        signed_in,
+        "sign-out issues a new token"
+    );
     assert_eq!(store_name(&app).await, "Acme Store");
 }

@@ -35,7 +35,9 @@ async fn the_overflow_sequence_is_refused_at_input_naming_each_field() {
         ),
     ];
     for (body, field) in cases {
-        let (status, json) = app.api_post("/api/v1/campaigns", &p.key, body.clone()).await;
+        let (status, json) = app
+            .api_post("/api/v1/campaigns", &p.key, body.clone())
+            .await;
         // Assert
         assert_eq!(status, 422, "{body}: {json}");
         assert!(
@@ -151,7 +153,9 @@ async fn the_ledger_refuses_a_posting_that_would_overflow_the_balance() {
     tributary::services::ledger::post(&app.db, store_id, post(1))
         .await
         .unwrap();
-    let (status, json) = app.api_json(&format!("/api/v1/affiliates/{id}"), &p.key).await;
+    let (status, json) = app
+        .api_json(&format!("/api/v1/affiliates/{id}"), &p.key)
+        .await;
     assert_eq!(status, 200, "{json}");
     assert_eq!(json["balance"], "92233720368547758.07");
     app.assert_books_balance().await;
