@@ -28,6 +28,7 @@ fn engine_rule(terms: &Terms, first: bool) -> String {
             amount_minor,
             tax_minor: 0,
             occurred_at: at,
+            hold_from: at,
         },
         history,
     )
