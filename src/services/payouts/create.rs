@@ -43,6 +43,7 @@ pub async fn create(
     let store_id = StoreId(store.id);
     let comment = super::optional_text(input.comment.as_deref(), 256)
         .map_err(|m| ValidationErrors::single("comment", m))?;
+    let mut out = Created::default();
     let ids = match input.affiliate_ids {
         Some(ids) => {
             if ids.is_empty() {
@@ -56,15 +57,20 @@ pub async fn create(
             let mut seen = std::collections::HashSet::new();
             ids.into_iter().filter(|id| seen.insert(*id)).collect()
         }
-        None => due(db, store_id, &store.currency, input.method)
-            .await?
-            .rows
-            .into_iter()
-            .map(|r| AffiliateId(r.affiliate_id))
-            .collect::<Vec<_>>(),
+        None => {
+            let view = due(db, store_id, &store.currency, input.method).await?;
+            out.skipped
+                .extend(view.held_back.into_iter().map(|r| Skipped {
+                    affiliate_id: r.affiliate_id,
+                    reason: r.held_back.unwrap_or_default(),
+                }));
+            view.rows
+                .into_iter()
+                .map(|r| AffiliateId(r.affiliate_id))
+                .collect::<Vec<_>>()
+        }
     };
     let cur = currency_of(&store.currency);
-    let mut out = Created::default();
     for id in ids {
         let txn = db::begin_write(db).await?;
         let a = lock_affiliate(&txn, store_id, id).await?;
