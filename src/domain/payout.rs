@@ -63,8 +63,7 @@ impl PayoutStatus {
         match self {
             Self::Pending | Self::Paid => Ok(Self::Voided),
             Self::Voided => Err(TransitionError(
-                "This payout is already voided; its money was returned to the balance once."
-                    .into(),
+                "This payout is already voided; its money was returned to the balance once.".into(),
             )),
         }
     }
@@ -145,8 +144,13 @@ pub struct Selection {
 pub enum Ineligible {
     NothingDue,
     /// The due sum is zero or negative (clawbacks outweigh earnings).
-    NotPositive { due_minor: i64 },
-    BelowMinimum { due_minor: i64, minimum_minor: i64 },
+    NotPositive {
+        due_minor: i64,
+    },
+    BelowMinimum {
+        due_minor: i64,
+        minimum_minor: i64,
+    },
     /// External payouts are sent to the payout email, and there is none.
     NoPayoutEmail,
     /// A sum that does not fit in 64 bits (never with real money).
@@ -334,7 +338,10 @@ mod tests {
         assert!(Voided.void().unwrap_err().0.contains("already voided"));
         assert!(!Voided.holds_commissions());
         assert_eq!(released(CommissionStatus::Paid), CommissionStatus::Due);
-        assert_eq!(released(CommissionStatus::Refunded), CommissionStatus::Refunded);
+        assert_eq!(
+            released(CommissionStatus::Refunded),
+            CommissionStatus::Refunded
+        );
     }
 
     #[test]

@@ -157,7 +157,10 @@ pub async fn run(conn: &impl ConnectionTrait) -> ServiceResult<Vec<Violation>> {
 }
 
 /// Invariants 2, 3 and 5, over every payout.
-async fn payouts(conn: &impl ConnectionTrait, violations: &mut Vec<Violation>) -> ServiceResult<()> {
+async fn payouts(
+    conn: &impl ConnectionTrait,
+    violations: &mut Vec<Violation>,
+) -> ServiceResult<()> {
     let all: Vec<(Uuid, i64, PayoutStatus)> = payout::Entity::find()
         .select_only()
         .column(payout::Column::Id)
@@ -217,7 +220,11 @@ async fn payouts(conn: &impl ConnectionTrait, violations: &mut Vec<Violation>) -
             });
         }
         let back = restored.get(&payout_id).copied().unwrap_or(0);
-        let expected = if status.holds_commissions() { 0 } else { amount };
+        let expected = if status.holds_commissions() {
+            0
+        } else {
+            amount
+        };
         if back != expected {
             violations.push(Violation::VoidNotRestored {
                 payout_id,
@@ -238,7 +245,10 @@ async fn payouts(conn: &impl ConnectionTrait, violations: &mut Vec<Violation>) -
         .await?;
     let mut holders: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for (commission_id, payout_id) in items {
-        if status_of.get(&payout_id).is_some_and(|s| s.holds_commissions()) {
+        if status_of
+            .get(&payout_id)
+            .is_some_and(|s| s.holds_commissions())
+        {
             holders.entry(commission_id).or_default().push(payout_id);
         }
     }
@@ -256,7 +266,8 @@ async fn payouts(conn: &impl ConnectionTrait, violations: &mut Vec<Violation>) -
             held.push(payout_id);
         }
     }
-    let mut many: Vec<(Uuid, Vec<Uuid>)> = holders.into_iter().filter(|(_, p)| p.len() > 1).collect();
+    let mut many: Vec<(Uuid, Vec<Uuid>)> =
+        holders.into_iter().filter(|(_, p)| p.len() > 1).collect();
     many.sort();
     for (commission_id, payouts) in many {
         violations.push(Violation::CommissionInManyPayouts {

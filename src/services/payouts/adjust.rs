@@ -106,7 +106,13 @@ pub async fn adjust(
                "commission_id": c.id, "balance_before_minor": a.balance_minor}),
     )
     .await?;
-    events::emit(&txn, store_id, "commission.created", commission_snapshot(&c)).await?;
+    events::emit(
+        &txn,
+        store_id,
+        "commission.created",
+        commission_snapshot(&c),
+    )
+    .await?;
     txn.commit().await?;
     Ok(c)
 }

@@ -77,8 +77,9 @@ pub async fn create(
         if input.method == PayoutMethod::StoreCredit && a.external_customer_id.is_none() {
             out.skipped.push(Skipped {
                 affiliate_id: a.id,
-                reason: "has no external_customer_id: store credit is granted to the store's customer"
-                    .into(),
+                reason:
+                    "has no external_customer_id: store credit is granted to the store's customer"
+                        .into(),
             });
             continue;
         }

@@ -101,7 +101,9 @@ pub async fn due(
         let row = DueRow {
             affiliate_id,
             email: a.email.clone(),
-            name: format!("{} {}", a.first_name, a.last_name).trim().to_owned(),
+            name: format!("{} {}", a.first_name, a.last_name)
+                .trim()
+                .to_owned(),
             payout_email: a.payout_email.clone(),
             amount_minor,
             count,
@@ -117,8 +119,11 @@ pub async fn due(
             view.held_back.push(row);
         }
     }
-    view.rows
-        .sort_by(|a, b| b.amount_minor.cmp(&a.amount_minor).then(a.affiliate_id.cmp(&b.affiliate_id)));
+    view.rows.sort_by(|a, b| {
+        b.amount_minor
+            .cmp(&a.amount_minor)
+            .then(a.affiliate_id.cmp(&b.affiliate_id))
+    });
     view.held_back.sort_by_key(|r| r.affiliate_id);
     Ok(view)
 }

@@ -207,24 +207,29 @@ pub async fn paypal_rows(
         .all(conn)
         .await?;
     let ids: Vec<Uuid> = rows.iter().map(|p| p.affiliate_id).collect();
-    let emails: std::collections::HashMap<Uuid, (String, Option<String>)> = affiliate::Entity::find()
-        .select_only()
-        .column(affiliate::Column::Id)
-        .column(affiliate::Column::Email)
-        .column(affiliate::Column::PayoutEmail)
-        .filter(affiliate::Column::Id.is_in(ids))
-        .into_tuple::<(Uuid, String, Option<String>)>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|(id, e, p)| (id, (e, p)))
-        .collect();
+    let emails: std::collections::HashMap<Uuid, (String, Option<String>)> =
+        affiliate::Entity::find()
+            .select_only()
+            .column(affiliate::Column::Id)
+            .column(affiliate::Column::Email)
+            .column(affiliate::Column::PayoutEmail)
+            .filter(affiliate::Column::Id.is_in(ids))
+            .into_tuple::<(Uuid, String, Option<String>)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|(id, e, p)| (id, (e, p)))
+            .collect();
     Ok(rows
         .into_iter()
         .map(|p| {
             let email = emails
                 .get(&p.affiliate_id)
-                .map(|(e, pe)| pe.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| e.clone()))
+                .map(|(e, pe)| {
+                    pe.clone()
+                        .filter(|s| !s.is_empty())
+                        .unwrap_or_else(|| e.clone())
+                })
                 .unwrap_or_default();
             PaypalRow {
                 payout_id: p.id,
@@ -234,4 +239,31 @@ pub async fn paypal_rows(
             }
         })
         .collect())
+}
+
+/// "First Last <email>" of the given affiliates, for lists of payouts.
+pub async fn names_of(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    ids: &[Uuid],
+) -> ServiceResult<std::collections::HashMap<Uuid, String>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(Uuid, String, String, String)> = affiliate::Entity::find()
+            .select_only()
+            .column(affiliate::Column::Id)
+            .column(affiliate::Column::FirstName)
+            .column(affiliate::Column::LastName)
+            .column(affiliate::Column::Email)
+            .filter(affiliate::Column::StoreId.eq(store_id.0))
+            .filter(affiliate::Column::Id.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (id, first, last, email) in rows {
+            let name = format!("{first} {last}").trim().to_owned();
+            out.insert(id, if name.is_empty() { email } else { name });
+        }
+    }
+    Ok(out)
 }

@@ -28,7 +28,10 @@ pub async fn mark_paid(
     input: MarkPaidInput,
 ) -> ServiceResult<payout::Model> {
     let mut errors = ValidationErrors::new();
-    let reference = errors.check("reference", super::optional_text(input.reference.as_deref(), 255));
+    let reference = errors.check(
+        "reference",
+        super::optional_text(input.reference.as_deref(), 255),
+    );
     let now = db::stored_now();
     let paid_at = db::stored_time(input.paid_at.unwrap_or(now));
     if paid_at > now + chrono::Duration::minutes(5) {
@@ -53,7 +56,10 @@ pub async fn mark_paid(
         })?;
     }
     commission::Entity::update_many()
-        .col_expr(commission::Column::Status, Expr::value(CommissionStatus::Paid))
+        .col_expr(
+            commission::Column::Status,
+            Expr::value(CommissionStatus::Paid),
+        )
         .col_expr(commission::Column::PaidAt, Expr::value(paid_at))
         .col_expr(commission::Column::UpdatedAt, Expr::value(now))
         .filter(commission::Column::PayoutId.eq(p.id))
@@ -83,7 +89,13 @@ pub async fn mark_paid(
         let mut paid = c;
         paid.status = CommissionStatus::Paid;
         paid.paid_at = Some(paid_at);
-        events::emit(&txn, store_id, "commission.paid", commission_snapshot(&paid)).await?;
+        events::emit(
+            &txn,
+            store_id,
+            "commission.paid",
+            commission_snapshot(&paid),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(p)

@@ -38,7 +38,8 @@ pub use adjust::{AdjustInput, adjust};
 pub use create::{CreateInput, Created, Skipped, create};
 pub use due::{DueRow, DueView, due};
 pub use list::{
-    Balance, PaypalRow, PayoutFilter, Totals, balance, list, paypal_rows, store_credits, totals,
+    Balance, PayoutFilter, PaypalRow, Totals, balance, list, names_of, paypal_rows, store_credits,
+    totals,
 };
 pub use mark_paid::{MarkPaidInput, mark_paid};
 pub use record::{RecordInput, record};

@@ -38,12 +38,18 @@ pub async fn record(
     let mut errors = ValidationErrors::new();
     let amount = match parse_amount(&input.amount, cur) {
         Ok(0) => {
-            errors.add("amount", format!("must be at least {}", format_minor(1, cur)));
+            errors.add(
+                "amount",
+                format!("must be at least {}", format_minor(1, cur)),
+            );
             None
         }
         Ok(minor) => Some(minor),
         Err(m) if m.contains("at least 0") => {
-            errors.add("amount", format!("must be at least {}", format_minor(1, cur)));
+            errors.add(
+                "amount",
+                format!("must be at least {}", format_minor(1, cur)),
+            );
             None
         }
         Err(m) => {
@@ -51,7 +57,10 @@ pub async fn record(
             None
         }
     };
-    let comment = errors.check("comment", super::optional_text(input.comment.as_deref(), 256));
+    let comment = errors.check(
+        "comment",
+        super::optional_text(input.comment.as_deref(), 256),
+    );
     errors.into_result()?;
     let (Some(amount), Some(comment)) = (amount, comment) else {
         unreachable!("errors returned above");

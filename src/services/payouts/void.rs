@@ -31,8 +31,14 @@ pub async fn void(
     for from in [CommissionStatus::Due, CommissionStatus::Paid] {
         commission::Entity::update_many()
             .col_expr(commission::Column::Status, Expr::value(released(from)))
-            .col_expr(commission::Column::PaidAt, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
-            .col_expr(commission::Column::PayoutId, Expr::value(Option::<uuid::Uuid>::None))
+            .col_expr(
+                commission::Column::PaidAt,
+                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+            )
+            .col_expr(
+                commission::Column::PayoutId,
+                Expr::value(Option::<uuid::Uuid>::None),
+            )
             .col_expr(commission::Column::UpdatedAt, Expr::value(now))
             .filter(commission::Column::PayoutId.eq(p.id))
             .filter(commission::Column::Status.eq(from))
@@ -41,7 +47,10 @@ pub async fn void(
     }
     // Anything else it held (refunded meanwhile) is let go as it is.
     commission::Entity::update_many()
-        .col_expr(commission::Column::PayoutId, Expr::value(Option::<uuid::Uuid>::None))
+        .col_expr(
+            commission::Column::PayoutId,
+            Expr::value(Option::<uuid::Uuid>::None),
+        )
         .filter(commission::Column::PayoutId.eq(p.id))
         .exec(&txn)
         .await?;

@@ -63,7 +63,8 @@ pub struct PayoutBody {
 
 impl PayoutBody {
     pub fn new(p: &payout::Model, commission_ids: Vec<Uuid>) -> Self {
-        let currency = crate::domain::Currency::parse(&p.currency).unwrap_or(crate::domain::Currency::USD);
+        let currency =
+            crate::domain::Currency::parse(&p.currency).unwrap_or(crate::domain::Currency::USD);
         Self {
             id: p.id,
             affiliate_id: p.affiliate_id,
@@ -241,7 +242,9 @@ pub async fn create(
         &caller.store,
         &caller.actor(),
         CreateInput {
-            affiliate_ids: b.affiliate_ids.map(|ids| ids.into_iter().map(AffiliateId).collect()),
+            affiliate_ids: b
+                .affiliate_ids
+                .map(|ids| ids.into_iter().map(AffiliateId).collect()),
             method,
             comment: b.comment,
         },
@@ -249,7 +252,10 @@ pub async fn create(
     .await?;
     if created.payouts.is_empty() {
         let message = match created.skipped.first() {
-            Some(s) => format!("no payout was created: affiliate {} {}", s.affiliate_id, s.reason),
+            Some(s) => format!(
+                "no payout was created: affiliate {} {}",
+                s.affiliate_id, s.reason
+            ),
             None => "no payout was created: nobody is due a payout".to_owned(),
         };
         return Err(WebError::validation("affiliate_ids", message));
@@ -374,13 +380,20 @@ pub async fn store_credits(
     page: web::Query<PageParams>,
     f: web::Query<StoreCreditFilters>,
 ) -> Result<HttpResponse, WebError> {
-    let customer = f.customer.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-    let page = payouts::store_credits(&state.db, caller.store_id(), customer, page.request()?).await?;
+    let customer = f
+        .customer
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    let page =
+        payouts::store_credits(&state.db, caller.store_id(), customer, page.request()?).await?;
     let data = page
         .items
         .iter()
         .map(|p| {
-            let currency = crate::domain::Currency::parse(&p.currency).unwrap_or(crate::domain::Currency::USD);
+            let currency =
+                crate::domain::Currency::parse(&p.currency).unwrap_or(crate::domain::Currency::USD);
             StoreCreditBody {
                 id: p.id,
                 customer: p.external_customer_id.clone(),
