@@ -39,6 +39,9 @@ pub struct DueView {
     pub held_back: Vec<DueRow>,
 }
 
+/// (affiliate, Σ due, count, oldest due, newest due).
+type DueGroup = (Uuid, i64, i64, DateTime<Utc>, DateTime<Utc>);
+
 /// Who is payable by `method` now. One grouped query over the due
 /// commissions, then the affiliates and campaigns it names.
 pub async fn due(
@@ -47,7 +50,7 @@ pub async fn due(
     currency: &str,
     method: PayoutMethod,
 ) -> ServiceResult<DueView> {
-    let groups: Vec<(Uuid, i64, i64, DateTime<Utc>, DateTime<Utc>)> = commission::Entity::find()
+    let groups: Vec<DueGroup> = commission::Entity::find()
         .select_only()
         .column(commission::Column::AffiliateId)
         .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "total")
