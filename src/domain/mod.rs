@@ -16,6 +16,7 @@ pub mod link_token;
 pub mod mac;
 pub mod money;
 pub mod password;
+pub mod payout;
 pub mod percent;
 pub mod role;
 pub mod slug;

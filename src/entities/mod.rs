@@ -14,6 +14,8 @@ pub mod ledger_entry;
 pub mod link;
 pub mod login_throttle;
 pub mod membership;
+pub mod payout;
+pub mod payout_item;
 pub mod referral;
 pub mod refund;
 pub mod sale;

@@ -9,8 +9,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use uuid::Uuid;
 
 use super::ServiceResult;
-use crate::domain::states::CommissionKind;
-use crate::entities::{affiliate, commission, ledger_entry};
+use crate::domain::payout::PayoutStatus;
+use crate::domain::states::{CommissionKind, LedgerKind};
+use crate::entities::{affiliate, commission, ledger_entry, payout, payout_item};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Violation {
@@ -27,6 +28,26 @@ pub enum Violation {
         affiliate_id: Uuid,
         cached: String,
         ledger: String,
+    },
+    /// Invariant 2: a payout's amount differs from the sum of the
+    /// commissions it settles.
+    PayoutSumMismatch {
+        payout_id: Uuid,
+        amount: i64,
+        commissions: i64,
+    },
+    /// Invariant 3: a commission held by more than one non-voided payout,
+    /// or pointing at a payout that does not hold it.
+    CommissionInManyPayouts {
+        commission_id: Uuid,
+        payouts: Vec<Uuid>,
+    },
+    /// Invariant 5: a voided payout without the matching `payout_void`
+    /// entry (its money was not given back, or given back twice).
+    VoidNotRestored {
+        payout_id: Uuid,
+        amount: i64,
+        restored: i64,
     },
     /// Invariant 4: one sale credited twice to one affiliate.
     DuplicateCommission {
@@ -59,6 +80,33 @@ impl std::fmt::Display for Violation {
                     "affiliate {affiliate_id}: balance out of range: cached {cached}, the ledger sums to {ledger} (minor units; a balance must be a whole number within ±9223372036854775807)"
                 )
             }
+            Violation::PayoutSumMismatch {
+                payout_id,
+                amount,
+                commissions,
+            } => write!(
+                f,
+                "payout {payout_id}: amount {amount} but its commissions sum to {commissions} (minor units)"
+            ),
+            Violation::CommissionInManyPayouts {
+                commission_id,
+                payouts,
+            } => {
+                let ids: Vec<String> = payouts.iter().map(|p| p.to_string()).collect();
+                write!(
+                    f,
+                    "commission {commission_id}: held by non-voided payouts {}",
+                    ids.join(", ")
+                )
+            }
+            Violation::VoidNotRestored {
+                payout_id,
+                amount,
+                restored,
+            } => write!(
+                f,
+                "voided payout {payout_id} of {amount}: the ledger gave back {restored} (minor units)"
+            ),
             Violation::DuplicateCommission {
                 sale_id,
                 affiliate_id,
@@ -96,6 +144,7 @@ pub async fn run(conn: &impl ConnectionTrait) -> ServiceResult<Vec<Violation>> {
             count,
         });
     }
+    payouts(conn, &mut violations).await?;
     Ok(violations)
 }
 
@@ -147,6 +196,128 @@ async fn balances(
                 ledger: ledger.to_string(),
             }),
         }
+    }
+    Ok(())
+}
+
+/// Invariants 2, 3 and 5, over every payout.
+async fn payouts(
+    conn: &impl ConnectionTrait,
+    violations: &mut Vec<Violation>,
+) -> ServiceResult<()> {
+    let all: Vec<(Uuid, i64, PayoutStatus)> = payout::Entity::find()
+        .select_only()
+        .column(payout::Column::Id)
+        .column(payout::Column::AmountMinor)
+        .column(payout::Column::Status)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    // Invariant 2: for a live payout, the commissions that point at it;
+    // for a voided one, what its items recorded at settlement.
+    let live: HashMap<Uuid, i64> = commission::Entity::find()
+        .select_only()
+        .column(commission::Column::PayoutId)
+        .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "total")
+        .filter(commission::Column::PayoutId.is_not_null())
+        .group_by(commission::Column::PayoutId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let recorded: HashMap<Uuid, i64> = payout_item::Entity::find()
+        .select_only()
+        .column(payout_item::Column::PayoutId)
+        .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "total")
+        .group_by(payout_item::Column::PayoutId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let restored: HashMap<Uuid, i64> = ledger_entry::Entity::find()
+        .select_only()
+        .column(ledger_entry::Column::PayoutId)
+        .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "total")
+        .filter(ledger_entry::Column::Kind.eq(LedgerKind::PayoutVoid))
+        .filter(ledger_entry::Column::PayoutId.is_not_null())
+        .group_by(ledger_entry::Column::PayoutId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut status_of = HashMap::new();
+    for (payout_id, amount, status) in all {
+        status_of.insert(payout_id, status);
+        let commissions = if status.holds_commissions() {
+            live.get(&payout_id).copied().unwrap_or(0)
+        } else {
+            recorded.get(&payout_id).copied().unwrap_or(0)
+        };
+        if commissions != amount {
+            violations.push(Violation::PayoutSumMismatch {
+                payout_id,
+                amount,
+                commissions,
+            });
+        }
+        let back = restored.get(&payout_id).copied().unwrap_or(0);
+        let expected = if status.holds_commissions() {
+            0
+        } else {
+            amount
+        };
+        if back != expected {
+            violations.push(Violation::VoidNotRestored {
+                payout_id,
+                amount,
+                restored: back,
+            });
+        }
+    }
+    // Invariant 3: live items per commission, and the commission's own
+    // payout_id agreeing with them.
+    let items: Vec<(Uuid, Uuid)> = payout_item::Entity::find()
+        .select_only()
+        .column(payout_item::Column::CommissionId)
+        .column(payout_item::Column::PayoutId)
+        .filter(payout_item::Column::ReleasedAt.is_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut holders: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (commission_id, payout_id) in items {
+        if status_of
+            .get(&payout_id)
+            .is_some_and(|s| s.holds_commissions())
+        {
+            holders.entry(commission_id).or_default().push(payout_id);
+        }
+    }
+    let pointers: Vec<(Uuid, Uuid)> = commission::Entity::find()
+        .select_only()
+        .column(commission::Column::Id)
+        .column(commission::Column::PayoutId)
+        .filter(commission::Column::PayoutId.is_not_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (commission_id, payout_id) in pointers {
+        let held = holders.entry(commission_id).or_default();
+        if !held.contains(&payout_id) {
+            held.push(payout_id);
+        }
+    }
+    let mut many: Vec<(Uuid, Vec<Uuid>)> =
+        holders.into_iter().filter(|(_, p)| p.len() > 1).collect();
+    many.sort();
+    for (commission_id, payouts) in many {
+        violations.push(Violation::CommissionInManyPayouts {
+            commission_id,
+            payouts,
+        });
     }
     Ok(())
 }

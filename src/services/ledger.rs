@@ -36,6 +36,16 @@ pub async fn post(
     store_id: StoreId,
     entry: Entry<'_>,
 ) -> ServiceResult<()> {
+    post_for_payout(conn, store_id, entry, None).await
+}
+
+/// `post`, naming the payout a `payout` or `payout_void` entry belongs to.
+pub async fn post_for_payout(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    entry: Entry<'_>,
+    payout_id: Option<Uuid>,
+) -> ServiceResult<()> {
     if entry.amount_minor == 0 {
         return Ok(());
     }
@@ -69,7 +79,7 @@ pub async fn post(
         store_id: Set(store_id.0),
         affiliate_id: Set(entry.affiliate_id),
         commission_id: Set(entry.commission_id),
-        payout_id: Set(None),
+        payout_id: Set(payout_id),
         kind: Set(entry.kind),
         amount_minor: Set(entry.amount_minor),
         currency: Set(entry.currency.to_owned()),

@@ -25,6 +25,7 @@ pub mod ledger;
 pub mod link_cache;
 pub mod links;
 pub mod paging;
+pub mod payouts;
 pub mod referrals;
 pub mod sales;
 pub mod seed;

@@ -20,6 +20,8 @@ mod links_coupons;
 mod money;
 mod openapi;
 mod pages;
+mod payout_pages;
+mod payouts;
 mod settings;
 mod setup;
 mod strict_parsing;

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod campaigns;
 mod dashboard;
+mod payouts;
 mod referrals;
 mod sales;
 mod settings;
@@ -148,6 +149,34 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/sales/{id}/attribution",
             web::post().to(sales::attribute),
+        )
+        .service(
+            web::resource("/admin/payouts")
+                .route(web::get().to(payouts::index))
+                .route(web::post().to(payouts::create)),
+        )
+        .route("/admin/payouts/due", web::get().to(payouts::due))
+        .route(
+            "/admin/payouts/paypal.csv",
+            web::get().to(payouts::paypal_csv),
+        )
+        .route("/admin/payouts/{id}", web::get().to(payouts::show))
+        .route(
+            "/admin/payouts/{id}/mark_paid",
+            web::post().to(payouts::mark_paid),
+        )
+        .route("/admin/payouts/{id}/void", web::post().to(payouts::void))
+        .route(
+            "/admin/affiliates/{id}/money",
+            web::get().to(payouts::money),
+        )
+        .route(
+            "/admin/affiliates/{id}/payouts",
+            web::post().to(payouts::record),
+        )
+        .route(
+            "/admin/affiliates/{id}/adjustments",
+            web::post().to(payouts::adjust),
         )
         .route("/admin/settings/stripe", web::post().to(settings::stripe))
         .route(

@@ -2,11 +2,13 @@
 //! `#[utoipa::path]`, and routes are registered through utoipa-actix-web, so
 //! the OpenAPI document lists exactly the routes that exist.
 
+pub mod affiliate_money;
 pub mod affiliates;
 pub mod campaigns;
 pub mod coupons;
 pub mod links;
 pub mod me;
+pub mod payouts;
 pub mod referrals;
 pub mod sales;
 
@@ -54,5 +56,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(sales::show)
         .service(sales::refund)
         .service(sales::commissions_list)
-        .service(sales::commission_show);
+        .service(sales::commission_show)
+        .service(payouts::list)
+        .service(payouts::create)
+        .service(payouts::show)
+        .service(payouts::mark_paid)
+        .service(payouts::void)
+        .service(payouts::store_credits)
+        .service(affiliate_money::record)
+        .service(affiliate_money::balance)
+        .service(affiliate_money::adjust);
 }

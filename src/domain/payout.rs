@@ -1,0 +1,478 @@
+//! Payouts: their states and methods, and the pure choice of what one
+//! settles. A service loads an affiliate's unclaimed due commissions
+//! (clawbacks included, negative), calls `settle_all` (the Due view, batch
+//! creation) or `settle_amount` (Komerza's record-a-payout), and persists
+//! the selection it gets: the payout's amount is always the exact sum of
+//! the commissions it names (DESIGN §3, invariant 2).
+
+use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::states::{CommissionStatus, TransitionError};
+
+/// `pending` until the money is sent, then `paid`; `voided` gives the
+/// money back to the balance (a cancelled or bounced transfer).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum PayoutStatus {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "paid")]
+    Paid,
+    #[sea_orm(string_value = "voided")]
+    Voided,
+}
+
+impl PayoutStatus {
+    pub const ALL: &'static [PayoutStatus] = &[Self::Pending, Self::Paid, Self::Voided];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Paid => "paid",
+            Self::Voided => "voided",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|v| v.as_str() == s.trim())
+            .ok_or_else(|| "must be pending, paid or voided".to_owned())
+    }
+
+    /// The money was sent.
+    pub fn mark_paid(self) -> Result<Self, TransitionError> {
+        match self {
+            Self::Pending => Ok(Self::Paid),
+            Self::Paid => Err(TransitionError("This payout is already paid.".into())),
+            Self::Voided => Err(TransitionError(
+                "This payout is voided; a voided payout cannot be paid.".into(),
+            )),
+        }
+    }
+
+    /// Cancelled before sending, or the transfer bounced after.
+    pub fn void(self) -> Result<Self, TransitionError> {
+        match self {
+            Self::Pending | Self::Paid => Ok(Self::Voided),
+            Self::Voided => Err(TransitionError(
+                "This payout is already voided; its money was returned to the balance once.".into(),
+            )),
+        }
+    }
+
+    /// Whether its commissions are held by it (a voided one released them).
+    pub fn holds_commissions(self) -> bool {
+        self != Self::Voided
+    }
+}
+
+impl std::fmt::Display for PayoutStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the money reaches the affiliate.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum PayoutMethod {
+    /// Sent outside Tributary (PayPal, bank transfer) to the payout email.
+    #[sea_orm(string_value = "external")]
+    External,
+    /// Granted as credit in the store (Komerza's `convertedToStoreCredit`).
+    #[sea_orm(string_value = "store_credit")]
+    StoreCredit,
+}
+
+impl PayoutMethod {
+    pub const ALL: &'static [PayoutMethod] = &[Self::External, Self::StoreCredit];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::External => "external",
+            Self::StoreCredit => "store_credit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|v| v.as_str() == s.trim())
+            .ok_or_else(|| "must be external or store_credit".to_owned())
+    }
+}
+
+impl std::fmt::Display for PayoutMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One due commission not yet in a payout (negative for a clawback).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueItem {
+    pub id: Uuid,
+    pub amount_minor: i64,
+    pub due_at: DateTime<Utc>,
+}
+
+/// What one payout settles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    pub commission_ids: Vec<Uuid>,
+    pub amount_minor: i64,
+    pub count: usize,
+    /// The oldest and newest due date among the settled commissions.
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+}
+
+/// Why an affiliate gets no payout now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ineligible {
+    NothingDue,
+    /// The due sum is zero or negative (clawbacks outweigh earnings).
+    NotPositive {
+        due_minor: i64,
+    },
+    BelowMinimum {
+        due_minor: i64,
+        minimum_minor: i64,
+    },
+    /// External payouts are sent to the payout email, and there is none.
+    NoPayoutEmail,
+    /// A sum that does not fit in 64 bits (never with real money).
+    Overflow,
+}
+
+impl Ineligible {
+    /// Why, in a sentence for the Due view and the API.
+    pub fn message(&self, format: impl Fn(i64) -> String) -> String {
+        match self {
+            Self::NothingDue => "has no due commissions that are not already in a payout".into(),
+            Self::NotPositive { due_minor } => format!(
+                "has {} due after clawbacks: nothing to pay",
+                format(*due_minor)
+            ),
+            Self::BelowMinimum {
+                due_minor,
+                minimum_minor,
+            } => format!(
+                "has {} due, below the campaign's minimum payout of {}",
+                format(*due_minor),
+                format(*minimum_minor)
+            ),
+            Self::NoPayoutEmail => {
+                "has no payout email: set one, or pay them in store credit".into()
+            }
+            Self::Overflow => "has a due sum too large to pay at once".into(),
+        }
+    }
+}
+
+/// What a voided payout does to one commission it held: a due or paid one
+/// is payable again; anything else (refunded or voided meanwhile) stays.
+pub fn released(status: CommissionStatus) -> CommissionStatus {
+    match status {
+        CommissionStatus::Due | CommissionStatus::Paid => CommissionStatus::Due,
+        other => other,
+    }
+}
+
+/// The rules a payout of everything due follows.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    pub minimum_minor: i64,
+    pub method: PayoutMethod,
+    pub has_payout_email: bool,
+}
+
+fn ordered(items: &[DueItem]) -> Vec<&DueItem> {
+    // Clawbacks first (they are always carried into the next payout), then
+    // earnings oldest first; ties broken by the time-ordered id.
+    let mut v: Vec<&DueItem> = items.iter().collect();
+    v.sort_by_key(|i| (i.amount_minor >= 0, i.due_at, i.id));
+    v
+}
+
+fn selection(chosen: &[&DueItem], amount_minor: i64) -> Option<Selection> {
+    let start = chosen.iter().map(|i| i.due_at).min()?;
+    let end = chosen.iter().map(|i| i.due_at).max()?;
+    Some(Selection {
+        commission_ids: chosen.iter().map(|i| i.id).collect(),
+        amount_minor,
+        count: chosen.len(),
+        period_start: start,
+        period_end: end,
+    })
+}
+
+fn checked_sum<'a>(items: impl IntoIterator<Item = &'a DueItem>) -> Option<i64> {
+    items
+        .into_iter()
+        .try_fold(0i64, |acc, i| acc.checked_add(i.amount_minor))
+}
+
+/// Whether an affiliate with `due_minor` due (over `count` commissions) is
+/// paid now under `rules`: the Due view and `settle_all` share it.
+pub fn check_eligible(due_minor: i64, count: usize, rules: Rules) -> Result<(), Ineligible> {
+    if count == 0 {
+        return Err(Ineligible::NothingDue);
+    }
+    if due_minor <= 0 {
+        return Err(Ineligible::NotPositive { due_minor });
+    }
+    if due_minor < rules.minimum_minor {
+        return Err(Ineligible::BelowMinimum {
+            due_minor,
+            minimum_minor: rules.minimum_minor,
+        });
+    }
+    if rules.method == PayoutMethod::External && !rules.has_payout_email {
+        return Err(Ineligible::NoPayoutEmail);
+    }
+    Ok(())
+}
+
+/// Everything due, as one payout, when the rules allow it.
+pub fn settle_all(items: &[DueItem], rules: Rules) -> Result<Selection, Ineligible> {
+    let due_minor = checked_sum(items).ok_or(Ineligible::Overflow)?;
+    check_eligible(due_minor, items.len(), rules)?;
+    let chosen = ordered(items);
+    selection(&chosen, due_minor).ok_or(Ineligible::NothingDue)
+}
+
+/// An amount that no whole set of due commissions (clawbacks first, then
+/// oldest first) adds up to: the nearest amounts that do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoWholeSet {
+    pub below_minor: Option<i64>,
+    pub above_minor: Option<i64>,
+}
+
+/// Komerza's "record a payout of X": the clawbacks and the oldest due
+/// commissions whose sum is exactly `amount_minor`. A commission is never
+/// cut in two (see docs/payouts.md): an amount that falls inside one is
+/// refused with the nearest amounts that settle whole commissions.
+pub fn settle_amount(items: &[DueItem], amount_minor: i64) -> Result<Selection, NoWholeSet> {
+    let chosen = ordered(items);
+    let mut sum = 0i64;
+    let mut below = None;
+    for (n, item) in chosen.iter().enumerate() {
+        sum = sum.checked_add(item.amount_minor).ok_or(NoWholeSet {
+            below_minor: below,
+            above_minor: None,
+        })?;
+        if item.amount_minor < 0 {
+            continue; // still inside the clawbacks every payout carries
+        }
+        if sum == amount_minor {
+            // A run of zero-amount commissions after it settles too.
+            let mut end = n + 1;
+            while end < chosen.len() && chosen[end].amount_minor == 0 {
+                end += 1;
+            }
+            return selection(&chosen[..end], amount_minor).ok_or(NoWholeSet {
+                below_minor: None,
+                above_minor: None,
+            });
+        }
+        if sum > amount_minor {
+            return Err(NoWholeSet {
+                below_minor: below,
+                above_minor: Some(sum),
+            });
+        }
+        if sum > 0 {
+            below = Some(sum);
+        }
+    }
+    Err(NoWholeSet {
+        below_minor: below,
+        above_minor: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn item(n: u128, amount: i64, day: u32) -> DueItem {
+        DueItem {
+            id: Uuid::from_u128(n),
+            amount_minor: amount,
+            due_at: Utc.with_ymd_and_hms(2026, 1, day, 0, 0, 0).unwrap(),
+        }
+    }
+
+    fn rules(minimum: i64) -> Rules {
+        Rules {
+            minimum_minor: minimum,
+            method: PayoutMethod::External,
+            has_payout_email: true,
+        }
+    }
+
+    #[test]
+    fn a_pending_payout_is_paid_once_and_either_can_be_voided_once() {
+        use PayoutStatus::*;
+        assert_eq!(Pending.mark_paid(), Ok(Paid));
+        assert!(Paid.mark_paid().is_err());
+        assert!(Voided.mark_paid().is_err());
+        assert_eq!(Pending.void(), Ok(Voided));
+        assert_eq!(Paid.void(), Ok(Voided));
+        assert!(Voided.void().unwrap_err().0.contains("already voided"));
+        assert!(!Voided.holds_commissions());
+        assert_eq!(released(CommissionStatus::Paid), CommissionStatus::Due);
+        assert_eq!(
+            released(CommissionStatus::Refunded),
+            CommissionStatus::Refunded
+        );
+    }
+
+    #[test]
+    fn states_and_methods_round_trip_through_their_stored_strings() {
+        for s in PayoutStatus::ALL {
+            assert_eq!(PayoutStatus::parse(s.as_str()), Ok(*s));
+            assert_eq!(s.to_value(), s.as_str().to_owned());
+        }
+        for m in PayoutMethod::ALL {
+            assert_eq!(PayoutMethod::parse(m.as_str()), Ok(*m));
+            assert_eq!(m.to_value(), m.as_str().to_owned());
+        }
+        assert!(PayoutMethod::parse("cash").is_err());
+    }
+
+    #[test]
+    fn a_payout_of_everything_due_sums_it_and_spans_its_dates() {
+        let items = [item(1, 2000, 5), item(2, -500, 9), item(3, 1000, 2)];
+        let s = settle_all(&items, rules(1000)).unwrap();
+        assert_eq!(s.amount_minor, 2500);
+        assert_eq!(s.count, 3);
+        assert_eq!(s.period_start, items[2].due_at);
+        assert_eq!(s.period_end, items[1].due_at);
+        assert_eq!(s.commission_ids[0], items[1].id, "clawbacks first");
+    }
+
+    #[test]
+    fn nothing_is_paid_below_the_minimum_without_an_email_or_when_clawbacks_outweigh() {
+        assert_eq!(settle_all(&[], rules(0)), Err(Ineligible::NothingDue));
+        assert_eq!(
+            settle_all(&[item(1, 900, 1)], rules(1000)),
+            Err(Ineligible::BelowMinimum {
+                due_minor: 900,
+                minimum_minor: 1000
+            })
+        );
+        assert_eq!(
+            settle_all(&[item(1, 900, 1), item(2, -900, 2)], rules(0)),
+            Err(Ineligible::NotPositive { due_minor: 0 })
+        );
+        let no_email = Rules {
+            has_payout_email: false,
+            ..rules(0)
+        };
+        assert_eq!(
+            settle_all(&[item(1, 900, 1)], no_email),
+            Err(Ineligible::NoPayoutEmail)
+        );
+        let credit = Rules {
+            method: PayoutMethod::StoreCredit,
+            ..no_email
+        };
+        assert!(settle_all(&[item(1, 900, 1)], credit).is_ok());
+    }
+
+    #[test]
+    fn a_recorded_amount_settles_the_oldest_whole_commissions_or_names_the_nearest() {
+        let items = [item(1, 1000, 1), item(2, 2000, 2), item(3, 500, 3)];
+        let s = settle_amount(&items, 3000).unwrap();
+        assert_eq!(s.commission_ids, vec![items[0].id, items[1].id]);
+        assert_eq!(settle_amount(&items, 3500).unwrap().count, 3);
+        assert_eq!(
+            settle_amount(&items, 2500),
+            Err(NoWholeSet {
+                below_minor: Some(1000),
+                above_minor: Some(3000)
+            })
+        );
+        assert_eq!(
+            settle_amount(&items, 9000),
+            Err(NoWholeSet {
+                below_minor: Some(3500),
+                above_minor: None
+            })
+        );
+    }
+
+    #[test]
+    fn a_recorded_amount_always_carries_the_clawbacks() {
+        let items = [item(1, 1000, 1), item(2, -300, 5), item(3, 500, 3)];
+        let s = settle_amount(&items, 700).unwrap();
+        assert_eq!(s.commission_ids, vec![items[1].id, items[0].id]);
+        assert!(settle_amount(&items, 1000).is_err());
+    }
+
+    fn items_strategy() -> impl Strategy<Value = Vec<DueItem>> {
+        prop::collection::vec((-5_000i64..50_000, 1u32..28), 0..12).prop_map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(n, (a, d))| item(n as u128 + 1, a, d))
+                .collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn a_selection_is_always_the_exact_sum_of_distinct_due_items(
+            items in items_strategy(), minimum in 0i64..100_000, amount in 1i64..200_000
+        ) {
+            let check = |s: &Selection| {
+                let mut ids = s.commission_ids.clone();
+                ids.sort();
+                ids.dedup();
+                prop_assert_eq!(ids.len(), s.count);
+                let sum: i64 = items.iter().filter(|i| s.commission_ids.contains(&i.id)).map(|i| i.amount_minor).sum();
+                prop_assert_eq!(sum, s.amount_minor);
+                prop_assert!(s.amount_minor > 0);
+                prop_assert!(s.period_start <= s.period_end);
+                Ok(())
+            };
+            match settle_all(&items, rules(minimum)) {
+                Ok(s) => {
+                    check(&s)?;
+                    prop_assert_eq!(s.count, items.len());
+                    prop_assert!(s.amount_minor >= minimum);
+                }
+                Err(Ineligible::BelowMinimum { due_minor, .. }) => prop_assert!(due_minor < minimum),
+                Err(_) => {}
+            }
+            match settle_amount(&items, amount) {
+                Ok(s) => {
+                    check(&s)?;
+                    prop_assert_eq!(s.amount_minor, amount);
+                    let clawbacks = items.iter().filter(|i| i.amount_minor < 0).count();
+                    prop_assert!(s.commission_ids.iter().filter(|id| items.iter().any(|i| i.id == **id && i.amount_minor < 0)).count() == clawbacks);
+                }
+                Err(NoWholeSet { below_minor, above_minor }) => {
+                    if let Some(b) = below_minor { prop_assert!(b < amount); }
+                    if let Some(a) = above_minor { prop_assert!(a > amount); }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! A manual correction of an affiliate's balance (±, with a reason).
+//!
+//! It is written as a due manual commission carrying the reason as its
+//! remarks, and a ledger `adjustment` entry naming it: the balance moves at
+//! once, and the next payout settles the adjustment like any commission, so
+//! a payout's amount stays the exact sum of what it settles.
+
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{ServiceResult, commission_snapshot, currency_of, lock_affiliate};
+use crate::db;
+use crate::domain::money::{format_minor, parse_amount};
+use crate::domain::states::{CommissionKind, CommissionStatus, LedgerKind};
+use crate::domain::text::required_text;
+use crate::domain::{AffiliateId, StoreId, ValidationErrors};
+use crate::entities::{commission, store};
+use crate::services::{Actor, audit, events, ledger};
+
+pub struct AdjustInput {
+    /// Signed: "-5.00" takes money off the balance.
+    pub amount: String,
+    pub reason: String,
+}
+
+pub async fn adjust(
+    db: &DatabaseConnection,
+    store: &store::Model,
+    actor: &Actor,
+    affiliate_id: AffiliateId,
+    input: AdjustInput,
+) -> ServiceResult<commission::Model> {
+    let store_id = StoreId(store.id);
+    let cur = currency_of(&store.currency);
+    let mut errors = ValidationErrors::new();
+    let text = input.amount.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let amount = match parse_amount(digits, cur) {
+        Ok(0) => {
+            errors.add("amount", "must not be zero");
+            None
+        }
+        Ok(m) => Some(if negative { -m } else { m }),
+        Err(m) => {
+            errors.add("amount", m);
+            None
+        }
+    };
+    let reason = errors.check("reason", required_text(&input.reason, 500));
+    errors.into_result()?;
+    let (Some(amount), Some(reason)) = (amount, reason) else {
+        unreachable!("errors returned above");
+    };
+
+    let txn = db::begin_write(db).await?;
+    let a = lock_affiliate(&txn, store_id, affiliate_id).await?;
+    let now = db::stored_now();
+    let c = commission::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        store_id: Set(store_id.0),
+        affiliate_id: Set(a.id),
+        campaign_id: Set(Some(a.campaign_id)),
+        referral_id: Set(None),
+        sale_id: Set(None),
+        kind: Set(CommissionKind::Manual),
+        sale_amount_minor: Set(0),
+        amount_minor: Set(amount),
+        original_amount_minor: Set(amount),
+        currency: Set(store.currency.clone()),
+        status: Set(CommissionStatus::Due),
+        due_at: Set(now),
+        paid_at: Set(None),
+        payout_id: Set(None),
+        clawback_of: Set(None),
+        remarks: Set(Some(format!("Balance adjustment: {reason}"))),
+        created_by: Set(actor.label.chars().take(254).collect()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    ledger::post(
+        &txn,
+        store_id,
+        ledger::Entry {
+            affiliate_id: a.id,
+            commission_id: Some(c.id),
+            kind: LedgerKind::Adjustment,
+            amount_minor: amount,
+            currency: &store.currency,
+        },
+    )
+    .await?;
+    audit::record(
+        &txn,
+        store_id,
+        actor,
+        "affiliate.balance_adjusted",
+        "affiliate",
+        Some(a.id.to_string()),
+        json!({"amount": format_minor(amount, cur), "amount_minor": amount, "reason": reason,
+               "commission_id": c.id, "balance_before_minor": a.balance_minor}),
+    )
+    .await?;
+    events::emit(
+        &txn,
+        store_id,
+        "commission.created",
+        commission_snapshot(&c),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(c)
+}

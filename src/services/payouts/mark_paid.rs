@@ -1,0 +1,102 @@
+//! Marking a payout paid: the money left (a PayPal transaction id or bank
+//! reference may be kept); its commissions become `paid`.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use serde_json::json;
+
+use super::{ServiceError, ServiceResult, commission_snapshot, lock_payout, snapshot};
+use crate::db;
+use crate::domain::states::CommissionStatus;
+use crate::domain::{PayoutId, StoreId, ValidationErrors};
+use crate::entities::{commission, payout};
+use crate::services::{Actor, audit, events};
+
+#[derive(Default)]
+pub struct MarkPaidInput {
+    pub reference: Option<String>,
+    /// Default: now. Not in the future.
+    pub paid_at: Option<DateTime<Utc>>,
+}
+
+pub async fn mark_paid(
+    db: &DatabaseConnection,
+    store_id: StoreId,
+    actor: &Actor,
+    id: PayoutId,
+    input: MarkPaidInput,
+) -> ServiceResult<payout::Model> {
+    let mut errors = ValidationErrors::new();
+    let reference = errors.check(
+        "reference",
+        super::optional_text(input.reference.as_deref(), 255),
+    );
+    let now = db::stored_now();
+    let paid_at = db::stored_time(input.paid_at.unwrap_or(now));
+    if paid_at > now + chrono::Duration::minutes(5) {
+        errors.add("paid_at", "must not be in the future");
+    }
+    errors.into_result()?;
+    let reference = reference.flatten();
+
+    let txn = db::begin_write(db).await?;
+    let p = lock_payout(&txn, store_id, id).await?;
+    let status = p
+        .status
+        .mark_paid()
+        .map_err(|e| ServiceError::Conflict(e.0))?;
+    let held = commission::Entity::find()
+        .filter(commission::Column::PayoutId.eq(p.id))
+        .all(&txn)
+        .await?;
+    for c in &held {
+        c.status.settle().map_err(|e| {
+            ServiceError::Conflict(format!("Commission {} cannot be paid: {}", c.id, e.0))
+        })?;
+    }
+    commission::Entity::update_many()
+        .col_expr(
+            commission::Column::Status,
+            Expr::value(CommissionStatus::Paid),
+        )
+        .col_expr(commission::Column::PaidAt, Expr::value(paid_at))
+        .col_expr(commission::Column::UpdatedAt, Expr::value(now))
+        .filter(commission::Column::PayoutId.eq(p.id))
+        .filter(commission::Column::Status.eq(CommissionStatus::Due))
+        .exec(&txn)
+        .await?;
+    let mut active: payout::ActiveModel = p.into();
+    active.status = Set(status);
+    active.paid_at = Set(Some(paid_at));
+    if reference.is_some() {
+        active.reference = Set(reference);
+    }
+    active.updated_at = Set(now);
+    let p = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        store_id,
+        actor,
+        "payout.paid",
+        "payout",
+        Some(p.id.to_string()),
+        json!({"reference": p.reference, "paid_at": paid_at, "amount_minor": p.amount_minor}),
+    )
+    .await?;
+    events::emit(&txn, store_id, "payout.paid", snapshot(&p)).await?;
+    for c in held {
+        let mut paid = c;
+        paid.status = CommissionStatus::Paid;
+        paid.paid_at = Some(paid_at);
+        events::emit(
+            &txn,
+            store_id,
+            "commission.paid",
+            commission_snapshot(&paid),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(p)
+}

@@ -1,0 +1,183 @@
+//! Payouts: paying affiliates what is due, exactly once.
+//!
+//! - `due`: who can be paid now (due balance ≥ the campaign's minimum payout
+//!   and, for external payouts, a payout email), with amounts and periods.
+//! - `create`: one payout per affiliate settling everything due (the Due
+//!   view); `record`: Komerza's "record a payout of X", settling the
+//!   clawbacks and the oldest due commissions that add up to exactly X.
+//! - `mark_paid`, `void`: the payout's life; a void makes its commissions
+//!   due again and gives the money back to the balance.
+//! - `adjust`: a manual ± correction of the balance (a due manual
+//!   commission, so the next payout settles it like any other).
+//! - `list`: pages, totals, an affiliate's balance, store-credit grants.
+//!
+//! Money moves once: each payout is one transaction that takes the write
+//! lock up front on SQLite (`BEGIN IMMEDIATE`) and the affiliate's row lock
+//! on PostgreSQL (`FOR UPDATE`), so two requests (or two app instances)
+//! paying one affiliate run one after the other and the second sees what
+//! the first settled. Each commission is also claimed with a conditional
+//! update (`payout_id IS NULL AND status = 'due'`) and recorded in
+//! `payout_items`, whose unique index allows one live settlement per
+//! commission: a race that got past the lock still cannot pay twice.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::LockType;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::{Value, json};
+
+mod adjust;
+mod create;
+mod due;
+mod list;
+mod mark_paid;
+mod record;
+mod settle;
+mod void;
+
+pub use adjust::{AdjustInput, adjust};
+pub use create::{CreateInput, Created, Skipped, create};
+pub use due::{DueRow, DueView, due};
+pub use list::{
+    Balance, PayoutFilter, PaypalRow, Totals, balance, list, names_of, paypal_rows, store_credits,
+    totals,
+};
+pub use mark_paid::{MarkPaidInput, mark_paid};
+pub use record::{RecordInput, record};
+pub use void::void;
+
+use super::{ServiceError, ServiceResult};
+use crate::db;
+use crate::domain::payout::DueItem;
+use crate::domain::states::CommissionStatus;
+use crate::domain::{AffiliateId, Currency, PayoutId, StoreId};
+use crate::entities::{affiliate, commission, payout, payout_item};
+
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    id: PayoutId,
+) -> ServiceResult<payout::Model> {
+    payout::Entity::find_by_id(id)
+        .filter(payout::Column::StoreId.eq(store_id.0))
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// The commissions a payout settles (or settled, if voided), oldest first.
+pub async fn commissions_of(
+    conn: &impl ConnectionTrait,
+    id: PayoutId,
+) -> ServiceResult<Vec<commission::Model>> {
+    let ids: Vec<uuid::Uuid> = payout_item::Entity::find()
+        .select_only()
+        .column(payout_item::Column::CommissionId)
+        .filter(payout_item::Column::PayoutId.eq(id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        rows.extend(
+            commission::Entity::find()
+                .filter(commission::Column::Id.is_in(chunk.to_vec()))
+                .all(conn)
+                .await?,
+        );
+    }
+    rows.sort_by_key(|c| (c.due_at, c.id));
+    Ok(rows)
+}
+
+/// The affiliate, locked for the rest of the transaction on PostgreSQL
+/// (SQLite's `BEGIN IMMEDIATE` already serialises every writer).
+pub(crate) async fn lock_affiliate(
+    txn: &db::Txn,
+    store_id: StoreId,
+    id: AffiliateId,
+) -> ServiceResult<affiliate::Model> {
+    let mut q = affiliate::Entity::find_by_id(id).filter(affiliate::Column::StoreId.eq(store_id.0));
+    if !db::is_sqlite(txn) {
+        q = q.lock(LockType::Update);
+    }
+    q.one(txn).await?.ok_or(ServiceError::NotFound)
+}
+
+/// The payout, locked on PostgreSQL, for a change of its state.
+pub(crate) async fn lock_payout(
+    txn: &db::Txn,
+    store_id: StoreId,
+    id: PayoutId,
+) -> ServiceResult<payout::Model> {
+    let mut q = payout::Entity::find_by_id(id).filter(payout::Column::StoreId.eq(store_id.0));
+    if !db::is_sqlite(txn) {
+        q = q.lock(LockType::Update);
+    }
+    q.one(txn).await?.ok_or(ServiceError::NotFound)
+}
+
+/// Due commissions of the affiliate that no payout holds.
+pub(crate) async fn unclaimed_due(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    affiliate_id: AffiliateId,
+) -> ServiceResult<Vec<DueItem>> {
+    let rows: Vec<(uuid::Uuid, i64, DateTime<Utc>)> = commission::Entity::find()
+        .select_only()
+        .column(commission::Column::Id)
+        .column(commission::Column::AmountMinor)
+        .column(commission::Column::DueAt)
+        .filter(commission::Column::StoreId.eq(store_id.0))
+        .filter(commission::Column::AffiliateId.eq(affiliate_id))
+        .filter(commission::Column::Status.eq(CommissionStatus::Due))
+        .filter(commission::Column::PayoutId.is_null())
+        .order_by_asc(commission::Column::DueAt)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, amount_minor, due_at)| DueItem {
+            id,
+            amount_minor,
+            due_at,
+        })
+        .collect())
+}
+
+pub(crate) fn currency_of(code: &str) -> Currency {
+    Currency::parse(code).unwrap_or(Currency::USD)
+}
+
+/// The event and audit payload of a payout.
+pub fn snapshot(p: &payout::Model) -> Value {
+    let currency = currency_of(&p.currency);
+    json!({
+        "id": p.id, "affiliate_id": p.affiliate_id,
+        "amount": crate::domain::money::format_minor(p.amount_minor, currency),
+        "amount_minor": p.amount_minor, "currency": p.currency,
+        "method": p.method, "status": p.status, "reference": p.reference, "comment": p.comment,
+        "commission_count": p.commission_count,
+        "period_start": p.period_start, "period_end": p.period_end,
+        "external_customer_id": p.external_customer_id,
+        "paid_at": p.paid_at, "voided_at": p.voided_at, "void_reason": p.void_reason,
+        "created_at": p.created_at,
+    })
+}
+
+pub(crate) fn commission_snapshot(c: &commission::Model) -> Value {
+    json!({
+        "id": c.id, "affiliate_id": c.affiliate_id, "sale_id": c.sale_id, "referral_id": c.referral_id,
+        "kind": c.kind, "amount_minor": c.amount_minor, "currency": c.currency, "status": c.status,
+        "due_at": c.due_at, "paid_at": c.paid_at, "payout_id": c.payout_id,
+    })
+}
+
+/// An optional text field: trimmed, empty = none, at most `max` characters.
+pub(crate) fn optional_text(input: Option<&str>, max: usize) -> Result<Option<String>, String> {
+    match input.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) if s.chars().count() > max => Err(format!("must be at most {max} characters")),
+        Some(s) => Ok(Some(s.to_owned())),
+    }
+}
