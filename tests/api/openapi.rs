@@ -45,6 +45,15 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/sales/{id}/refunds"),
     ("get", "/api/v1/commissions"),
     ("get", "/api/v1/commissions/{id}"),
+    ("get", "/api/v1/payouts"),
+    ("post", "/api/v1/payouts"),
+    ("get", "/api/v1/payouts/{id}"),
+    ("post", "/api/v1/payouts/{id}/mark_paid"),
+    ("post", "/api/v1/payouts/{id}/void"),
+    ("get", "/api/v1/store_credits"),
+    ("post", "/api/v1/affiliates/{id}/payouts"),
+    ("get", "/api/v1/affiliates/{id}/balance"),
+    ("post", "/api/v1/affiliates/{id}/adjustments"),
 ];
 
 #[tokio::test]
