@@ -14,6 +14,7 @@ mod m20261121_000002_programs;
 mod m20261121_000003_tracking;
 mod m20261121_000004_click_adoption;
 mod m20261121_000005_cache_versions;
+mod m20261202_000007_commission_fields;
 mod m20261202_000008_idempotent_effects;
 
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_tracking::Migration),
             Box::new(m20261121_000004_click_adoption::Migration),
             Box::new(m20261121_000005_cache_versions::Migration),
+            Box::new(m20261202_000007_commission_fields::Migration),
             Box::new(m20261202_000008_idempotent_effects::Migration),
         ]
     }

@@ -38,6 +38,37 @@ pub fn amount_to_minor(value: Decimal, currency: Currency) -> Result<i64, String
     i64::try_from(minor.trunc()).map_err(|_| "is too large".to_string())
 }
 
+/// The largest amount a person may enter, in major units (10^12: a
+/// trillion dollars). Well inside `i64` minor units for every currency (4
+/// decimals at most), so sums of many such amounts stay exact.
+pub const MAX_MAJOR_UNITS: i64 = 1_000_000_000_000;
+
+/// `MAX_MAJOR_UNITS` in the currency's minor units.
+pub fn max_minor(currency: Currency) -> i64 {
+    MAX_MAJOR_UNITS * 10i64.pow(currency.minor_units())
+}
+
+/// Like `parse_amount`, but a leading `-` is allowed (a clawback, a
+/// correction) and the size is bounded by `MAX_MAJOR_UNITS` either way.
+pub fn parse_signed_amount(input: &str, currency: Currency) -> Result<i64, String> {
+    let text = input.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, text),
+    };
+    if digits.starts_with('-') || digits.starts_with('+') {
+        return Err(format!("must be an amount like 12.50, not {text:?}"));
+    }
+    let minor = parse_amount(digits, currency)?;
+    if minor > max_minor(currency) {
+        return Err(format!(
+            "must be at most {} in absolute value",
+            format_minor(max_minor(currency), currency)
+        ));
+    }
+    Ok(if negative { -minor } else { minor })
+}
+
 /// Minor units back to a decimal with exactly the currency's decimals.
 pub fn minor_to_decimal(minor: i64, currency: Currency) -> Decimal {
     Decimal::new(minor, currency.minor_units())
@@ -97,6 +128,20 @@ mod tests {
     #[test]
     fn trailing_zeros_beyond_the_minor_unit_are_not_extra_decimals() {
         assert_eq!(parse_amount("12.5000", usd()), Ok(1250));
+    }
+
+    #[test]
+    fn signed_amounts_are_bounded_both_ways() {
+        assert_eq!(parse_signed_amount("-12.50", usd()), Ok(-1250));
+        assert_eq!(parse_signed_amount("12.50", usd()), Ok(1250));
+        assert_eq!(
+            parse_signed_amount("1000000000000", usd()),
+            Ok(100_000_000_000_000)
+        );
+        assert!(parse_signed_amount("1000000000000.01", usd()).is_err());
+        assert!(parse_signed_amount("-1000000000000.01", usd()).is_err());
+        assert!(parse_signed_amount("--1", usd()).is_err());
+        assert!(parse_signed_amount("-1.001", usd()).is_err());
     }
 
     #[test]

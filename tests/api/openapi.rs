@@ -44,7 +44,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/sales/{id}"),
     ("post", "/api/v1/sales/{id}/refunds"),
     ("get", "/api/v1/commissions"),
+    ("get", "/api/v1/commissions/totals"),
+    ("post", "/api/v1/commissions"),
     ("get", "/api/v1/commissions/{id}"),
+    ("patch", "/api/v1/commissions/{id}"),
+    ("put", "/api/v1/commissions/{id}"),
+    ("delete", "/api/v1/commissions/{id}"),
 ];
 
 #[tokio::test]
@@ -78,6 +83,18 @@ async fn the_openapi_document_is_3_1_and_lists_every_route_with_responses() {
         doc["components"]["schemas"]["AffiliateCreate"]["properties"]["commission_percent"]
             .is_object()
     );
+    let commission = &doc["components"]["schemas"]["CommissionBody"]["properties"];
+    for field in [
+        "amount",
+        "original_amount",
+        "refunded_amount",
+        "void_reason",
+    ] {
+        assert!(
+            commission[field].is_object(),
+            "CommissionBody.{field} is documented"
+        );
+    }
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 
 pub mod affiliates;
 pub mod campaigns;
+pub mod commissions;
 pub mod coupons;
 pub mod links;
 pub mod me;
@@ -53,6 +54,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(sales::create)
         .service(sales::show)
         .service(sales::refund)
-        .service(sales::commissions_list)
-        .service(sales::commission_show);
+        .service(commissions::list)
+        .service(commissions::totals)
+        .service(commissions::show)
+        .service(commissions::create)
+        .service(commissions::update)
+        .service(commissions::replace)
+        .service(commissions::remove);
 }
