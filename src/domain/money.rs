@@ -13,8 +13,14 @@ pub fn parse_amount(input: &str, currency: Currency) -> Result<i64, String> {
     if text.is_empty() {
         return Err("is required".into());
     }
+    // Exactly digits, optionally a point and digits: rust_decimal alone
+    // also takes "1_000" (as 1000) and exponents.
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(whole) && digits(fraction)) {
+        return Err(format!("must be an amount like 12.50, not {text:?}"));
+    }
     let value = Decimal::from_str(text)
-        .or_else(|_| Decimal::from_scientific(text))
         .map_err(|_| format!("must be an amount like 12.50, not {text:?}"))?;
     amount_to_minor(value, currency)
 }
@@ -117,6 +123,10 @@ mod tests {
         );
         assert!(parse_amount("-1", usd()).is_err());
         assert!(parse_amount("abc", usd()).is_err());
+        assert!(parse_amount("1_000", usd()).is_err());
+        assert!(parse_amount("1e3", usd()).is_err());
+        assert!(parse_amount("1.", usd()).is_err());
+        assert!(parse_amount(".5", usd()).is_err());
         assert!(parse_amount("", usd()).is_err());
         assert!(
             parse_amount("99999999999999999999999", usd())
