@@ -85,8 +85,12 @@ async fn bad_manual_commissions_are_refused_naming_the_field_and_write_nothing()
     let ann_id = ann["id"].as_str().unwrap().to_owned();
     app.other_store("other", "boss@other.example").await;
     let other_key = app.api_key("other").await;
-    app.api_post("/api/v1/campaigns", &other_key, json!({"name": "Theirs", "website_url": "https://other.example"}))
-        .await;
+    app.api_post(
+        "/api/v1/campaigns",
+        &other_key,
+        json!({"name": "Theirs", "website_url": "https://other.example"}),
+    )
+    .await;
     let theirs = app
         .new_affiliate(&other_key, "zed@other.example", json!({}))
         .await;

@@ -5,6 +5,7 @@
 mod edit;
 mod list;
 mod manual;
+mod page;
 
 use crate::support::*;
 use serde_json::{Value, json};
