@@ -7,6 +7,7 @@ mod api_keys;
 mod audit;
 mod auth;
 mod campaigns;
+mod commission_export;
 mod commission_pages;
 mod commissions;
 mod dashboard;
@@ -162,7 +163,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/admin/commissions/export.csv",
-            web::get().to(commission_pages::export),
+            web::get().to(commission_export::export),
         )
         .service(
             web::resource("/admin/commissions/{id}")
