@@ -232,7 +232,7 @@ async fn new_page(
         .map(|a| {
             (
                 a.id.to_string(),
-                format!("{} ({})", super::affiliates::display_name(a), a.email),
+                format!("{} ({})", affiliates::display_name(a), a.email),
             )
         }),
     );

@@ -10,12 +10,12 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::affiliates::display_name;
 use crate::domain::commission_edit::{earning, editable};
 use crate::domain::money::format_minor;
 use crate::domain::states::{CommissionKind, CommissionStatus};
 use crate::domain::{CommissionId, Currency, ValidationErrors};
 use crate::entities::{affiliate, commission};
+use crate::services::affiliates::display_name;
 use crate::services::commissions::{self, CommissionFilter, CommissionForUpdate, FilterText};
 use crate::services::paging::PageRequest;
 use crate::services::{ServiceError, campaigns};
