@@ -15,6 +15,7 @@ mod m20261121_000003_tracking;
 mod m20261121_000004_click_adoption;
 mod m20261121_000005_cache_versions;
 mod m20261202_000006_payouts;
+mod m20261202_000007_commission_fields;
 mod m20261202_000008_idempotent_effects;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_click_adoption::Migration),
             Box::new(m20261121_000005_cache_versions::Migration),
             Box::new(m20261202_000006_payouts::Migration),
+            Box::new(m20261202_000007_commission_fields::Migration),
             Box::new(m20261202_000008_idempotent_effects::Migration),
         ]
     }

@@ -432,7 +432,60 @@ mod tests {
         );
     }
 
+    /// Replays what the refund service does with `after_refund`: the
+    /// commission after each refund, and the ledger reversals it posts.
+    fn replay(original: i64, sale: i64, refunds: &[i64]) -> (Vec<i64>, i64) {
+        let (mut refunded, mut current, mut reversed) = (0i64, original, 0i64);
+        let mut seen = Vec::new();
+        for r in refunds {
+            let r = (*r).min(sale - refunded);
+            if r <= 0 {
+                break;
+            }
+            refunded += r;
+            let next = if refunded >= sale {
+                0
+            } else {
+                after_refund(original, sale, refunded).unwrap()
+            };
+            reversed += current - next;
+            current = next;
+            seen.push(current);
+        }
+        (seen, reversed)
+    }
+
+    #[test]
+    fn refunds_in_one_dollar_steps_end_at_zero_and_reverse_exactly_the_commission() {
+        // The probe's case: 2.00 on a 10.00 sale, ten refunds of 1.00.
+        let (seen, reversed) = replay(200, 1_000, &[100; 10]);
+        assert_eq!(seen, vec![180, 160, 140, 120, 100, 80, 60, 40, 20, 0]);
+        assert_eq!(reversed, 200);
+        // 1.00 on a 3.00 sale: thirds round, yet the steps add up.
+        let (seen, reversed) = replay(100, 300, &[100; 3]);
+        assert_eq!(seen, vec![67, 33, 0]);
+        assert_eq!(reversed, 100);
+    }
+
     proptest! {
+        #[test]
+        fn any_refund_sequence_in_dollar_steps_sums_exactly(original in 1i64..100_000_000, dollars in 1i64..10_000, steps in proptest::collection::vec(1i64..50, 1..40)) {
+            let sale = dollars * 100;
+            let refunds: Vec<i64> = steps.iter().map(|s| s * 100).collect();
+            let (seen, reversed) = replay(original, sale, &refunds);
+            let refunded: i64 = refunds.iter().sum::<i64>().min(sale);
+            let last = *seen.last().unwrap();
+            // What is left is the pro-rata share of what remains, exactly.
+            prop_assert_eq!(last, if refunded >= sale { 0 } else { after_refund(original, sale, refunded).unwrap() });
+            // Reversals never lose or invent a cent: kept + reversed = original.
+            prop_assert_eq!(last + reversed, original);
+            prop_assert!(seen.windows(2).all(|w| w[1] <= w[0]), "never rises: {:?}", seen);
+            // Read through the API's view: a full refund earns 0 now.
+            let status = if refunded >= sale { crate::domain::states::CommissionStatus::Refunded } else { crate::domain::states::CommissionStatus::Due };
+            let view = crate::domain::commission_edit::earning(status, crate::domain::states::CommissionKind::Sale, last, original);
+            prop_assert_eq!(view.amount_minor + view.refunded_minor, original);
+        }
+
         #[test]
         fn a_percentage_commission_never_exceeds_its_basis(amount in 1i64..1_000_000_000_000, tax_part in 0u32..=100, bp in 0i64..=10_000) {
             let tax = amount / 100 * tax_part as i64;

@@ -9,6 +9,8 @@ pub mod attribution;
 pub mod bots;
 pub mod campaign;
 pub mod commission;
+pub mod commission_edit;
+pub mod commission_void;
 pub mod currency;
 pub mod email;
 pub mod ids;

@@ -140,6 +140,10 @@ mod tests {
         );
         assert!(parse_amount("-1", usd()).is_err());
         assert!(parse_amount("abc", usd()).is_err());
+        assert!(parse_amount("1_000", usd()).is_err());
+        assert!(parse_amount("1e3", usd()).is_err());
+        assert!(parse_amount("1.", usd()).is_err());
+        assert!(parse_amount(".5", usd()).is_err());
         assert!(parse_amount("", usd()).is_err());
         assert!(
             parse_amount("99999999999999999999999", usd())

@@ -1,5 +1,6 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::commission_void::VoidReason;
 use crate::domain::states::{CommissionKind, CommissionStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -25,6 +26,12 @@ pub struct Model {
     /// For a clawback: the paid commission it takes back.
     pub clawback_of: Option<Uuid>,
     pub remarks: Option<String>,
+    /// What the store kept on a manual commission (ReferralStack's adminEarnedAmount).
+    pub admin_earned_minor: Option<i64>,
+    /// The payment a manual commission was recorded for; unique per store.
+    pub external_payment_id: Option<String>,
+    pub void_reason: Option<VoidReason>,
+    pub void_note: Option<String>,
     pub created_by: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -12,6 +12,7 @@ mod audit;
 mod auth;
 mod campaigns;
 mod cli;
+mod commissions;
 mod csrf;
 mod group_commit;
 mod idempotency_crash;

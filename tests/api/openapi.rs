@@ -44,6 +44,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/sales/{id}"),
     ("post", "/api/v1/sales/{id}/refunds"),
     ("get", "/api/v1/commissions"),
+    ("get", "/api/v1/commissions/totals"),
+    ("post", "/api/v1/commissions"),
     ("get", "/api/v1/commissions/{id}"),
     ("get", "/api/v1/payouts"),
     ("post", "/api/v1/payouts"),
@@ -54,6 +56,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/affiliates/{id}/payouts"),
     ("get", "/api/v1/affiliates/{id}/balance"),
     ("post", "/api/v1/affiliates/{id}/adjustments"),
+    ("patch", "/api/v1/commissions/{id}"),
+    ("put", "/api/v1/commissions/{id}"),
+    ("delete", "/api/v1/commissions/{id}"),
 ];
 
 #[tokio::test]
@@ -87,6 +92,18 @@ async fn the_openapi_document_is_3_1_and_lists_every_route_with_responses() {
         doc["components"]["schemas"]["AffiliateCreate"]["properties"]["commission_percent"]
             .is_object()
     );
+    let commission = &doc["components"]["schemas"]["CommissionBody"]["properties"];
+    for field in [
+        "amount",
+        "original_amount",
+        "refunded_amount",
+        "void_reason",
+    ] {
+        assert!(
+            commission[field].is_object(),
+            "CommissionBody.{field} is documented"
+        );
+    }
 }
 
 #[tokio::test]

@@ -43,7 +43,7 @@ pub struct ListQuery {
     pub limit: u64,
 }
 
-pub(super) fn escape_like(text: &str) -> String {
+pub(crate) fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")

@@ -174,11 +174,11 @@ async fn reverse(
             let new_amount = if full { 0 } else { kept };
             let taken = c.amount_minor - new_amount;
             let mut active: commission_entity::ActiveModel = c.clone().into();
-            if becomes != c.status {
-                active.status = Set(becomes);
-            } else {
-                active.amount_minor = Set(new_amount);
-            }
+            // The amount is what the affiliate earns now: 0 once refunded in
+            // full (it used to keep the last partial value, so a consumer
+            // summing `amount` overcounted).
+            active.status = Set(becomes);
+            active.amount_minor = Set(new_amount);
             active.updated_at = Set(Utc::now());
             let updated = active.update(conn).await?;
             if in_balance {
@@ -238,6 +238,10 @@ async fn reverse(
                 remarks: Set(Some(
                     "clawback: the sale was refunded after the commission was paid".into(),
                 )),
+                admin_earned_minor: Set(None),
+                external_payment_id: Set(None),
+                void_reason: Set(None),
+                void_note: Set(None),
                 created_by: Set("system".into()),
                 created_at: Set(now),
                 updated_at: Set(now),

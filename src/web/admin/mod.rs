@@ -7,6 +7,9 @@ mod api_keys;
 mod audit;
 mod auth;
 mod campaigns;
+mod commission_export;
+mod commission_pages;
+mod commissions;
 mod dashboard;
 mod payouts;
 mod referrals;
@@ -177,6 +180,36 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/affiliates/{id}/adjustments",
             web::post().to(payouts::adjust),
+        )
+        .service(
+            web::resource("/admin/commissions")
+                .route(web::get().to(commissions::index))
+                .route(web::post().to(commission_pages::create)),
+        )
+        .route(
+            "/admin/commissions/new",
+            web::get().to(commission_pages::new),
+        )
+        .route(
+            "/admin/commissions/export.csv",
+            web::get().to(commission_export::export),
+        )
+        .service(
+            web::resource("/admin/commissions/{id}")
+                .route(web::get().to(commission_pages::show))
+                .route(web::post().to(commissions::update)),
+        )
+        .route(
+            "/admin/commissions/{id}/edit",
+            web::get().to(commissions::edit_row),
+        )
+        .route(
+            "/admin/commissions/{id}/row",
+            web::get().to(commissions::row),
+        )
+        .route(
+            "/admin/commissions/{id}/void",
+            web::post().to(commission_pages::void),
         )
         .route("/admin/settings/stripe", web::post().to(settings::stripe))
         .route(

@@ -185,6 +185,14 @@ async fn a_get_never_changes_state_and_a_post_needs_the_token() {
         ]
     };
 
+    let manual = id_of(
+        &api(
+            "/api/v1/commissions",
+            json!({"affiliate_id": ann, "sale_amount": "10.00", "amount": "1.00"}),
+        )
+        .await,
+    );
+
     // Act and assert, one state-changing admin route after another.
     let routes: Vec<(String, Vec<(&str, String)>)> = vec![
         (
@@ -265,6 +273,26 @@ async fn a_get_never_changes_state_and_a_post_needs_the_token() {
         (
             format!("/admin/sales/{orphan}/attribution"),
             vec![("affiliate_id", ann.clone())],
+        ),
+        (
+            s("/admin/commissions"),
+            vec![
+                ("affiliate_id", ann.clone()),
+                ("sale_amount", s("20.00")),
+                ("amount", s("2.00")),
+            ],
+        ),
+        (
+            format!("/admin/commissions/{manual}"),
+            vec![
+                ("amount", s("1.50")),
+                ("due_date", s("2026-01-20")),
+                ("remarks", s("corrected")),
+            ],
+        ),
+        (
+            format!("/admin/commissions/{manual}/void"),
+            vec![("void_reason", s("duplicate")), ("void_note", s(""))],
         ),
         (format!("/admin/affiliates/{dan}/erase"), vec![]),
         (format!("/admin/affiliates/{del}/delete"), vec![]),

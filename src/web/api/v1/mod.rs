@@ -5,6 +5,7 @@
 pub mod affiliate_money;
 pub mod affiliates;
 pub mod campaigns;
+pub mod commissions;
 pub mod coupons;
 pub mod links;
 pub mod me;
@@ -55,8 +56,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(sales::create)
         .service(sales::show)
         .service(sales::refund)
-        .service(sales::commissions_list)
-        .service(sales::commission_show)
+        .service(commissions::list)
+        .service(commissions::totals)
+        .service(commissions::show)
+        .service(commissions::create)
+        .service(commissions::update)
+        .service(commissions::replace)
+        .service(commissions::remove)
         .service(payouts::list)
         .service(payouts::create)
         .service(payouts::show)

@@ -1,65 +1,19 @@
-//! `/api/v1/sales` (idempotent on `external_id`) and refunds, and
-//! `/api/v1/commissions`.
+//! `/api/v1/sales` (idempotent on `external_id`) and refunds.
 
 use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::commissions::CommissionBody;
 use crate::domain::AffiliateId;
 use crate::domain::Currency;
+use crate::domain::SaleId;
 use crate::domain::money::format_minor;
-use crate::domain::states::CommissionStatus;
-use crate::domain::{CommissionId, SaleId};
-use crate::services::commissions::{self, CommissionFilter};
 use crate::services::sales::{self, Commission, RefundInput, Sale, SaleFilter, SaleInput};
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, DecimalText, ErrorBody, PageParams};
 use crate::web::{AppState, WebError};
-
-#[derive(Serialize, ToSchema)]
-pub struct CommissionBody {
-    pub id: Uuid,
-    pub affiliate_id: Uuid,
-    pub campaign_id: Option<Uuid>,
-    pub referral_id: Option<Uuid>,
-    pub sale_id: Option<Uuid>,
-    /// `sale`, `clawback` (negative, after a refund of a paid one) or `manual`.
-    pub kind: String,
-    pub sale_amount: String,
-    pub amount: String,
-    pub currency: String,
-    /// `pending`, `due`, `paid`, `voided` or `refunded`.
-    pub status: String,
-    pub due_at: chrono::DateTime<chrono::Utc>,
-    pub paid_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub payout_id: Option<Uuid>,
-    pub remarks: Option<String>,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-}
-
-impl CommissionBody {
-    pub fn new(c: &Commission) -> Self {
-        let currency = Currency::parse(&c.currency).unwrap_or(Currency::USD);
-        Self {
-            id: c.id,
-            affiliate_id: c.affiliate_id,
-            campaign_id: c.campaign_id,
-            referral_id: c.referral_id,
-            sale_id: c.sale_id,
-            kind: c.kind.to_string(),
-            sale_amount: format_minor(c.sale_amount_minor, currency),
-            amount: format_minor(c.amount_minor, currency),
-            currency: c.currency.clone(),
-            status: c.status.to_string(),
-            due_at: c.due_at,
-            paid_at: c.paid_at,
-            payout_id: c.payout_id,
-            remarks: c.remarks.clone(),
-            created_at: c.created_at,
-        }
-    }
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct SaleBody {
@@ -270,60 +224,4 @@ pub async fn refund(
     .await?;
     let all = sales::commissions_of(&state.db, caller.store_id(), SaleId(updated.id)).await?;
     Ok(HttpResponse::Ok().json(SaleBody::new(&updated, &all, None)))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CommissionList {
-    pub data: Vec<CommissionBody>,
-    pub has_more: bool,
-    pub next_cursor: Option<Uuid>,
-}
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CommissionFilters {
-    pub status: Option<String>,
-    pub affiliate_id: Option<Uuid>,
-    pub sale_id: Option<Uuid>,
-}
-
-#[utoipa::path(tag = "commissions", params(PageParams, CommissionFilters), responses((status = 200, body = CommissionList), (status = 401, body = ErrorBody)))]
-#[get("/commissions")]
-pub async fn commissions_list(
-    state: web::Data<AppState>,
-    caller: ApiCaller,
-    page: web::Query<PageParams>,
-    f: web::Query<CommissionFilters>,
-) -> Result<HttpResponse, WebError> {
-    let filter = CommissionFilter {
-        status: match f.status.as_deref() {
-            None | Some("") => None,
-            Some(s) => {
-                Some(CommissionStatus::parse(s).map_err(|m| WebError::validation("status", m))?)
-            }
-        },
-        affiliate_id: f.affiliate_id.map(AffiliateId),
-        sale_id: f.sale_id.map(SaleId),
-    };
-    let page = commissions::list(&state.db, caller.store_id(), &filter, page.request()?).await?;
-    Ok(HttpResponse::Ok().json(CommissionList {
-        next_cursor: if page.has_more {
-            page.items.last().map(|c| c.id)
-        } else {
-            None
-        },
-        data: page.items.iter().map(CommissionBody::new).collect(),
-        has_more: page.has_more,
-    }))
-}
-
-#[utoipa::path(tag = "commissions", params(("id" = Uuid, Path)), responses((status = 200, body = CommissionBody), (status = 404, body = ErrorBody)))]
-#[get("/commissions/{id}")]
-pub async fn commission_show(
-    state: web::Data<AppState>,
-    caller: ApiCaller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, WebError> {
-    let c = commissions::get(&state.db, caller.store_id(), CommissionId(*id)).await?;
-    Ok(HttpResponse::Ok().json(CommissionBody::new(&c)))
 }

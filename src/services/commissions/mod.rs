@@ -1,7 +1,28 @@
-//! Commissions: listing, and the job that makes pending ones due once their
-//! hold period is over. Safe with several app instances: each row moves with
+//! Commissions: the list with its filters and totals (`list`), staff edits
+//! (`update`), voids (`void`) and manual commissions (`create`), and the job
+//! that makes pending ones due once their hold period is over.
+//!
+//! Every change runs in one write transaction that reads the row locked
+//! (`lock`: `BEGIN IMMEDIATE` on SQLite, `FOR UPDATE` on PostgreSQL), merges
+//! the request into what it read, and writes the row, its ledger entry (a
+//! due commission is in the balance: `ledger::post` keeps balance = Σ
+//! ledger), the audit entry with before and after, and the outbox event.
+//!
+//! The promotion job is safe with several app instances: each row moves with
 //! a conditional update (`… WHERE status = 'pending'`), so only one instance
 //! wins it, and PostgreSQL skips rows another instance has locked.
+
+mod create;
+mod list;
+mod update;
+mod void;
+
+pub use create::{CommissionForCreate, create};
+pub use list::{
+    CommissionFilter, FilterText, StatusTotal, Totals, affiliates_of, export_chunk, list, totals,
+};
+pub use update::{CommissionForUpdate, update};
+pub use void::{parse_voiding, void};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
@@ -11,13 +32,12 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::paging::{Page, PageRequest};
 use super::{ServiceError, ServiceResult, events, ledger};
 use crate::db;
+use crate::domain::CommissionId;
 use crate::domain::StoreId;
-use crate::domain::states::{CommissionStatus, LedgerKind};
-use crate::domain::{AffiliateId, CommissionId, SaleId};
-use crate::entities::commission;
+use crate::domain::states::{CommissionStatus, LedgerKind, TransitionError};
+use crate::entities::{audit_entry, commission, ledger_entry};
 
 pub async fn get(
     conn: &impl ConnectionTrait,
@@ -31,45 +51,70 @@ pub async fn get(
         .ok_or(ServiceError::NotFound)
 }
 
-#[derive(Debug, Default, Clone)]
-pub struct CommissionFilter {
-    pub status: Option<CommissionStatus>,
-    pub affiliate_id: Option<AffiliateId>,
-    pub sale_id: Option<SaleId>,
-}
-
-pub async fn list(
+/// The commission, read for a change: locked against concurrent writers
+/// on PostgreSQL (SQLite's write transaction holds the whole database).
+pub(crate) async fn lock(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
-    f: &CommissionFilter,
-    page: PageRequest,
-) -> ServiceResult<Page<commission::Model>> {
-    let mut q = commission::Entity::find().filter(commission::Column::StoreId.eq(store_id.0));
-    if let Some(s) = &f.status {
-        q = q.filter(commission::Column::Status.eq(*s));
+    id: CommissionId,
+) -> ServiceResult<commission::Model> {
+    let mut q =
+        commission::Entity::find_by_id(id).filter(commission::Column::StoreId.eq(store_id.0));
+    if !db::is_sqlite(conn) {
+        q = q.lock_exclusive();
     }
-    if let Some(a) = f.affiliate_id {
-        q = q.filter(commission::Column::AffiliateId.eq(a));
-    }
-    if let Some(s) = f.sale_id {
-        q = q.filter(commission::Column::SaleId.eq(s));
-    }
-    if let Some(after) = page.starting_after {
-        q = q.filter(commission::Column::Id.lt(after));
-    }
-    let rows = q
-        .order_by_desc(commission::Column::Id)
-        .limit(page.limit + 1)
+    q.one(conn).await?.ok_or(ServiceError::NotFound)
+}
+
+/// A refused state change as the error every surface shows.
+pub(crate) fn refused(e: TransitionError) -> ServiceError {
+    ServiceError::Conflict(e.0)
+}
+
+/// The ledger entries a commission made, oldest first.
+pub async fn ledger_entries(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    id: CommissionId,
+) -> ServiceResult<Vec<ledger_entry::Model>> {
+    Ok(ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::StoreId.eq(store_id.0))
+        .filter(ledger_entry::Column::CommissionId.eq(id))
+        .order_by_asc(ledger_entry::Column::Id)
         .all(conn)
-        .await?;
-    Ok(Page::from_overfetch(rows, page.limit))
+        .await?)
+}
+
+/// The audit trail of one commission, oldest first.
+pub async fn audit_trail(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    id: CommissionId,
+) -> ServiceResult<Vec<audit_entry::Model>> {
+    Ok(audit_entry::Entity::find()
+        .filter(audit_entry::Column::StoreId.eq(store_id.0))
+        .filter(audit_entry::Column::EntityType.eq("commission"))
+        .filter(audit_entry::Column::EntityId.eq(id.to_string()))
+        .order_by_asc(audit_entry::Column::Id)
+        .all(conn)
+        .await?)
 }
 
 pub fn snapshot(c: &commission::Model) -> serde_json::Value {
     json!({
-        "id": c.id, "affiliate_id": c.affiliate_id, "sale_id": c.sale_id, "referral_id": c.referral_id,
-        "kind": c.kind, "amount_minor": c.amount_minor, "currency": c.currency, "status": c.status,
-        "due_at": c.due_at, "clawback_of": c.clawback_of,
+        "id": c.id, "affiliate_id": c.affiliate_id, "campaign_id": c.campaign_id, "sale_id": c.sale_id,
+        "referral_id": c.referral_id, "kind": c.kind, "sale_amount_minor": c.sale_amount_minor,
+        "amount_minor": c.amount_minor, "original_amount_minor": c.original_amount_minor,
+        "currency": c.currency, "status": c.status, "due_at": c.due_at, "clawback_of": c.clawback_of,
+        "remarks": c.remarks, "admin_earned_minor": c.admin_earned_minor,
+        "external_payment_id": c.external_payment_id, "void_reason": c.void_reason, "void_note": c.void_note,
+    })
+}
+
+/// The fields an edit can change, for the audit entry's before and after.
+pub(crate) fn editable_fields(c: &commission::Model) -> serde_json::Value {
+    json!({
+        "amount_minor": c.amount_minor, "due_at": c.due_at, "remarks": c.remarks, "status": c.status,
     })
 }
 
