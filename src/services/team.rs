@@ -131,6 +131,7 @@ pub async fn add(
                 password_hash: Set(temporary_hash),
                 password_changed_at: Set(now),
                 created_at: Set(now),
+                last_store_id: Set(None),
             }
             .insert(&txn)
             .await

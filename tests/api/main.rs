@@ -17,6 +17,7 @@ mod group_commit;
 mod idempotency_crash;
 mod link_cache;
 mod links_coupons;
+mod login_throttle;
 mod money;
 mod openapi;
 mod pages;
