@@ -37,7 +37,10 @@ pub struct Pending {
     pub expires_at: DateTime<Utc>,
 }
 
-pub async fn pending(conn: &impl ConnectionTrait, store_id: StoreId) -> ServiceResult<Vec<Pending>> {
+pub async fn pending(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+) -> ServiceResult<Vec<Pending>> {
     let rows = invitation::Entity::find()
         .filter(invitation::Column::StoreId.eq(store_id.0))
         .filter(invitation::Column::AcceptedAt.is_null())
@@ -111,8 +114,16 @@ pub async fn create(
         let mut active: invitation::ActiveModel = old.into();
         active.revoked_at = Set(Some(now));
         active.update(&txn).await?;
-        audit::record(&txn, access.id(), actor, "member.invitation_revoked", "invitation",
-            Some(id.to_string()), json!({"email": email.as_str(), "reason": "replaced by a new invitation"})).await?;
+        audit::record(
+            &txn,
+            access.id(),
+            actor,
+            "member.invitation_revoked",
+            "invitation",
+            Some(id.to_string()),
+            json!({"email": email.as_str(), "reason": "replaced by a new invitation"}),
+        )
+        .await?;
     }
     let token = crypto::random_token(32);
     let id = Uuid::now_v7();
@@ -133,7 +144,16 @@ pub async fn create(
     .insert(&txn)
     .await?;
     let details = json!({"email": email.as_str(), "role": role.as_str(), "expires_at": expires_at});
-    audit::record(&txn, access.id(), actor, "member.invited", "invitation", Some(id.to_string()), details.clone()).await?;
+    audit::record(
+        &txn,
+        access.id(),
+        actor,
+        "member.invited",
+        "invitation",
+        Some(id.to_string()),
+        details.clone(),
+    )
+    .await?;
     // The seam for emailing the link (issue 11): no token in the event.
     events::emit(
         &txn,
@@ -173,8 +193,16 @@ pub async fn revoke(
     let mut active: invitation::ActiveModel = found.into();
     active.revoked_at = Set(Some(Utc::now()));
     active.update(&txn).await?;
-    audit::record(&txn, access.id(), actor, "member.invitation_revoked", "invitation",
-        Some(id.to_string()), json!({"email": email})).await?;
+    audit::record(
+        &txn,
+        access.id(),
+        actor,
+        "member.invitation_revoked",
+        "invitation",
+        Some(id.to_string()),
+        json!({"email": email}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(email)
 }
@@ -256,15 +284,29 @@ async fn join(
     }
     let membership_id = add_membership(conn, invitation.store_id, user_id, invitation.role).await?;
     invitation::Entity::update_many()
-        .col_expr(invitation::Column::AcceptedAt, sea_orm::sea_query::Expr::value(Some(Utc::now())))
-        .col_expr(invitation::Column::AcceptedBy, sea_orm::sea_query::Expr::value(Some(user_id.0)))
+        .col_expr(
+            invitation::Column::AcceptedAt,
+            sea_orm::sea_query::Expr::value(Some(Utc::now())),
+        )
+        .col_expr(
+            invitation::Column::AcceptedBy,
+            sea_orm::sea_query::Expr::value(Some(user_id.0)),
+        )
         .filter(invitation::Column::Id.eq(invitation.id))
         .exec(conn)
         .await?;
     auth::remember_store(conn, user_id, invitation.store_id).await?;
-    audit::record(conn, invitation.store_id, actor, "member.invitation_accepted", "membership",
-        Some(membership_id.to_string()), json!({"email": invitation.email, "role": invitation.role.as_str(),
-            "invitation_id": invitation.id, "account_created": account_created})).await?;
+    audit::record(
+        conn,
+        invitation.store_id,
+        actor,
+        "member.invitation_accepted",
+        "membership",
+        Some(membership_id.to_string()),
+        json!({"email": invitation.email, "role": invitation.role.as_str(),
+            "invitation_id": invitation.id, "account_created": account_created}),
+    )
+    .await?;
     Ok(())
 }
 
@@ -278,7 +320,10 @@ pub async fn accept(
     let txn = db::begin_write(db).await?;
     let invitation = claim(&txn, token).await?;
     if !invitation.email.eq_ignore_ascii_case(&user.email) {
-        return Err(ServiceError::Forbidden(wrong_account(&invitation, &user.email)));
+        return Err(ServiceError::Forbidden(wrong_account(
+            &invitation,
+            &user.email,
+        )));
     }
     let actor = Actor::user(user.id, &user.email, ip);
     join(&txn, &invitation, UserId(user.id), &actor, false).await?;
@@ -341,7 +386,9 @@ pub async fn accept_with_new_account(
     .await
     .map_err(|e| {
         if db::is_unique_violation(&e) {
-            ServiceError::Conflict("That account was being created at this very moment; sign in to accept.".into())
+            ServiceError::Conflict(
+                "That account was being created at this very moment; sign in to accept.".into(),
+            )
         } else {
             ServiceError::from(e)
         }

@@ -61,7 +61,10 @@ pub(super) fn require_owner(access: &StoreAccess) -> ServiceResult<()> {
 
 /// Serialises team changes of one store: `FOR UPDATE` on PostgreSQL; on
 /// SQLite the write transaction already holds the database's write lock.
-pub(super) async fn lock_store(conn: &impl ConnectionTrait, store_id: StoreId) -> ServiceResult<()> {
+pub(super) async fn lock_store(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+) -> ServiceResult<()> {
     let mut query = store::Entity::find_by_id(store_id.0);
     if !db::is_sqlite(conn) {
         query = query.lock_exclusive();
@@ -171,7 +174,12 @@ pub async fn remove(
 
 /// The signed-in member leaves the store they are in. The last owner
 /// cannot: the store would have nobody to manage it.
-pub async fn leave(db: &DatabaseConnection, access: &StoreAccess, actor: &Actor, user_id: UserId) -> ServiceResult<()> {
+pub async fn leave(
+    db: &DatabaseConnection,
+    access: &StoreAccess,
+    actor: &Actor,
+    user_id: UserId,
+) -> ServiceResult<()> {
     let txn = db::begin_write(db).await?;
     lock_store(&txn, access.id()).await?;
     let m = super::stores::membership(&txn, access.id(), user_id)
@@ -186,13 +194,24 @@ pub async fn leave(db: &DatabaseConnection, access: &StoreAccess, actor: &Actor,
     membership::Entity::delete_by_id(m.id).exec(&txn).await?;
     // The next sign-in must not aim at a store they left.
     user::Entity::update_many()
-        .col_expr(user::Column::LastStoreId, sea_orm::sea_query::Expr::value(Option::<Uuid>::None))
+        .col_expr(
+            user::Column::LastStoreId,
+            sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
+        )
         .filter(user::Column::Id.eq(user_id.0))
         .filter(user::Column::LastStoreId.eq(access.store.id))
         .exec(&txn)
         .await?;
-    audit::record(&txn, access.id(), actor, "member.left", "membership", Some(m.id.to_string()),
-        json!({"email": actor.label, "role": m.role})).await?;
+    audit::record(
+        &txn,
+        access.id(),
+        actor,
+        "member.left",
+        "membership",
+        Some(m.id.to_string()),
+        json!({"email": actor.label, "role": m.role}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -15,6 +15,7 @@ mod cli;
 mod csrf;
 mod group_commit;
 mod idempotency_crash;
+mod invitations;
 mod link_cache;
 mod links_coupons;
 mod login_throttle;

@@ -31,7 +31,10 @@ struct InvitationPage {
     errors: ValidationErrors,
 }
 
-async fn signed_in_user(state: &AppState, session: &Session) -> Result<Option<auth::User>, WebError> {
+async fn signed_in_user(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<auth::User>, WebError> {
     let Some(id) = session.get::<Uuid>(sessions::USER_KEY)? else {
         return Ok(None);
     };
