@@ -7,6 +7,7 @@ mod support;
 mod driver;
 
 mod api_key_journey;
+mod invitation_journey;
 mod login_failure;
 mod programs_journey;
 mod tracking_journey;
