@@ -17,6 +17,7 @@ mod m20261121_000005_cache_versions;
 mod m20261202_000006_payouts;
 mod m20261202_000007_commission_fields;
 mod m20261202_000008_idempotent_effects;
+mod m20261202_000009_invitations;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_payouts::Migration),
             Box::new(m20261202_000007_commission_fields::Migration),
             Box::new(m20261202_000008_idempotent_effects::Migration),
+            Box::new(m20261202_000009_invitations::Migration),
         ]
     }
 }

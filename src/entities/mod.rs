@@ -10,6 +10,7 @@ pub mod commission;
 pub mod coupon;
 pub mod event;
 pub mod idempotency_key;
+pub mod invitation;
 pub mod ledger_entry;
 pub mod link;
 pub mod login_throttle;

@@ -9,6 +9,8 @@ pub struct Model {
     pub password_hash: String,
     pub password_changed_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
+    /// The store the user was last in; where a sign-in lands.
+    pub last_store_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

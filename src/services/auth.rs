@@ -1,11 +1,16 @@
 //! Staff sign-in and password changes.
 //!
 //! Unknown email and wrong password get the same answer after the same
-//! amount of work (a dummy argon2 verification), and failures are throttled
-//! per account and per client address (`throttle`).
+//! amount of work (a dummy argon2 verification), and failures are slowed
+//! down per account and address, per address and per account (`throttle`),
+//! except on a known-good device, which only its own failures slow.
 
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
+};
 use serde_json::json;
 
 use super::setup::FilterByEmail;
@@ -16,35 +21,31 @@ use crate::entities::user;
 
 pub const BAD_CREDENTIALS: &str = "Email or password is incorrect.";
 
+/// What a sign-in attempt came to.
+pub enum LoginOutcome {
+    /// `device_id` names this browser from now on (the known-device cookie).
+    SignedIn {
+        user: user::Model,
+        device_id: String,
+    },
+    BadCredentials,
+    /// Too many failures: the attempt was not even checked; try at `retry_at`.
+    Throttled {
+        retry_at: DateTime<Utc>,
+        message: String,
+    },
+}
+
+/// `known_device` is what this browser's device cookie names (already
+/// checked for its signature): a user id and a device id.
 pub async fn login(
     db: &DatabaseConnection,
     email_input: &str,
     password: &str,
     ip: &str,
-) -> ServiceResult<user::Model> {
+    known_device: Option<(UserId, String)>,
+) -> ServiceResult<LoginOutcome> {
     let now = Utc::now();
-    let account_key = throttle::account_key(email_input);
-    let ip_key = throttle::ip_key(ip);
-    // Count the attempt before the (slow) password check, atomically.
-    let txn = db::begin_write(db).await?;
-    let mut locked_until = None;
-    for (key, limit) in [
-        (&account_key, throttle::ACCOUNT_LIMIT),
-        (&ip_key, throttle::IP_LIMIT),
-    ] {
-        if let Some(until) = throttle::try_attempt(&txn, key, limit, now).await? {
-            locked_until = locked_until.max(Some(until));
-        }
-    }
-    txn.commit().await?;
-    if let Some(until) = locked_until {
-        let minutes = ((until - now).num_seconds() + 59) / 60;
-        return Err(ServiceError::RateLimited(format!(
-            "Too many failed sign-in attempts. Try again in {minutes} minute{}.",
-            if minutes == 1 { "" } else { "s" }
-        )));
-    }
-
     let found = match Email::parse(email_input) {
         Ok(email) => {
             user::Entity::find()
@@ -54,6 +55,23 @@ pub async fn login(
         }
         Err(_) => None,
     };
+    // The device counts as known only for the account it signed in to.
+    let device = known_device
+        .filter(|(user_id, _)| found.as_ref().is_some_and(|u| u.id == user_id.0))
+        .map(|(_, device)| device);
+    let keys = throttle::login_keys(email_input, ip, device.as_deref());
+    // Count the attempt before the (slow) password check, atomically.
+    if let Err(retry_at) = throttle::reserve(db, &keys, now).await? {
+        return Ok(LoginOutcome::Throttled {
+            retry_at,
+            message: format!(
+                "Too many failed sign-in attempts. Try again in {} (at {} UTC).",
+                throttle::wait_text(retry_at, now),
+                retry_at.format("%H:%M:%S")
+            ),
+        });
+    }
+
     let hash = found
         .as_ref()
         .map(|u| u.password_hash.clone())
@@ -63,11 +81,28 @@ pub async fn login(
 
     match found {
         Some(user) if matches => {
-            throttle::succeeded(db, &account_key, &ip_key, now).await?;
-            Ok(user)
+            throttle::succeeded(db, &keys, now).await?;
+            Ok(LoginOutcome::SignedIn {
+                user,
+                device_id: device.unwrap_or_else(sessions::device::new_id),
+            })
         }
-        _ => Err(ServiceError::Unauthorized(BAD_CREDENTIALS.into())),
+        _ => Ok(LoginOutcome::BadCredentials),
     }
+}
+
+/// Remembers the store the user is in now: the next sign-in lands there.
+pub async fn remember_store(
+    conn: &impl ConnectionTrait,
+    user_id: UserId,
+    store_id: StoreId,
+) -> ServiceResult<()> {
+    user::Entity::update_many()
+        .col_expr(user::Column::LastStoreId, Expr::value(Some(store_id.0)))
+        .filter(user::Column::Id.eq(user_id.0))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 pub struct ChangePasswordInput {
@@ -95,19 +130,19 @@ pub async fn change_password(
     }
     // The current password is guessable by whoever holds a session: the
     // account throttle applies here too.
-    let account_key = throttle::account_key(&user.email);
-    let txn = db::begin_write(db).await?;
-    let locked =
-        throttle::try_attempt(&txn, &account_key, throttle::ACCOUNT_LIMIT, Utc::now()).await?;
-    txn.commit().await?;
-    if locked.is_some() {
-        return Err(ServiceError::RateLimited(
-            "Too many wrong passwords. Try again in a few minutes.".into(),
-        ));
+    let now = Utc::now();
+    let keys = [(format!("password:{}", user.id), throttle::PAIR)];
+    if let Err(retry_at) = throttle::reserve(db, &keys, now).await? {
+        return Err(ServiceError::RateLimited(format!(
+            "Too many wrong passwords. Try again in {}.",
+            throttle::wait_text(retry_at, now)
+        )));
     }
-    if !crypto::verify_password_async(user.password_hash.clone(), input.current_password.clone())
+    if crypto::verify_password_async(user.password_hash.clone(), input.current_password.clone())
         .await
     {
+        throttle::succeeded(db, &keys, now).await?;
+    } else {
         errors.add("current_password", "is not your current password");
     }
     errors.into_result()?;

@@ -21,6 +21,7 @@ pub mod coupons;
 pub mod crypto;
 pub mod events;
 pub mod idempotency;
+pub mod invitations;
 pub mod ledger;
 pub mod link_cache;
 pub mod links;

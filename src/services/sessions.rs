@@ -122,3 +122,59 @@ pub async fn purge_expired(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> S
         .await?
         .rows_affected)
 }
+
+/// A known-good device: the `tb_device` cookie a successful sign-in leaves,
+/// `{user id}.{device id}.{HMAC}`, so the throttle can tell the account's own
+/// browser from a stranger's (`throttle::login_keys`).
+pub mod device {
+    use uuid::Uuid;
+
+    use crate::services::crypto::{MacKey, constant_time_eq, random_token};
+
+    pub const COOKIE: &str = "tb_device";
+    /// About 400 days, the longest a browser keeps a cookie.
+    pub const MAX_AGE_DAYS: i64 = 400;
+
+    pub fn new_id() -> String {
+        random_token(16)
+    }
+
+    fn tag(key: &MacKey, user_id: Uuid, device_id: &str) -> String {
+        key.hex_prefix(format!("device.{user_id}.{device_id}").as_bytes(), 32)
+    }
+
+    pub fn seal(key: &MacKey, user_id: Uuid, device_id: &str) -> String {
+        format!("{user_id}.{device_id}.{}", tag(key, user_id, device_id))
+    }
+
+    /// The user and device a cookie names, when its signature holds.
+    pub fn open(key: &MacKey, value: &str) -> Option<(Uuid, String)> {
+        let mut parts = value.splitn(3, '.');
+        let user_id = Uuid::parse_str(parts.next()?).ok()?;
+        let device_id = parts.next()?;
+        let given = parts.next()?;
+        if device_id.is_empty() || device_id.len() > 64 {
+            return None;
+        }
+        constant_time_eq(given.as_bytes(), tag(key, user_id, device_id).as_bytes())
+            .then(|| (user_id, device_id.to_owned()))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_device_cookie_opens_with_its_key_only_and_unchanged() {
+            let key = MacKey::new(b"0123456789abcdef0123456789abcdef");
+            let user = Uuid::now_v7();
+            let value = seal(&key, user, "dev-1");
+            assert_eq!(open(&key, &value), Some((user, "dev-1".to_owned())));
+            assert_eq!(open(&MacKey::new(b"another"), &value), None);
+            let other = Uuid::now_v7();
+            let forged = value.replacen(&user.to_string(), &other.to_string(), 1);
+            assert_eq!(open(&key, &forged), None);
+            assert_eq!(open(&key, "garbage"), None);
+        }
+    }
+}

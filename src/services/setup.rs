@@ -95,6 +95,7 @@ pub async fn run(
         password_hash: Set(password_hash),
         password_changed_at: Set(now),
         created_at: Set(now),
+        last_store_id: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -181,6 +182,7 @@ pub async fn create_admin_from_cli(
                 password_hash: Set(password_hash),
                 password_changed_at: Set(now),
                 created_at: Set(now),
+                last_store_id: Set(None),
             }
             .insert(&txn)
             .await?;

@@ -1,5 +1,6 @@
-//! The store's team: staff members and their roles. Only owners change it,
-//! and a store always keeps at least one owner.
+//! The store's team: staff members and their roles. Only owners change it
+//! (people join by invitation, `invitations`), anyone may leave it, and a
+//! store always keeps at least one owner.
 
 use chrono::Utc;
 use sea_orm::{
@@ -9,12 +10,11 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::setup::{FilterByEmail, add_membership};
 use super::stores::StoreAccess;
-use super::{Actor, ServiceError, ServiceResult, audit, crypto};
+use super::{Actor, ServiceError, ServiceResult, audit};
 use crate::db;
 use crate::domain::MembershipId;
-use crate::domain::{Email, Role, StoreId, UserId, ValidationErrors};
+use crate::domain::{Role, StoreId, UserId, ValidationErrors};
 use crate::entities::{membership, store, user};
 
 #[derive(Debug, Clone)]
@@ -49,7 +49,7 @@ pub async fn list(conn: &impl ConnectionTrait, store_id: StoreId) -> ServiceResu
         .collect())
 }
 
-fn require_owner(access: &StoreAccess) -> ServiceResult<()> {
+pub(super) fn require_owner(access: &StoreAccess) -> ServiceResult<()> {
     if access.role.can_manage_team() {
         Ok(())
     } else {
@@ -61,7 +61,10 @@ fn require_owner(access: &StoreAccess) -> ServiceResult<()> {
 
 /// Serialises team changes of one store: `FOR UPDATE` on PostgreSQL; on
 /// SQLite the write transaction already holds the database's write lock.
-async fn lock_store(conn: &impl ConnectionTrait, store_id: StoreId) -> ServiceResult<()> {
+pub(super) async fn lock_store(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+) -> ServiceResult<()> {
     let mut query = store::Entity::find_by_id(store_id.0);
     if !db::is_sqlite(conn) {
         query = query.lock_exclusive();
@@ -76,85 +79,6 @@ async fn owner_count(conn: &impl ConnectionTrait, store_id: StoreId) -> ServiceR
         .filter(membership::Column::Role.eq(Role::Owner.as_str()))
         .count(conn)
         .await?)
-}
-
-pub struct AddedMember {
-    pub email: String,
-    /// Set when the account was created now: shown once to the owner, who
-    /// hands it over; the member changes it on their account page.
-    pub temporary_password: Option<String>,
-}
-
-pub async fn add(
-    db: &DatabaseConnection,
-    access: &StoreAccess,
-    actor: &Actor,
-    email: &str,
-    role: &str,
-) -> ServiceResult<AddedMember> {
-    require_owner(access)?;
-    let mut errors = ValidationErrors::new();
-    let email = errors.check("email", Email::parse(email));
-    let role = errors.check("role", Role::parse(role));
-    errors.into_result()?;
-    let (email, role) = (email.unwrap(), role.unwrap());
-
-    // Hash before the transaction: the write lock is not held during argon2.
-    let temporary = crypto::random_token(12);
-    let temporary_for_hash = temporary.clone();
-    let temporary_hash = crypto::hash_password_async(temporary_for_hash).await?;
-
-    let txn = db::begin_write(db).await?;
-    lock_store(&txn, access.id()).await?;
-    let existing = user::Entity::find()
-        .filter_by_email(email.as_str())
-        .one(&txn)
-        .await?;
-    let (user_id, temporary_password) = match existing {
-        Some(u) => {
-            if super::stores::membership(&txn, access.id(), UserId(u.id))
-                .await?
-                .is_some()
-            {
-                return Err(
-                    ValidationErrors::single("email", "is already a member of this store").into(),
-                );
-            }
-            (UserId(u.id), None)
-        }
-        None => {
-            let now = Utc::now();
-            let id = UserId::new_v7();
-            user::ActiveModel {
-                id: Set(id.0),
-                email: Set(email.as_str().to_owned()),
-                password_hash: Set(temporary_hash),
-                password_changed_at: Set(now),
-                created_at: Set(now),
-            }
-            .insert(&txn)
-            .await
-            .map_err(|e| {
-                if db::is_unique_violation(&e) {
-                    ServiceError::Conflict(
-                        "That person's account was being created at this very moment; try again."
-                            .into(),
-                    )
-                } else {
-                    ServiceError::from(e)
-                }
-            })?;
-            (id, Some(temporary))
-        }
-    };
-    let membership_id = add_membership(&txn, access.id(), user_id, role).await?;
-    audit::record(&txn, access.id(), actor, "member.added", "membership", Some(membership_id.to_string()),
-        json!({"email": email.as_str(), "role": role.as_str(), "account_created": temporary_password.is_some()})).await?;
-    txn.commit().await?;
-    Ok(AddedMember {
-        email: email.as_str().to_owned(),
-        temporary_password,
-    })
 }
 
 async fn find_member(
@@ -246,4 +170,48 @@ pub async fn remove(
     .await?;
     txn.commit().await?;
     Ok(u.email)
+}
+
+/// The signed-in member leaves the store they are in. The last owner
+/// cannot: the store would have nobody to manage it.
+pub async fn leave(
+    db: &DatabaseConnection,
+    access: &StoreAccess,
+    actor: &Actor,
+    user_id: UserId,
+) -> ServiceResult<()> {
+    let txn = db::begin_write(db).await?;
+    lock_store(&txn, access.id()).await?;
+    let m = super::stores::membership(&txn, access.id(), user_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if m.role == Role::Owner.as_str() && owner_count(&txn, access.id()).await? <= 1 {
+        return Err(ServiceError::Conflict(format!(
+            "You are the last owner of {}: make someone else an owner first, then leave.",
+            access.store.name
+        )));
+    }
+    membership::Entity::delete_by_id(m.id).exec(&txn).await?;
+    // The next sign-in must not aim at a store they left.
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::LastStoreId,
+            sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
+        )
+        .filter(user::Column::Id.eq(user_id.0))
+        .filter(user::Column::LastStoreId.eq(access.store.id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        access.id(),
+        actor,
+        "member.left",
+        "membership",
+        Some(m.id.to_string()),
+        json!({"email": actor.label, "role": m.role}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -170,7 +170,7 @@ impl FromRequest for Staff {
                 .cloned()
                 .ok_or_else(|| {
                     WebError::Forbidden(
-                        "Your account is not a member of any store. Ask an owner to add you, or sign out.".into(),
+                        "Your account is not a member of any store. Ask an owner for an invitation link, or sign out.".into(),
                     )
                 })?;
             Ok(Staff {

@@ -21,7 +21,8 @@ async fn team_settings_and_key_changes_are_audited_with_actor_and_ip() {
 
     for action in [
         "store.created",
-        "member.added",
+        "member.invited",
+        "member.invitation_accepted",
         "store.settings_changed",
         "api_key.created",
     ] {

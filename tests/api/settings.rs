@@ -104,13 +104,40 @@ async fn an_admin_can_read_but_not_change_settings() {
     assert_eq!(store.name, "Acme Shop");
 }
 
-/// Adds a member through the Team page and returns their temporary password.
-pub async fn add_member(app: &TestApp, email: &str, role: &str) -> String {
+/// The password people who join by invitation choose in these tests.
+pub const MEMBER_PASSWORD: &str = "member password 12345";
+
+/// Invites `email` from the app's (owner's) browser; the link's path.
+pub async fn invite(app: &TestApp, email: &str, role: &str) -> String {
     let res = app
         .browser
-        .post_form("/admin/team/members", &[("email", email), ("role", role)])
+        .post_form(
+            "/admin/team/invitations",
+            &[("email", email), ("role", role)],
+        )
         .await;
-    assert_eq!(res.status().as_u16(), 200, "member added");
+    assert_eq!(res.status().as_u16(), 200, "invitation made");
     let page = res.text().await.unwrap();
-    element_text(&page, "temp-password").expect("a temporary password is shown")
+    let url = element_text(&page, "invitation-link").expect("the link is shown");
+    url.strip_prefix(&app.address)
+        .unwrap_or_else(|| &url[url.find("/invitations/").expect("an invitation path")..])
+        .to_owned()
+}
+
+/// Adds a new person to the team as they would join: invited by the owner,
+/// then choosing a password on the link's page. Returns that password.
+pub async fn add_member(app: &TestApp, email: &str, role: &str) -> String {
+    let link = invite(app, email, role).await;
+    let res = app
+        .new_browser()
+        .post_form(
+            &format!("{link}/account"),
+            &[
+                ("password", MEMBER_PASSWORD),
+                ("confirm_password", MEMBER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303, "joined with a new account");
+    MEMBER_PASSWORD.to_owned()
 }

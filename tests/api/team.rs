@@ -14,7 +14,7 @@ async fn membership_id(app: &TestApp, email: &str) -> String {
 }
 
 #[tokio::test]
-async fn an_owner_adds_a_new_person_who_can_then_sign_in() {
+async fn an_invited_new_person_can_then_sign_in() {
     let app = spawn_app().await;
     app.setup_owner().await;
 
@@ -34,39 +34,14 @@ async fn an_owner_adds_a_new_person_who_can_then_sign_in() {
 }
 
 #[tokio::test]
-async fn adding_an_existing_user_gives_access_without_a_new_password() {
-    let app = spawn_app().await;
-    app.setup_owner().await;
-    app.other_store("beta", "bob@example.com").await;
-
-    let res = app
-        .browser
-        .post_form(
-            "/admin/team/members",
-            &[("email", "Bob@Example.com"), ("role", "owner")],
-        )
-        .await;
-
-    assert_eq!(res.status().as_u16(), 303);
-    let bob = app.new_browser();
-    bob.login("bob@example.com", OWNER_PASSWORD).await;
-    let page = bob.get_html("/admin").await;
-    assert!(
-        page.contains("name=\"store_id\""),
-        "a store switcher for two stores"
-    );
-    assert!(page.contains("Acme Shop") && page.contains("Other Shop"));
-}
-
-#[tokio::test]
-async fn adding_checks_email_role_and_duplicates() {
+async fn inviting_checks_email_role_and_current_members() {
     let app = spawn_app().await;
     app.setup_owner().await;
 
     let res = app
         .browser
         .post_form(
-            "/admin/team/members",
+            "/admin/team/invitations",
             &[("email", "nope"), ("role", "king")],
         )
         .await;
@@ -78,7 +53,7 @@ async fn adding_checks_email_role_and_duplicates() {
     let res = app
         .browser
         .post_form(
-            "/admin/team/members",
+            "/admin/team/invitations",
             &[("email", OWNER_EMAIL), ("role", "admin")],
         )
         .await;
@@ -165,7 +140,7 @@ async fn an_admin_cannot_change_the_team() {
 
     let res = admin
         .post_form(
-            "/admin/team/members",
+            "/admin/team/invitations",
             &[("email", "friend@example.com"), ("role", "owner")],
         )
         .await;
@@ -256,4 +231,91 @@ async fn a_member_of_two_stores_switches_between_them() {
     let page = app.browser.get_html("/admin").await;
     assert!(page.contains("<h1>Other Shop</h1>"));
     assert!(page.contains("you are admin"));
+}
+
+/// Bob, owner of Other Shop, accepts an invitation to Acme Shop.
+async fn bob_in_both_stores(app: &TestApp) -> Browser {
+    app.other_store("beta", "bob@example.com").await;
+    let link = crate::settings::invite(app, "bob@example.com", "admin").await;
+    let bob = app.new_browser();
+    bob.login("bob@example.com", OWNER_PASSWORD).await;
+    let res = bob.post_form(&format!("{link}/accept"), &[]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    bob
+}
+
+#[tokio::test]
+async fn after_sign_in_the_last_store_is_the_current_one_not_the_first_by_name() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+    let bob = bob_in_both_stores(&app).await;
+    let beta = app.store_id("beta").await;
+    bob.post_form("/admin/stores/switch", &[("store_id", &beta.to_string())])
+        .await;
+    bob.post_form("/logout", &[]).await;
+
+    bob.login("bob@example.com", OWNER_PASSWORD).await;
+
+    // "Acme Shop" sorts first; Bob was last in Other Shop.
+    assert!(bob.get_html("/admin").await.contains("<h1>Other Shop</h1>"));
+    // And a store just joined is where the next sign-in lands.
+    let acme = app.store_id("acme").await;
+    bob.post_form("/admin/stores/switch", &[("store_id", &acme.to_string())])
+        .await;
+    let again = app.new_browser();
+    again.login("bob@example.com", OWNER_PASSWORD).await;
+    assert!(
+        again
+            .get_html("/admin")
+            .await
+            .contains("<h1>Acme Shop</h1>")
+    );
+}
+
+#[tokio::test]
+async fn a_member_leaves_a_store_and_keeps_the_others() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+    let bob = bob_in_both_stores(&app).await;
+
+    let res = bob.post_form("/admin/team/leave", &[]).await;
+
+    assert_eq!(res.status().as_u16(), 303);
+    let page = bob.get_html("/admin").await;
+    assert!(page.contains("You left Acme Shop."));
+    assert!(page.contains("<h1>Other Shop</h1>"));
+    let members = tributary::services::team::list(&app.db, app.store_id("acme").await)
+        .await
+        .unwrap();
+    assert_eq!(members.len(), 1);
+    let audit = tributary::services::audit::list(&app.db, app.store_id("acme").await, None, 100)
+        .await
+        .unwrap()
+        .entries;
+    assert!(audit.iter().any(|e| e.action == "member.left"));
+    // Signing in again lands in a store Bob still belongs to.
+    let again = app.new_browser();
+    again.login("bob@example.com", OWNER_PASSWORD).await;
+    assert!(
+        again
+            .get_html("/admin")
+            .await
+            .contains("<h1>Other Shop</h1>")
+    );
+}
+
+#[tokio::test]
+async fn the_last_owner_cannot_leave_and_is_told_so_on_the_page() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+
+    let res = app.browser.post_form("/admin/team/leave", &[]).await;
+
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(location(&res), "/admin/team");
+    let page = app.browser.get_html("/admin/team").await;
+    assert!(page.contains(
+        "You are the last owner of Acme Shop: make someone else an owner first, then leave."
+    ));
+    assert_eq!(app.count("memberships").await, 1);
 }

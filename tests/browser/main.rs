@@ -8,6 +8,7 @@ mod driver;
 
 mod api_key_journey;
 mod commissions_journey;
+mod invitation_journey;
 mod login_failure;
 mod programs_journey;
 mod tracking_journey;

@@ -6,8 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::domain::{Currency, ValidationErrors};
-use crate::services::{ServiceError, auth, sessions, setup};
+use actix_web::cookie::{Cookie, SameSite};
+
+use crate::domain::{Currency, UserId, ValidationErrors};
+use crate::services::auth::LoginOutcome;
+use crate::services::crypto::{MacKey, derive_key};
+use crate::services::{ServiceError, auth, sessions, setup, throttle};
 use crate::web::extractors::{ClientIp, STORE_KEY, csrf_token};
 use crate::web::shell::Shell;
 use crate::web::{AppState, WebError, csrf, render, see_other};
@@ -195,27 +199,87 @@ pub async fn login_submit(
             },
         )
     };
-    match auth::login(&state.db, &form.email, &form.password, &ip.0).await {
-        Ok(user) => {
-            // A new session id at sign-in: a planted id is worthless.
-            session.clear();
-            session.renew();
-            session.insert(sessions::USER_KEY, user.id)?;
-            let mut response = see_other(&next);
-            // A new CSRF token too, so a token seen before sign-in is worthless after it.
-            let https = state.config.is_https();
-            response
-                .add_cookie(&csrf::build_cookie(
-                    crate::services::crypto::random_token(32),
-                    https,
-                ))
-                .map_err(|e| WebError::Internal(e.into()))?;
+    let device_key = device_key(&state);
+    let known_device = req
+        .cookie(&device_cookie_name(state.config.is_https()))
+        .and_then(|c| sessions::device::open(&device_key, c.value()))
+        .map(|(user, device)| (UserId(user), device));
+    match auth::login(&state.db, &form.email, &form.password, &ip.0, known_device).await? {
+        LoginOutcome::SignedIn { user, device_id } => {
+            let store = user.last_store_id;
+            sign_in(&state, &session, &user, store, &device_id, see_other(&next))
+        }
+        LoginOutcome::BadCredentials => {
+            refused(StatusCode::UNAUTHORIZED, auth::BAD_CREDENTIALS.to_owned())
+        }
+        LoginOutcome::Throttled { retry_at, message } => {
+            let mut response = refused(StatusCode::TOO_MANY_REQUESTS, message)?;
+            let secs = throttle::retry_after_secs(retry_at, chrono::Utc::now());
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(secs),
+            );
             Ok(response)
         }
-        Err(ServiceError::Unauthorized(message)) => refused(StatusCode::UNAUTHORIZED, message),
-        Err(ServiceError::RateLimited(message)) => refused(StatusCode::TOO_MANY_REQUESTS, message),
-        Err(e) => Err(e.into()),
     }
+}
+
+/// The key that signs the known-device cookie (derived from the master
+/// secret for this purpose only).
+fn device_key(state: &AppState) -> MacKey {
+    MacKey::new(&derive_key(&state.config.secret_key, "device-cookie"))
+}
+
+fn device_cookie_name(https: bool) -> String {
+    if https {
+        format!("__Host-{}", sessions::device::COOKIE)
+    } else {
+        sessions::device::COOKIE.to_owned()
+    }
+}
+
+/// Starts a signed-in session for `user` in `store` (when given; the
+/// extractor checks membership and falls back to the first store), with a
+/// new session id, a new CSRF token and the known-device cookie.
+pub(super) fn sign_in(
+    state: &AppState,
+    session: &Session,
+    user: &auth::User,
+    store: Option<uuid::Uuid>,
+    device_id: &str,
+    mut response: HttpResponse,
+) -> Result<HttpResponse, WebError> {
+    // A new session id at sign-in: a planted id is worthless.
+    session.clear();
+    session.renew();
+    session.insert(sessions::USER_KEY, user.id)?;
+    if let Some(store) = store {
+        session.insert(STORE_KEY, store)?;
+    }
+    // A new CSRF token too, so a token seen before sign-in is worthless after it.
+    let https = state.config.is_https();
+    response
+        .add_cookie(&csrf::build_cookie(
+            crate::services::crypto::random_token(32),
+            https,
+        ))
+        .map_err(|e| WebError::Internal(e.into()))?;
+    let device = Cookie::build(
+        device_cookie_name(https),
+        sessions::device::seal(&device_key(state), user.id, device_id),
+    )
+    .path("/")
+    .http_only(true)
+    .secure(https)
+    .same_site(SameSite::Lax)
+    .max_age(actix_web::cookie::time::Duration::days(
+        sessions::device::MAX_AGE_DAYS,
+    ))
+    .finish();
+    response
+        .add_cookie(&device)
+        .map_err(|e| WebError::Internal(e.into()))?;
+    Ok(response)
 }
 
 pub async fn logout(session: Session) -> HttpResponse {

@@ -43,6 +43,7 @@ pub struct SwitchForm {
 }
 
 pub async fn switch_store(
+    state: web::Data<AppState>,
     staff: Staff,
     form: web::Form<SwitchForm>,
 ) -> Result<HttpResponse, WebError> {
@@ -53,6 +54,8 @@ pub async fn switch_store(
         .find(|a| a.store.id == form.store_id)
         .ok_or(WebError::NotFound)?;
     staff.session.insert(STORE_KEY, target.store.id)?;
+    // The next sign-in lands here too.
+    crate::services::auth::remember_store(&state.db, staff.user_id, target.id()).await?;
     flash(
         &staff.session,
         "info",

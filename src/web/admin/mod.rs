@@ -11,6 +11,7 @@ mod commission_export;
 mod commission_pages;
 mod commissions;
 mod dashboard;
+mod invitations;
 mod payouts;
 mod referrals;
 mod sales;
@@ -38,7 +39,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(dashboard::switch_store),
         )
         .route("/admin/team", web::get().to(team::index))
-        .route("/admin/team/members", web::post().to(team::add))
+        .route("/admin/team/invitations", web::post().to(team::invite))
+        .route(
+            "/admin/team/invitations/{id}/revoke",
+            web::post().to(team::revoke_invitation),
+        )
+        .route("/admin/team/leave", web::post().to(team::leave))
+        .route("/invitations/{token}", web::get().to(invitations::show))
+        .route(
+            "/invitations/{token}/accept",
+            web::post().to(invitations::accept),
+        )
+        .route(
+            "/invitations/{token}/account",
+            web::post().to(invitations::create_account),
+        )
         .route(
             "/admin/team/members/{id}/role",
             web::post().to(team::change_role),

@@ -1,4 +1,5 @@
-//! The Team page: members, roles, adding and removing.
+//! The Team page: members and roles, invitations (made, listed, revoked),
+//! removing a member and leaving the store.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -9,8 +10,9 @@ use uuid::Uuid;
 use crate::domain::MembershipId;
 use crate::domain::{Role, ValidationErrors};
 use crate::services::ServiceError;
+use crate::services::invitations::{self, Pending};
 use crate::services::team::{self, Member};
-use crate::web::extractors::{Htmx, Staff};
+use crate::web::extractors::{Htmx, STORE_KEY, Staff};
 use crate::web::shell::{Shell, flash};
 use crate::web::{AppState, WebError, partial_with_flash, render, see_other};
 
@@ -19,12 +21,21 @@ use crate::web::{AppState, WebError, partial_with_flash, render, see_other};
 struct TeamPage {
     shell: Shell,
     members: Vec<Member>,
+    invitations: Vec<Pending>,
     roles: [Role; 2],
     form_email: String,
     form_role: String,
     errors: ValidationErrors,
-    created: Option<(String, String)>,
+    /// The link just made: shown on this response only.
+    created: Option<CreatedLink>,
     me: Uuid,
+}
+
+struct CreatedLink {
+    email: String,
+    role: &'static str,
+    url: String,
+    expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Template)]
@@ -37,58 +48,71 @@ struct MemberRow {
     csrf: String,
 }
 
+struct PageForm {
+    email: String,
+    role: String,
+    errors: ValidationErrors,
+    created: Option<CreatedLink>,
+}
+
+impl PageForm {
+    fn empty() -> Self {
+        Self {
+            email: String::new(),
+            role: "admin".into(),
+            errors: ValidationErrors::new(),
+            created: None,
+        }
+    }
+}
+
 async fn team_page(
     state: &AppState,
     staff: &Staff,
     status: StatusCode,
-    form_email: String,
-    form_role: String,
-    errors: ValidationErrors,
-    created: Option<(String, String)>,
+    form: PageForm,
 ) -> Result<HttpResponse, WebError> {
     let members = team::list(&state.db, staff.access.id()).await?;
+    let invitations = if staff.access.role.can_manage_team() {
+        invitations::pending(&state.db, staff.access.id()).await?
+    } else {
+        vec![]
+    };
     render(
         status,
         &TeamPage {
             shell: Shell::for_staff(staff, "team"),
             members,
+            invitations,
             roles: Role::ALL,
-            form_email,
-            form_role,
-            errors,
-            created,
+            form_email: form.email,
+            form_role: form.role,
+            errors: form.errors,
+            created: form.created,
             me: staff.user_id.0,
         },
     )
 }
 
 pub async fn index(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, WebError> {
-    team_page(
-        &state,
-        &staff,
-        StatusCode::OK,
-        String::new(),
-        "admin".into(),
-        ValidationErrors::new(),
-        None,
-    )
-    .await
+    team_page(&state, &staff, StatusCode::OK, PageForm::empty()).await
 }
 
 #[derive(Deserialize)]
-pub struct AddForm {
+pub struct InviteForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
     role: String,
 }
 
-pub async fn add(
+/// The same answer whether the email has an account or not: a link.
+pub async fn invite(
     state: web::Data<AppState>,
     staff: Staff,
-    form: web::Form<AddForm>,
+    form: web::Form<InviteForm>,
 ) -> Result<HttpResponse, WebError> {
-    match team::add(
+    match invitations::create(
         &state.db,
         &staff.access,
         &staff.actor(),
@@ -97,40 +121,81 @@ pub async fn add(
     )
     .await
     {
-        Ok(added) => match added.temporary_password {
-            // Shown once, on this response only: not stored anywhere readable.
-            Some(password) => {
-                team_page(
-                    &state,
-                    &staff,
-                    StatusCode::OK,
-                    String::new(),
-                    "admin".into(),
-                    ValidationErrors::new(),
-                    Some((added.email, password)),
-                )
-                .await
-            }
-            None => {
-                flash(
-                    &staff.session,
-                    "success",
-                    format!("{} now has access to this store.", added.email),
-                );
-                Ok(see_other("/admin/team"))
-            }
-        },
+        Ok(created) => {
+            let url = format!(
+                "{}/invitations/{}",
+                state.config.public_base().trim_end_matches('/'),
+                created.token
+            );
+            let link = CreatedLink {
+                email: created.email,
+                role: created.role.as_str(),
+                url,
+                expires_at: created.expires_at,
+            };
+            team_page(
+                &state,
+                &staff,
+                StatusCode::OK,
+                PageForm {
+                    created: Some(link),
+                    ..PageForm::empty()
+                },
+            )
+            .await
+        }
         Err(ServiceError::Validation(errors)) => {
             team_page(
                 &state,
                 &staff,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                form.email.clone(),
-                form.role.clone(),
-                errors,
-                None,
+                PageForm {
+                    email: form.email.clone(),
+                    role: form.role.clone(),
+                    errors,
+                    created: None,
+                },
             )
             .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn revoke_invitation(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, WebError> {
+    let email = invitations::revoke(&state.db, &staff.access, &staff.actor(), *path).await?;
+    flash(
+        &staff.session,
+        "success",
+        format!("The invitation for {email} was revoked: its link no longer works."),
+    );
+    Ok(see_other("/admin/team"))
+}
+
+/// Leaving the current store. The last owner is told why not, on the page.
+pub async fn leave(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, WebError> {
+    match team::leave(&state.db, &staff.access, &staff.actor(), staff.user_id).await {
+        Ok(()) => {
+            if staff.stores.len() <= 1 {
+                // No store left to act in: signed out, as a fresh account would be.
+                staff.session.purge();
+                return Ok(see_other("/login?signed_out=1"));
+            }
+            staff.session.remove(STORE_KEY);
+            flash(
+                &staff.session,
+                "success",
+                format!("You left {}.", staff.access.store.name),
+            );
+            Ok(see_other("/admin"))
+        }
+        Err(ServiceError::Conflict(message)) => {
+            flash(&staff.session, "error", message);
+            Ok(see_other("/admin/team"))
         }
         Err(e) => Err(e.into()),
     }

@@ -209,8 +209,8 @@ async fn a_get_never_changes_state_and_a_post_needs_the_token() {
         ),
         (s("/admin/api-keys"), vec![("name", s("Probe key"))]),
         (
-            s("/admin/team/members"),
-            vec![("email", s("bob@example.com")), ("role", s("admin"))],
+            s("/admin/team/invitations"),
+            vec![("email", s("carol@example.com")), ("role", s("admin"))],
         ),
         (s("/admin/campaigns"), campaign_form("Another")),
         (
@@ -301,6 +301,17 @@ async fn a_get_never_changes_state_and_a_post_needs_the_token() {
         only_the_post_with_the_token_changes_state(&app, path, fields).await;
     }
     let store = app.store_id("acme").await;
+    let carol = tributary::services::invitations::pending(&app.db, store)
+        .await
+        .unwrap()[0]
+        .id;
+    only_the_post_with_the_token_changes_state(
+        &app,
+        &format!("/admin/team/invitations/{carol}/revoke"),
+        &[],
+    )
+    .await;
+    crate::settings::add_member(&app, "bob@example.com", "admin").await;
     let bob = tributary::services::team::list(&app.db, store)
         .await
         .unwrap()
