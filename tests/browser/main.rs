@@ -8,5 +8,6 @@ mod driver;
 
 mod api_key_journey;
 mod login_failure;
+mod phone_layout;
 mod programs_journey;
 mod tracking_journey;
