@@ -15,6 +15,7 @@ mod m20261121_000003_tracking;
 mod m20261121_000004_click_adoption;
 mod m20261121_000005_cache_versions;
 mod m20261202_000008_idempotent_effects;
+mod m20261202_000010_store_setup;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_click_adoption::Migration),
             Box::new(m20261121_000005_cache_versions::Migration),
             Box::new(m20261202_000008_idempotent_effects::Migration),
+            Box::new(m20261202_000010_store_setup::Migration),
         ]
     }
 }

@@ -22,6 +22,7 @@ mod openapi;
 mod pages;
 mod settings;
 mod setup;
+mod setup_checklist;
 mod stripe;
 mod team;
 mod tracking;

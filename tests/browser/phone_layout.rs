@@ -13,7 +13,9 @@ const HEIGHT: i64 = 844;
 
 /// Sizes the window so that the page's viewport is 390×844.
 async fn phone_viewport(b: &Client) {
-    b.set_window_size(WIDTH as u32, HEIGHT as u32).await.unwrap();
+    b.set_window_size(WIDTH as u32, HEIGHT as u32)
+        .await
+        .unwrap();
     let inner = b
         .execute("return [window.innerWidth, window.innerHeight];", vec![])
         .await
