@@ -106,9 +106,11 @@ impl Application {
                 )
                 .service(
                     web::scope("")
-                        // Innermost first: sessions, idempotency, CSRF, then
+                        // Innermost first: refused form posts back to their
+                        // page (with a flash), sessions, idempotency, CSRF, then
                         // error rendering (which sees every failure above),
                         // headers, compression, logs.
+                        .wrap(from_fn(error::refusals_back_to_page))
                         .wrap(sessions)
                         .wrap(from_fn(crate::web::api::idempotency::guard))
                         .wrap(from_fn(csrf::protect))

@@ -15,6 +15,7 @@ mod cli;
 mod csrf;
 mod group_commit;
 mod idempotency_crash;
+mod in_page_errors;
 mod link_cache;
 mod links_coupons;
 mod money;

@@ -7,7 +7,9 @@ mod support;
 mod driver;
 
 mod api_key_journey;
+mod in_page_errors;
 mod login_failure;
 mod phone_layout;
 mod programs_journey;
 mod tracking_journey;
+mod tracking_setup;

@@ -121,6 +121,22 @@ async fn every_admin_page_fits_a_phone_screen_with_its_heading_in_view() {
         assert!(problems.is_empty(), "{}", problems.join("\n"));
         assert!(actions_seen > 3, "the lists had rows with actions");
 
+        // At desktop width, a link's Copy button sits beside the link.
+        b.set_window_size(1280, 900).await.unwrap();
+        b.goto(&format!("{base}/admin/affiliates/{ann_id}")).await.unwrap();
+        let gap = b
+            .execute(
+                "const code = document.querySelector('.share-url').getBoundingClientRect();
+                 const button = document.querySelector('#copy-ann').getBoundingClientRect();
+                 return button.left - code.right;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let gap = gap.as_f64().unwrap();
+        assert!((0.0..=24.0).contains(&gap), "Copy is {gap} px from its link");
+        phone_viewport(&b).await;
+
         // The menu button opens the navigation.
         b.goto(&format!("{base}/admin")).await.unwrap();
         let nav = b.find(Locator::Css("aside nav")).await.unwrap();
