@@ -106,11 +106,13 @@ impl Application {
                 )
                 .service(
                     web::scope("")
-                        // Innermost first: CSRF (inside sessions: it reads
-                        // the session and binds its token before it is
-                        // saved), sessions, idempotency, then error
-                        // rendering (which sees every failure above),
-                        // headers, compression, logs.
+                        // Innermost first: refused form posts back to their
+                        // page with a flash (CSRF refusals stay errors),
+                        // CSRF (inside sessions: it reads the session and
+                        // binds its token before it is saved), sessions,
+                        // idempotency, then error rendering (which sees
+                        // every failure above), headers, compression, logs.
+                        .wrap(from_fn(error::refusals_back_to_page))
                         .wrap(from_fn(csrf::protect))
                         .wrap(sessions)
                         .wrap(from_fn(crate::web::api::idempotency::guard))

@@ -18,6 +18,7 @@ mod m20261202_000006_payouts;
 mod m20261202_000007_commission_fields;
 mod m20261202_000008_idempotent_effects;
 mod m20261202_000009_invitations;
+mod m20261202_000010_store_setup;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_commission_fields::Migration),
             Box::new(m20261202_000008_idempotent_effects::Migration),
             Box::new(m20261202_000009_invitations::Migration),
+            Box::new(m20261202_000010_store_setup::Migration),
         ]
     }
 }

@@ -13,6 +13,9 @@ pub struct Model {
     /// The Stripe webhook signing secret, sealed (encrypted) with a key
     /// derived from the server secret.
     pub stripe_secret_sealed: Option<String>,
+    /// When the tracking script first reported a visit from the store's
+    /// site (the setup checklist's "script installed").
+    pub script_seen_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

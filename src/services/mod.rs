@@ -15,6 +15,7 @@ pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod check;
+pub mod checklist;
 pub mod clicks;
 pub mod commissions;
 pub mod coupons;

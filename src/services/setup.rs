@@ -46,12 +46,25 @@ pub fn parse_store_fields(
     currency: &str,
 ) -> Option<ParsedStore> {
     let name = errors.check("store_name", text::required_text(name, 100));
-    let slug_input = if slug.trim().is_empty() {
-        crate::domain::Slug::suggest(name.as_deref().unwrap_or(""))
+    let slug = if slug.trim().is_empty() {
+        // Left blank, the slug is made from the name: say so rather than
+        // "is required", and only once there is a name to make it from.
+        match name.as_deref() {
+            None => {
+                errors.add("slug", "is made from the store name once it is given");
+                None
+            }
+            Some(name) => errors.check(
+                "slug",
+                Slug::parse(&Slug::suggest(name)).map_err(|_| {
+                    "could not be made from this name: type one (lower-case letters, digits and hyphens)"
+                        .to_owned()
+                }),
+            ),
+        }
     } else {
-        slug.to_owned()
+        errors.check("slug", Slug::parse(slug))
     };
-    let slug = errors.check("slug", Slug::parse(&slug_input));
     let currency = errors.check("currency", Currency::parse(currency));
     Some(ParsedStore {
         name: name?,

@@ -26,6 +26,7 @@ pub async fn insert(conn: &impl ConnectionTrait, parsed: &ParsedStore) -> Servic
         currency: Set(parsed.currency.code().to_owned()),
         link_hosts: Set(String::new()),
         stripe_secret_sealed: Set(None),
+        script_seen_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -49,6 +50,22 @@ pub async fn find_by_slug(
         .filter(store::Column::Slug.eq(slug))
         .one(conn)
         .await?)
+}
+
+/// Notes the tracking script's first visit from the store's site (the
+/// setup checklist's "script installed"). Only the first call writes: the
+/// update is conditional, so racing first visits keep the earliest time.
+pub async fn mark_script_seen(conn: &impl ConnectionTrait, store_id: StoreId) -> ServiceResult<()> {
+    store::Entity::update_many()
+        .col_expr(
+            store::Column::ScriptSeenAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(store::Column::Id.eq(store_id.0))
+        .filter(store::Column::ScriptSeenAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn membership(

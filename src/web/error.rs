@@ -302,6 +302,65 @@ pub async fn render_errors(
     Ok(res.into_response(response))
 }
 
+/// A refused plain form post on an admin page goes back to the page it came
+/// from with the refusal as a flash, instead of leaving for an error page
+/// (htmx requests get the toast partial in `render_errors`). It runs inside
+/// the session middleware, so the flash is saved with the session.
+pub async fn refusals_back_to_page(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    use actix_session::SessionExt;
+    let plain_post = req.method() == actix_web::http::Method::POST
+        && req.path().starts_with("/admin/")
+        && !super::extractors::Htmx::from_headers(req.headers()).request;
+    if !plain_post {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let back = same_origin_referer(&req).unwrap_or_else(|| "/admin".to_owned());
+    let session = req.get_session();
+    let res = next.call(req).await?.map_into_boxed_body();
+    let refused = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<WebError>())
+        .filter(|e| {
+            matches!(
+                e,
+                WebError::Conflict(_)
+                    | WebError::Forbidden(_)
+                    | WebError::Validation { .. }
+                    | WebError::BadRequest(_)
+                    | WebError::RateLimited(_)
+            )
+        })
+        .map(|e| e.info());
+    let Some(info) = refused else { return Ok(res) };
+    let mut text = info.message.clone();
+    for d in &info.details {
+        text.push_str(&format!(" {} {}.", d.field, d.message));
+    }
+    super::shell::flash(&session, "error", text);
+    Ok(res.into_response(super::see_other(&back)))
+}
+
+/// The path (and query) of the page that sent the request, if it is ours.
+fn same_origin_referer(req: &ServiceRequest) -> Option<String> {
+    let referer = req.headers().get(header::REFERER)?.to_str().ok()?;
+    let url = url::Url::parse(referer).ok()?;
+    let host = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str()?),
+        None => url.host_str()?.to_owned(),
+    };
+    if host != req.connection_info().host() {
+        return None;
+    }
+    Some(match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    })
+}
+
 /// Turns actix's own extractor errors (bad JSON, bad form, bad path) into
 /// `WebError`s so they render like every other error.
 pub fn json_config() -> actix_web::web::JsonConfig {

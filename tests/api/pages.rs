@@ -146,3 +146,48 @@ async fn the_health_check_answers() {
     let res = app.browser.get("/healthz").await;
     assert_eq!(res.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn the_new_campaign_form_shows_that_the_first_campaign_is_the_default() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+    let switch = |page: &str| {
+        let start = page.find("id=\"is_default\"").expect("the switch");
+        let end = start + page[start..].find('>').unwrap();
+        page[start..end].contains("checked")
+    };
+
+    let first = app.browser.get_html("/admin/campaigns/new").await;
+    let key = app.api_key("acme").await;
+    let (status, _) = app
+        .api_post(
+            "/api/v1/campaigns",
+            &key,
+            serde_json::json!({"name": "Partners", "website_url": "https://shop.example.com"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let second = app.browser.get_html("/admin/campaigns/new").await;
+
+    assert!(switch(&first), "the first campaign will be the default");
+    assert!(!switch(&second), "a later one is not, unless switched on");
+}
+
+#[tokio::test]
+async fn the_referrals_date_filters_have_visible_labels() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+
+    let page = app.browser.get_html("/admin/referrals").await;
+
+    for (text, id) in [("From", "filter-from"), ("to", "filter-to")] {
+        let input = page.find(&format!("id=\"{id}\"")).expect("the date input");
+        let label = page[..input].rfind("<label").unwrap();
+        let label_text = &page[label..input];
+        assert!(
+            label_text.contains(&format!("> {text} ")) || label_text.contains(&format!(">{text} ")),
+            "{id} is inside a label reading {text:?}: {label_text}"
+        );
+        assert!(!page[label..input].contains("</label>"));
+    }
+}

@@ -38,7 +38,13 @@ async fn setup_happens_only_once() {
     app.setup_owner().await;
 
     let other = app.new_browser();
-    assert_eq!(other.get("/setup").await.status().as_u16(), 404);
+    let again = other.get("/setup").await;
+    assert_eq!(
+        again.status().as_u16(),
+        303,
+        "a first-run bookmark leads to signing in"
+    );
+    assert_eq!(location(&again), "/login");
     let res = other
         .post_form(
             "/setup",

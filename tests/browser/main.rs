@@ -8,7 +8,10 @@ mod driver;
 
 mod api_key_journey;
 mod commissions_journey;
+mod in_page_errors;
 mod invitation_journey;
 mod login_failure;
+mod phone_layout;
 mod programs_journey;
 mod tracking_journey;
+mod tracking_setup;

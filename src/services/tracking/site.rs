@@ -17,6 +17,9 @@ pub struct Site {
     /// The calling page's origin, to allow in the answer (CORS); `None`
     /// when the caller sent none (a server, a test).
     pub origin: Option<String>,
+    /// Whether the store has seen its tracking script run (read with the
+    /// store, so the visit path writes only until the first time).
+    pub script_seen: bool,
 }
 
 /// The store `slug`, if the calling page (`origin`) is one of its sites.
@@ -29,6 +32,7 @@ pub async fn resolve(t: &Tracking<'_>, slug: &str, origin: Option<&str>) -> Serv
         return Ok(Site {
             store_id: StoreId(store.id),
             origin: None,
+            script_seen: store.script_seen_at.is_some(),
         });
     };
     let refused =
@@ -63,5 +67,6 @@ pub async fn resolve(t: &Tracking<'_>, slug: &str, origin: Option<&str>) -> Serv
     Ok(Site {
         store_id: StoreId(store.id),
         origin: Some(origin.to_owned()),
+        script_seen: store.script_seen_at.is_some(),
     })
 }

@@ -19,7 +19,7 @@ use crate::domain::states::ReferralSource;
 use crate::entities::{referral, visit};
 use crate::services::clicks::{ClickRecord, NewReferral};
 use crate::services::link_cache::CachedLink;
-use crate::services::{ServiceResult, referrals};
+use crate::services::{ServiceResult, referrals, stores};
 
 /// The script's visit, parsed. Ids that do not parse are left out: the
 /// page's address and cookies are anyone's to edit.
@@ -58,6 +58,10 @@ pub async fn record(
 ) -> ServiceResult<VisitOutcome> {
     let site = site::resolve(t, &input.store, origin).await?;
     let store = site.store_id;
+    if !site.script_seen && site.origin.is_some() {
+        // A page of the store's own site ran the script: it is installed.
+        stores::mark_script_seen(t.db, store).await?;
+    }
     let now = Utc::now();
     if input.redirect_click.is_some() {
         // The click may still be in the writer's queue.

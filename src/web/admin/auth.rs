@@ -44,7 +44,8 @@ pub async fn setup_form(
     req: HttpRequest,
 ) -> Result<HttpResponse, WebError> {
     if state.setup_done().await? {
-        return Err(WebError::NotFound);
+        // A bookmark from the first run: the way in is signing in now.
+        return Ok(see_other("/login"));
     }
     let form = SetupForm {
         currency: Currency::USD.code().into(),

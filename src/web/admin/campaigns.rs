@@ -225,12 +225,18 @@ impl From<CampaignForm> for CampaignFields {
     }
 }
 
-pub async fn new(staff: Staff) -> Result<HttpResponse, WebError> {
+pub async fn new(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, WebError> {
+    let mut fields = CampaignFields::defaults();
+    // The store's first campaign becomes its default whatever the switch
+    // says: the switch shows it.
+    fields.is_default = campaigns::default_campaign(&state.db, staff.access.id())
+        .await?
+        .is_none();
     form_page(
         &staff,
         None,
         false,
-        CampaignFields::defaults(),
+        fields,
         ValidationErrors::new(),
         StatusCode::OK,
     )

@@ -5,6 +5,8 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::settings::TrackingSetup;
+use crate::services::checklist::{self, Checklist};
 use crate::services::{api_keys, team};
 use crate::web::extractors::{STORE_KEY, Staff};
 use crate::web::shell::{Shell, flash};
@@ -24,12 +26,21 @@ struct DashboardPage {
     member_count: usize,
     active_key_count: usize,
     api_base: String,
+    checklist: Checklist,
+    tracking: TrackingSetup,
 }
 
 pub async fn show(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, WebError> {
     let members = team::list(&state.db, staff.access.id()).await?;
     let keys = api_keys::list(&state.db, staff.access.id()).await?;
+    let checklist = checklist::of_store(&state.db, staff.access.id()).await?;
+    // The store row in the session's access may predate the script's first
+    // visit; the checklist read it fresh.
+    let mut store = staff.access.store.clone();
+    store.script_seen_at = checklist.script_seen_at;
     page(&DashboardPage {
+        checklist,
+        tracking: TrackingSetup::of(&state, &store),
         member_count: members.len(),
         active_key_count: keys.iter().filter(|k| k.revoked_at.is_none()).count(),
         api_base: format!("{}/api/v1", state.config.public_base()),

@@ -12,10 +12,35 @@ use crate::web::extractors::Staff;
 use crate::web::shell::{Shell, flash};
 use crate::web::{AppState, WebError, render, see_other};
 
+/// The tracking script as this store pastes it, and whether it ran yet.
+pub struct TrackingSetup {
+    pub snippet: String,
+    pub script_seen: Option<String>,
+    /// Where the store's Stripe webhook endpoint points.
+    pub webhook_url: String,
+}
+
+impl TrackingSetup {
+    pub fn of(state: &AppState, store: &crate::entities::store::Model) -> Self {
+        let base = state.config.public_base();
+        TrackingSetup {
+            snippet: format!(
+                r#"<script src="{base}/t.js" data-store="{}" async></script>"#,
+                store.slug
+            ),
+            webhook_url: format!("{base}/webhooks/stripe/{}", store.slug),
+            script_seen: store
+                .script_seen_at
+                .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string()),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "admin/settings.html")]
 struct SettingsPage {
     shell: Shell,
+    tracking: TrackingSetup,
     form: SettingsForm,
     errors: ValidationErrors,
     currencies: Vec<&'static str>,
@@ -49,6 +74,7 @@ pub async fn form(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespon
         &SettingsPage {
             can_edit: staff.access.role.can_edit_settings(),
             shell: Shell::for_staff(&staff, "settings"),
+            tracking: TrackingSetup::of(&state, &staff.access.store),
             form,
             errors: ValidationErrors::new(),
             currencies: Currency::all_codes(),
@@ -80,6 +106,7 @@ pub async fn submit(
             &SettingsPage {
                 can_edit: staff.access.role.can_edit_settings(),
                 shell: Shell::for_staff(&staff, "settings"),
+                tracking: TrackingSetup::of(&state, &staff.access.store),
                 form,
                 errors,
                 currencies: Currency::all_codes(),
@@ -128,6 +155,7 @@ pub async fn stripe(
                 &SettingsPage {
                     can_edit: staff.access.role.can_edit_settings(),
                     shell: Shell::for_staff(&staff, "settings"),
+                    tracking: TrackingSetup::of(&state, store),
                     form,
                     errors,
                     currencies: Currency::all_codes(),
