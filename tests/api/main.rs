@@ -20,6 +20,7 @@ mod links_coupons;
 mod money;
 mod openapi;
 mod pages;
+mod sales_page;
 mod settings;
 mod setup;
 mod stripe;

@@ -135,7 +135,9 @@ pub async fn unknown_coupons(
     let asking: Vec<&sale::Model> = sales
         .iter()
         .copied()
-        .filter(|s| s.coupon_code.is_some() && s.attribution != "coupon" && s.attribution != "referral")
+        .filter(|s| {
+            s.coupon_code.is_some() && s.attribution != "coupon" && s.attribution != "referral"
+        })
         .collect();
     if asking.is_empty() {
         return Ok(HashSet::new());

@@ -44,72 +44,70 @@ pub async fn export(
     let filter = params.filter();
     // State of the stream: the cursor, or None once the last chunk is out.
     let start: Option<Option<Uuid>> = Some(None);
-    let body = stream::unfold(
-        (start, true),
-        move |(cursor, first)| {
-            let state = state.clone();
-            let filter = filter.clone();
-            async move {
-                let after = cursor?;
-                let result = async {
-                    let page = sales::list(
-                        &state.db,
-                        store_id,
-                        &filter,
-                        PageRequest {
-                            limit: CHUNK,
-                            starting_after: after,
-                        },
-                    )
-                    .await?;
-                    let rows = rows(&state, store_id, &page.items).await?;
-                    let mut out = if first { HEADER.to_owned() } else { String::new() };
-                    for (s, r) in page.items.iter().zip(&rows) {
-                        let line = [
-                            field(&s.external_id),
-                            s.occurred_at.to_rfc3339(),
-                            plain(&r.amount).to_owned(),
-                            plain(&r.tax).to_owned(),
-                            plain(&r.refunded).to_owned(),
-                            plain(&r.commission).to_owned(),
-                            field(&s.currency),
-                            field(r.affiliate.as_deref().unwrap_or_default()),
-                            field(&s.attribution),
-                            field(r.unknown_coupon.as_deref().unwrap_or_default()),
-                        ]
-                        .join(",");
-                        out.push_str(&line);
-                        out.push_str("\r\n");
-                    }
-                    let next = if page.has_more {
-                        page.items.last().map(|s| Some(s.id))
-                    } else {
-                        None
-                    };
-                    Ok::<_, WebError>((out, next))
+    let body = stream::unfold((start, true), move |(cursor, first)| {
+        let state = state.clone();
+        let filter = filter.clone();
+        async move {
+            let after = cursor?;
+            let result = async {
+                let page = sales::list(
+                    &state.db,
+                    store_id,
+                    &filter,
+                    PageRequest {
+                        limit: CHUNK,
+                        starting_after: after,
+                    },
+                )
+                .await?;
+                let rows = rows(&state, store_id, &page.items).await?;
+                let mut out = if first {
+                    HEADER.to_owned()
+                } else {
+                    String::new()
+                };
+                for (s, r) in page.items.iter().zip(&rows) {
+                    let line = [
+                        field(&s.external_id),
+                        s.occurred_at.to_rfc3339(),
+                        plain(&r.amount).to_owned(),
+                        plain(&r.tax).to_owned(),
+                        plain(&r.refunded).to_owned(),
+                        plain(&r.commission).to_owned(),
+                        field(&s.currency),
+                        field(r.affiliate.as_deref().unwrap_or_default()),
+                        field(&s.attribution),
+                        field(r.unknown_coupon.as_deref().unwrap_or_default()),
+                    ]
+                    .join(",");
+                    out.push_str(&line);
+                    out.push_str("\r\n");
                 }
-                .await;
-                match result {
-                    Ok((out, next)) => Some((
-                        Ok::<_, actix_web::Error>(web::Bytes::from(out)),
-                        (next, false),
-                    )),
-                    Err(e) => {
-                        tracing::error!(error = ?e, "the sales CSV stopped");
-                        Some((
-                            Err(actix_web::error::ErrorInternalServerError("export failed")),
-                            (None, false),
-                        ))
-                    }
+                let next = if page.has_more {
+                    page.items.last().map(|s| Some(s.id))
+                } else {
+                    None
+                };
+                Ok::<_, WebError>((out, next))
+            }
+            .await;
+            match result {
+                Ok((out, next)) => Some((
+                    Ok::<_, actix_web::Error>(web::Bytes::from(out)),
+                    (next, false),
+                )),
+                Err(e) => {
+                    tracing::error!(error = ?e, "the sales CSV stopped");
+                    Some((
+                        Err(actix_web::error::ErrorInternalServerError("export failed")),
+                        (None, false),
+                    ))
                 }
             }
-        },
-    );
+        }
+    });
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            "attachment; filename=\"sales.csv\"",
-        ))
+        .insert_header(("Content-Disposition", "attachment; filename=\"sales.csv\""))
         .streaming(body))
 }

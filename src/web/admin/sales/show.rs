@@ -61,7 +61,9 @@ pub async fn show(
     let s = sales::get(&state.db, store_id, SaleId(*id)).await?;
     let c = Currency::parse(&s.currency).unwrap_or(Currency::USD);
     let referral = match s.referral_id {
-        Some(r) => referrals::get(&state.db, store_id, ReferralId(r)).await.ok(),
+        Some(r) => referrals::get(&state.db, store_id, ReferralId(r))
+            .await
+            .ok(),
         None => None,
     };
     let commissions = sales::commissions_of(&state.db, store_id, SaleId(s.id)).await?;

@@ -274,11 +274,7 @@ pub async fn show(
 
 /// Whether this sale's coupon code names no coupon of the store (one query
 /// when it has a code, none otherwise).
-async fn unknown_coupon(
-    state: &AppState,
-    caller: &ApiCaller,
-    s: &Sale,
-) -> Result<bool, WebError> {
+async fn unknown_coupon(state: &AppState, caller: &ApiCaller, s: &Sale) -> Result<bool, WebError> {
     Ok(sales::unknown_coupons(&state.db, caller.store_id(), &[s])
         .await?
         .contains(&s.id))
