@@ -9,6 +9,7 @@ mod affiliates;
 mod api_base;
 mod api_keys;
 mod audit;
+mod audit_page;
 mod auth;
 mod campaigns;
 mod cli;

@@ -6,6 +6,7 @@ use askama::Template;
 use uuid::Uuid;
 
 use super::money;
+use crate::domain::audit_text::{self, Entry, Part};
 use crate::domain::{AffiliateId, Currency, ReferralId, SaleId};
 use crate::services::{affiliates, referrals, sales};
 use crate::web::extractors::Staff;
@@ -30,8 +31,7 @@ pub struct RefundRow {
 
 pub struct TrailRow {
     pub when: String,
-    pub who: String,
-    pub action: String,
+    pub sentence: Vec<Part>,
 }
 
 #[derive(Template)]
@@ -79,6 +79,7 @@ pub async fn show(
         .await?
         .contains(&s.id);
     let name = |a: &Uuid| names.get(a).cloned().unwrap_or_else(|| "(deleted)".into());
+    let subjects = crate::services::audit::names(&state.db, store_id, &trail).await?;
     page(&ShowPage {
         shell: Shell::for_staff(&staff, "sales"),
         amount: money(s.amount_minor, c),
@@ -111,10 +112,22 @@ pub async fn show(
             .collect(),
         trail: trail
             .iter()
-            .map(|e| TrailRow {
-                when: e.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                who: e.actor_label.clone(),
-                action: e.action.clone(),
+            .map(|e| {
+                let details = serde_json::from_str(&e.details).unwrap_or_default();
+                TrailRow {
+                    when: e.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                    sentence: audit_text::sentence(
+                        &Entry {
+                            actor: &e.actor_label,
+                            action: &e.action,
+                            entity_type: &e.entity_type,
+                            entity_id: e.entity_id.as_deref(),
+                            details: &details,
+                        },
+                        &subjects,
+                        c,
+                    ),
+                }
             })
             .collect(),
         s,
