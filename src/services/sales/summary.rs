@@ -46,7 +46,7 @@ pub async fn totals(
         )
         .column_as(
             Expr::cust("CAST(COALESCE(SUM(refunded_minor), 0) AS BIGINT)"),
-            "refunded",
+            "refunded_sum",
         )
         .into_tuple()
         .one(conn)
