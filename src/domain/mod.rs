@@ -6,6 +6,7 @@
 
 pub mod affiliate;
 pub mod attribution;
+pub mod audit_text;
 pub mod bots;
 pub mod campaign;
 pub mod commission;

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::{Actor, ServiceResult};
 use crate::domain::StoreId;
+use crate::domain::audit_text::Names;
 use crate::entities::audit_entry;
 
 pub async fn record(
@@ -61,6 +62,15 @@ pub struct AuditPage {
     pub next_before: Option<Uuid>,
 }
 
+/// Which entries to show: all when every field is empty.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    /// The actor's label as recorded (a user's email, a key's name).
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub entity_type: Option<String>,
+}
+
 /// Newest first, keyset-paged on the time-ordered id.
 pub async fn list(
     conn: &impl ConnectionTrait,
@@ -68,10 +78,30 @@ pub async fn list(
     before: Option<Uuid>,
     limit: u64,
 ) -> ServiceResult<AuditPage> {
+    list_filtered(conn, store_id, &AuditFilter::default(), before, limit).await
+}
+
+/// `list`, keeping the entries the filter names.
+pub async fn list_filtered(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    f: &AuditFilter,
+    before: Option<Uuid>,
+    limit: u64,
+) -> ServiceResult<AuditPage> {
     let mut query = audit_entry::Entity::find()
         .filter(audit_entry::Column::StoreId.eq(store_id.0))
         .order_by_desc(audit_entry::Column::Id)
         .limit(limit + 1);
+    if let Some(a) = &f.actor {
+        query = query.filter(audit_entry::Column::ActorLabel.eq(a.as_str()));
+    }
+    if let Some(a) = &f.action {
+        query = query.filter(audit_entry::Column::Action.eq(a.as_str()));
+    }
+    if let Some(t) = &f.entity_type {
+        query = query.filter(audit_entry::Column::EntityType.eq(t.as_str()));
+    }
     if let Some(before) = before {
         query = query.filter(audit_entry::Column::Id.lt(before));
     }
@@ -90,3 +120,89 @@ pub async fn list(
 
 /// What the audit page reads of an entry.
 pub use crate::entities::audit_entry::Model as AuditEntry;
+
+/// The actors and actions the store's log holds, for the filters (one
+/// query each).
+pub async fn choices(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+) -> ServiceResult<(Vec<String>, Vec<String>)> {
+    let distinct = |column: audit_entry::Column| {
+        audit_entry::Entity::find()
+            .select_only()
+            .column(column)
+            .distinct()
+            .filter(audit_entry::Column::StoreId.eq(store_id.0))
+            .order_by_asc(column)
+            .into_tuple::<String>()
+    };
+    let actors = distinct(audit_entry::Column::ActorLabel).all(conn).await?;
+    let actions = distinct(audit_entry::Column::Action).all(conn).await?;
+    Ok((actors, actions))
+}
+
+/// The names of the objects these entries are about, one query per kind
+/// (affiliates, campaigns, sales), for their sentences.
+pub async fn names(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    entries: &[audit_entry::Model],
+) -> ServiceResult<Names> {
+    use crate::domain::{AffiliateId, SaleId};
+    use crate::entities::{campaign, sale};
+    let mut affiliates = Vec::new();
+    let mut campaigns = Vec::new();
+    let mut sales = Vec::new();
+    for e in entries {
+        let id = e.entity_id.as_deref().and_then(|s| Uuid::parse_str(s).ok());
+        match (e.entity_type.as_str(), id) {
+            ("affiliate", Some(id)) => affiliates.push(AffiliateId(id)),
+            ("campaign", Some(id)) => campaigns.push(id),
+            ("sale", Some(id)) => sales.push(SaleId(id)),
+            _ => {}
+        }
+        if let Ok(details) = serde_json::from_str::<Value>(&e.details)
+            && let Some(a) = details["affiliate_id"]
+                .as_str()
+                .and_then(|s| Uuid::parse_str(s).ok())
+        {
+            affiliates.push(AffiliateId(a));
+        }
+    }
+    let affiliates = super::affiliates::names(conn, store_id, &affiliates).await?;
+    let campaigns = if campaigns.is_empty() {
+        Default::default()
+    } else {
+        campaign::Entity::find()
+            .select_only()
+            .column(campaign::Column::Id)
+            .column(campaign::Column::Name)
+            .filter(campaign::Column::StoreId.eq(store_id.0))
+            .filter(campaign::Column::Id.is_in(campaigns))
+            .into_tuple::<(Uuid, String)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let sales = if sales.is_empty() {
+        Default::default()
+    } else {
+        sale::Entity::find()
+            .select_only()
+            .column(sale::Column::Id)
+            .column(sale::Column::ExternalId)
+            .filter(sale::Column::StoreId.eq(store_id.0))
+            .filter(sale::Column::Id.is_in(sales))
+            .into_tuple::<(Uuid, String)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    Ok(Names {
+        affiliates,
+        campaigns,
+        sales,
+    })
+}

@@ -37,6 +37,9 @@ pub struct Recorded {
     pub created: bool,
     /// Why no commission was made, when none was.
     pub note: Option<String>,
+    /// The sale was stored, but something it named was not found:
+    /// `(field, message)`.
+    pub warnings: Vec<(&'static str, &'static str)>,
 }
 
 pub(super) struct Parsed {

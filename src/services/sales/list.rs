@@ -6,6 +6,40 @@ use super::*;
 pub struct SaleFilter {
     pub affiliate_id: Option<AffiliateId>,
     pub unattributed: bool,
+    /// Occurred at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Occurred before this time.
+    pub to: Option<DateTime<Utc>>,
+    /// A payment id, a customer id or a customer email, exactly.
+    pub search: Option<String>,
+}
+
+/// The store's sales this filter keeps: the one definition the list, its
+/// totals and its CSV share.
+pub(super) fn filtered(store_id: StoreId, f: &SaleFilter) -> sea_orm::Select<sale::Entity> {
+    use sea_orm::Condition;
+    let mut q = sale::Entity::find().filter(sale::Column::StoreId.eq(store_id.0));
+    if let Some(a) = f.affiliate_id {
+        q = q.filter(sale::Column::AffiliateId.eq(a));
+    }
+    if f.unattributed {
+        q = q.filter(sale::Column::AffiliateId.is_null());
+    }
+    if let Some(from) = f.from {
+        q = q.filter(sale::Column::OccurredAt.gte(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(sale::Column::OccurredAt.lt(to));
+    }
+    if let Some(s) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q = q.filter(
+            Condition::any()
+                .add(sale::Column::ExternalId.eq(s))
+                .add(sale::Column::ExternalCustomerId.eq(s))
+                .add(sale::Column::CustomerEmail.eq(s.to_lowercase())),
+        );
+    }
+    q
 }
 
 pub async fn list(
@@ -14,13 +48,7 @@ pub async fn list(
     f: &SaleFilter,
     page: PageRequest,
 ) -> ServiceResult<Page<sale::Model>> {
-    let mut q = sale::Entity::find().filter(sale::Column::StoreId.eq(store_id.0));
-    if let Some(a) = f.affiliate_id {
-        q = q.filter(sale::Column::AffiliateId.eq(a));
-    }
-    if f.unattributed {
-        q = q.filter(sale::Column::AffiliateId.is_null());
-    }
+    let mut q = filtered(store_id, f);
     if let Some(after) = page.starting_after {
         q = q.filter(sale::Column::Id.lt(after));
     }

@@ -70,6 +70,7 @@ pub async fn attribute_manually(
         commission,
         created: false,
         note,
+        warnings: vec![],
     })
 }
 

@@ -46,6 +46,8 @@ mod manual;
 pub use manual::*;
 mod list;
 pub use list::*;
+mod summary;
+pub use summary::*;
 
 /// What pages and the API read of a sale and of its commissions.
 pub use crate::entities::commission::Model as Commission;

@@ -42,6 +42,7 @@ pub(super) async fn record_parsed(
                 commission,
                 created: false,
                 note: None,
+                warnings: vec![],
             })
         }
         other => other,
@@ -94,6 +95,7 @@ pub(super) async fn stage_sale(
             commission,
             created: false,
             note: None,
+            warnings: vec![],
         });
     }
     let (found, how) = attribution::attribute(work, conn, store, p).await?;
@@ -139,11 +141,17 @@ pub(super) async fn stage_sale(
         };
         convert(work, store_id, r, customer, &sale);
     }
+    let warnings = if coupon_was_unknown(p, how) {
+        vec![("coupon_code", UNKNOWN_COUPON)]
+    } else {
+        vec![]
+    };
     Ok(Recorded {
         sale,
         commission: made,
         created: true,
         note,
+        warnings,
     })
 }
 

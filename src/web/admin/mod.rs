@@ -164,6 +164,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(referrals::erase),
         )
         .route("/admin/sales", web::get().to(sales::index))
+        .route("/admin/sales.csv", web::get().to(sales::export))
+        .route("/admin/sales/{id}", web::get().to(sales::show))
         .route(
             "/admin/sales/{id}/attribution",
             web::post().to(sales::attribute),

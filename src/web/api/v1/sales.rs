@@ -15,6 +15,26 @@ use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, DecimalText, ErrorBody, PageParams};
 use crate::web::{AppState, WebError};
 
+/// Something a stored sale named that the store does not have, so the
+/// store can correct what it sends.
+#[derive(Serialize, ToSchema)]
+pub struct SaleWarning {
+    /// The request field, e.g. `coupon_code`.
+    #[schema(example = "coupon_code")]
+    pub field: String,
+    #[schema(example = "no coupon of this store has this code")]
+    pub message: String,
+}
+
+impl SaleWarning {
+    fn unknown_coupon() -> Self {
+        Self {
+            field: "coupon_code".into(),
+            message: sales::UNKNOWN_COUPON.into(),
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct SaleBody {
     pub id: Uuid,
@@ -31,11 +51,19 @@ pub struct SaleBody {
     pub commissions: Vec<CommissionBody>,
     /// Why no commission was made, when none was (on the creating response).
     pub note: Option<String>,
+    /// The sale is stored, but something it named was not found: a
+    /// `coupon_code` no coupon of the store has (empty when all is well).
+    pub warnings: Vec<SaleWarning>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl SaleBody {
-    fn new(s: &Sale, commissions: &[Commission], note: Option<String>) -> Self {
+    fn new(
+        s: &Sale,
+        commissions: &[Commission],
+        note: Option<String>,
+        unknown_coupon: bool,
+    ) -> Self {
         let currency = Currency::parse(&s.currency).unwrap_or(Currency::USD);
         Self {
             id: s.id,
@@ -50,6 +78,11 @@ impl SaleBody {
             occurred_at: s.occurred_at,
             commissions: commissions.iter().map(CommissionBody::new).collect(),
             note,
+            warnings: if unknown_coupon {
+                vec![SaleWarning::unknown_coupon()]
+            } else {
+                vec![]
+            },
             created_at: s.created_at,
         }
     }
@@ -115,14 +148,19 @@ pub async fn create(
         .sales
         .record(&caller.store, &caller.actor(), input)
         .await?;
-    // A new sale has exactly the commission it was just given.
-    let all = match (recorded.created, recorded.commission) {
-        (true, made) => made.into_iter().collect(),
-        (false, _) => {
-            sales::commissions_of(&state.db, caller.store_id(), SaleId(recorded.sale.id)).await?
-        }
+    // A new sale has exactly the commission it was just given, and its
+    // warnings were found while recording it.
+    let (all, unknown_coupon) = match (recorded.created, recorded.commission) {
+        (true, made) => (
+            made.into_iter().collect(),
+            recorded.warnings.iter().any(|(f, _)| *f == "coupon_code"),
+        ),
+        (false, _) => (
+            sales::commissions_of(&state.db, caller.store_id(), SaleId(recorded.sale.id)).await?,
+            unknown_coupon(&state, &caller, &recorded.sale).await?,
+        ),
     };
-    let body = SaleBody::new(&recorded.sale, &all, recorded.note);
+    let body = SaleBody::new(&recorded.sale, &all, recorded.note, unknown_coupon);
     Ok(if recorded.created {
         HttpResponse::Created().json(body)
     } else {
@@ -156,14 +194,24 @@ pub async fn list(
     let filter = SaleFilter {
         affiliate_id: f.affiliate_id.map(AffiliateId),
         unattributed: f.unattributed.unwrap_or(false),
+        ..Default::default()
     };
     let page = sales::list(&state.db, caller.store_id(), &filter, page.request()?).await?;
     let ids: Vec<SaleId> = page.items.iter().map(|s| SaleId(s.id)).collect();
     let mut commissions = sales::commissions_of_sales(&state.db, caller.store_id(), &ids).await?;
+    let rows: Vec<&Sale> = page.items.iter().collect();
+    let unknown = sales::unknown_coupons(&state.db, caller.store_id(), &rows).await?;
     let data = page
         .items
         .iter()
-        .map(|s| SaleBody::new(s, &commissions.remove(&s.id).unwrap_or_default(), None))
+        .map(|s| {
+            SaleBody::new(
+                s,
+                &commissions.remove(&s.id).unwrap_or_default(),
+                None,
+                unknown.contains(&s.id),
+            )
+        })
         .collect();
     Ok(HttpResponse::Ok().json(SaleList {
         next_cursor: if page.has_more {
@@ -185,7 +233,16 @@ pub async fn show(
 ) -> Result<HttpResponse, WebError> {
     let s = sales::get(&state.db, caller.store_id(), SaleId(*id)).await?;
     let all = sales::commissions_of(&state.db, caller.store_id(), SaleId(s.id)).await?;
-    Ok(HttpResponse::Ok().json(SaleBody::new(&s, &all, None)))
+    let unknown = unknown_coupon(&state, &caller, &s).await?;
+    Ok(HttpResponse::Ok().json(SaleBody::new(&s, &all, None, unknown)))
+}
+
+/// Whether this sale's coupon code names no coupon of the store (one query
+/// when it has a code, none otherwise).
+async fn unknown_coupon(state: &AppState, caller: &ApiCaller, s: &Sale) -> Result<bool, WebError> {
+    Ok(sales::unknown_coupons(&state.db, caller.store_id(), &[s])
+        .await?
+        .contains(&s.id))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -223,5 +280,6 @@ pub async fn refund(
     )
     .await?;
     let all = sales::commissions_of(&state.db, caller.store_id(), SaleId(updated.id)).await?;
-    Ok(HttpResponse::Ok().json(SaleBody::new(&updated, &all, None)))
+    let unknown = unknown_coupon(&state, &caller, &updated).await?;
+    Ok(HttpResponse::Ok().json(SaleBody::new(&updated, &all, None, unknown)))
 }
