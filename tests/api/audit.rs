@@ -73,7 +73,9 @@ async fn a_change_that_fails_after_writing_its_audit_entry_leaves_neither() {
     }
     let nowhere = uuid::Uuid::now_v7().to_string();
     app.sql(&format!(
-        "UPDATE commissions SET store_id = {} WHERE id = {}",
+        // Amount 0: no ledger posting (which refuses an affiliate outside the
+        // commission's store before the audit entry is reached).
+        "UPDATE commissions SET store_id = {}, amount_minor = 0 WHERE id = {}",
         app.uuid_sql(&nowhere),
         app.uuid_sql(&commissions[1])
     ))
