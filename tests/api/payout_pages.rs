@@ -12,7 +12,7 @@ async fn due_affiliate(app: &TestApp, key: &str, email: &str, token: &str) -> St
         .await;
     let referral = app.referred(token).await;
     let (status, _) = app
-        .api_post("/api/v1/sales", key, json!({"external_id": format!("pi_{token}"), "amount": "100.00", "occurred_at": "2026-01-01T00:00:00Z", "referral_id": referral}))
+        .api_post("/api/v1/sales", key, json!({"external_id": format!("pi_{token}"), "amount": "100.00", "occurred_at": "2026-01-01T00:00:00Z", "import": true, "referral_id": referral}))
         .await;
     assert_eq!(status, 201);
     tributary::services::commissions::promote_due(&app.db, chrono::Utc::now())

@@ -28,7 +28,7 @@ async fn with_due(
                 "/api/v1/sales",
                 key,
                 json!({"external_id": format!("pi_{token}_{n}"), "amount": amount,
-                       "occurred_at": format!("2026-01-{:02}T12:00:00Z", n + 1), "referral_id": referral}),
+                       "occurred_at": format!("2026-01-{:02}T12:00:00Z", n + 1), "import": true, "referral_id": referral}),
             )
             .await;
         assert_eq!(status, 201, "{sale}");
@@ -659,4 +659,59 @@ where
     Fut: std::future::Future<Output = u16> + 'a,
 {
     futures_util::future::join_all((0..n).map(|_| f(app, key.to_owned()))).await
+}
+
+#[tokio::test]
+async fn a_refund_of_a_sale_whose_commission_a_pending_payout_holds_claws_it_back() {
+    // Arrange: a due commission of 20.00, held by a pending payout.
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let ann = with_due(
+        &app,
+        &p.key,
+        "ann@example.com",
+        "ann",
+        json!({"payout_email": "ann@pay.example.com"}),
+        &["100.00"],
+    )
+    .await;
+    let ann_id = ann["id"].as_str().unwrap();
+    let (status, created) = app
+        .api_post(
+            "/api/v1/payouts",
+            &p.key,
+            json!({"affiliate_ids": [ann_id]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let payout = created["data"][0]["id"].as_str().unwrap().to_owned();
+    let (_, sales) = app.api_json("/api/v1/sales", &p.key).await;
+    let sale = sales["data"][0]["id"].as_str().unwrap().to_owned();
+
+    // Act: the sale is refunded in full while the payout is pending.
+    let (status, refunded) = app
+        .api_post(&format!("/api/v1/sales/{sale}/refunds"), &p.key, json!({}))
+        .await;
+    assert_eq!(status, 200, "{refunded}");
+
+    // Assert: the payout still pays what it settles, and the money comes
+    // back through a clawback the next payout carries.
+    let (_, got) = app
+        .api_json(&format!("/api/v1/payouts/{payout}"), &p.key)
+        .await;
+    assert_eq!(got["amount"], "20.00", "{got}");
+    let (_, commissions) = app
+        .api_json(
+            &format!("/api/v1/commissions?affiliate_id={ann_id}&kind=clawback"),
+            &p.key,
+        )
+        .await;
+    let amounts: Vec<&Value> = commissions["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["amount"])
+        .collect();
+    assert!(amounts.contains(&&json!("-20.00")), "{commissions}");
+    app.assert_books_balance().await;
 }

@@ -166,7 +166,16 @@ async fn reverse(
     let full = refunded_total >= sale_amount;
     let kept = commission::after_refund(c.original_amount_minor, sale_amount, refunded_total)
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?;
-    match c.status.refund(full) {
+    // A due commission that a pending payout holds is money already
+    // promised: it is taken back like a paid one (a clawback the next payout
+    // carries), never reduced under the payout, whose amount must stay the
+    // sum of what it settles (invariant 2).
+    let movement = if c.payout_id.is_some() {
+        RefundMove::ClawBack
+    } else {
+        c.status.refund(full)
+    };
+    match movement {
         RefundMove::Reduce {
             becomes,
             in_balance,

@@ -371,7 +371,7 @@ async fn a_full_refund_reads_zero_and_one_dollar_refunds_sum_exactly() {
     let ann = ann["id"].as_str().unwrap();
     let referral = app.referred("ann").await;
     let (_, sale) = app
-        .api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_r", "amount": "10.00", "occurred_at": "2026-01-01T00:00:00Z", "referral_id": referral}))
+        .api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_r", "amount": "10.00", "occurred_at": "2026-01-01T00:00:00Z", "import": true, "referral_id": referral}))
         .await;
     let sale_id = sale["id"].as_str().unwrap();
     let id = sale["commissions"][0]["id"].as_str().unwrap().to_owned();

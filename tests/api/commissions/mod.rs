@@ -40,7 +40,7 @@ pub async fn sale_commission(
         .api_post(
             "/api/v1/sales",
             key,
-            json!({"external_id": payment, "amount": amount, "occurred_at": "2026-01-01T00:00:00Z", "referral_id": referral}),
+            json!({"external_id": payment, "amount": amount, "occurred_at": "2026-01-01T00:00:00Z", "import": true, "referral_id": referral}),
         )
         .await;
     assert_eq!(status, 201, "{sale}");
