@@ -17,6 +17,7 @@ pub mod campaigns;
 pub mod check;
 pub mod clicks;
 pub mod commissions;
+pub mod constraint;
 pub mod coupons;
 pub mod crypto;
 pub mod events;

@@ -9,6 +9,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
+use super::constraint::{MEMBERSHIP, ResultExt};
 use super::setup::{FilterByEmail, add_membership};
 use super::stores::StoreAccess;
 use super::{Actor, ServiceError, ServiceResult, audit, crypto};
@@ -111,17 +112,7 @@ pub async fn add(
         .one(&txn)
         .await?;
     let (user_id, temporary_password) = match existing {
-        Some(u) => {
-            if super::stores::membership(&txn, access.id(), UserId(u.id))
-                .await?
-                .is_some()
-            {
-                return Err(
-                    ValidationErrors::single("email", "is already a member of this store").into(),
-                );
-            }
-            (UserId(u.id), None)
-        }
+        Some(u) => (UserId(u.id), None),
         None => {
             let now = Utc::now();
             let id = UserId::new_v7();
@@ -147,7 +138,9 @@ pub async fn add(
             (id, Some(temporary))
         }
     };
-    let membership_id = add_membership(&txn, access.id(), user_id, role).await?;
+    let membership_id = add_membership(&txn, access.id(), user_id, role)
+        .await
+        .on_constraint(&MEMBERSHIP)?;
     audit::record(&txn, access.id(), actor, "member.added", "membership", Some(membership_id.to_string()),
         json!({"email": email.as_str(), "role": role.as_str(), "account_created": temporary_password.is_some()})).await?;
     txn.commit().await?;

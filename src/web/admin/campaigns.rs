@@ -292,7 +292,7 @@ pub async fn update(
         &staff.access.store,
         &staff.actor(),
         CampaignId(*id),
-        &fields,
+        campaigns::CampaignForUpdate::all(fields.clone()),
     )
     .await
     {

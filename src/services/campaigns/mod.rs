@@ -19,6 +19,9 @@ use crate::domain::percent::format_bp;
 use crate::domain::{Currency, StoreId, ValidationErrors};
 use crate::entities::{affiliate, campaign, store};
 
+mod update;
+pub use update::*;
+
 pub fn currency_of(store: &store::Model) -> Currency {
     Currency::parse(&store.currency).unwrap_or(Currency::USD)
 }
@@ -191,57 +194,6 @@ pub async fn create(
     .await?;
     super::link_cache::commit(db, txn).await?;
     Ok(created)
-}
-
-pub async fn update(
-    db: &DatabaseConnection,
-    store: &store::Model,
-    actor: &Actor,
-    id: CampaignId,
-    fields: &CampaignFields,
-) -> ServiceResult<campaign::Model> {
-    let currency = currency_of(store);
-    let store_id = StoreId(store.id);
-    let txn = db::begin_write(db).await?;
-    let current = get(&txn, store_id, id).await?;
-    let rules = CampaignRules::parse(fields, currency)?;
-    if current.is_default && !rules.is_default {
-        return Err(ValidationErrors::single(
-            "is_default",
-            "cannot be turned off here: make another campaign the default instead",
-        )
-        .into());
-    }
-    if rules.is_default && current.archived_at.is_some() {
-        return Err(ValidationErrors::single(
-            "is_default",
-            "an archived campaign cannot be the default",
-        )
-        .into());
-    }
-    if rules.is_default && !current.is_default {
-        clear_other_defaults(&txn, store_id, id).await?;
-    }
-    let before = snapshot(&current, currency);
-    let mut active: campaign::ActiveModel = current.into();
-    active.is_default = Set(rules.is_default);
-    apply(&mut active, &rules);
-    let updated = active.update(&txn).await?;
-    let after = snapshot(&updated, currency);
-    if before != after {
-        audit::record(
-            &txn,
-            store_id,
-            actor,
-            "campaign.updated",
-            "campaign",
-            Some(id.to_string()),
-            json!({"before": before, "after": after}),
-        )
-        .await?;
-    }
-    super::link_cache::commit(db, txn).await?;
-    Ok(updated)
 }
 
 async fn affiliate_count(
