@@ -13,7 +13,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::constraint::{AFFILIATE_EMAIL, ResultExt};
-use super::{Actor, ServiceError, ServiceResult, audit, campaigns, crypto, links};
+use super::{
+    Actor, ServiceError, ServiceResult, UseCaseError, UseCaseResult, audit, campaigns, crypto,
+    links,
+};
 use crate::db;
 use crate::domain::affiliate::{
     AffiliateFields, AffiliateProfile, AffiliateStatus, Identity, StatusAction,
