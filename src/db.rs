@@ -11,7 +11,7 @@ use std::time::Duration;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    DbErr, QuerySelect, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -61,6 +61,18 @@ pub fn stored_now() -> chrono::DateTime<chrono::Utc> {
 
 pub fn is_sqlite(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == DbBackend::Sqlite
+}
+
+/// A read of the row a write transaction is about to change, locked until
+/// it ends: `FOR UPDATE` on PostgreSQL, so a concurrent change waits and then
+/// merges onto what this one wrote; on SQLite the write transaction already
+/// holds the database's write lock.
+pub fn for_update<Q: QuerySelect>(conn: &impl ConnectionTrait, query: Q) -> Q {
+    if is_sqlite(conn) {
+        query
+    } else {
+        query.lock_exclusive()
+    }
 }
 
 /// Whether an error is a unique-constraint violation (to be turned into a

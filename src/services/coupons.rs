@@ -9,6 +9,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
+use super::constraint::{COUPON_CODE, ResultExt};
 use super::paging::{Page, PageRequest};
 use super::{Actor, ServiceError, ServiceResult, affiliates, audit};
 use crate::db;
@@ -63,25 +64,6 @@ pub async fn list_page(
     Ok(Page::from_overfetch(query.all(conn).await?, page.limit))
 }
 
-fn code_taken() -> ServiceError {
-    ValidationErrors::single("code", "is already used by another coupon of this store").into()
-}
-
-async fn code_in_use(
-    conn: &impl ConnectionTrait,
-    store_id: StoreId,
-    key: &str,
-    except: Option<Uuid>,
-) -> ServiceResult<bool> {
-    let mut q = coupon::Entity::find()
-        .filter(coupon::Column::StoreId.eq(store_id.0))
-        .filter(coupon::Column::CodeKey.eq(key));
-    if let Some(id) = except {
-        q = q.filter(coupon::Column::Id.ne(id));
-    }
-    Ok(q.one(conn).await?.is_some())
-}
-
 fn parse_external(input: Option<&str>) -> Result<Option<String>, String> {
     match input.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
@@ -92,6 +74,14 @@ fn parse_external(input: Option<&str>) -> Result<Option<String>, String> {
 pub struct CouponInput {
     pub code: Option<String>,
     /// `Some("")` clears it.
+    pub external_id: Option<String>,
+}
+
+/// Changes to a coupon: `None` keeps what the row holds when the write
+/// transaction reads it (locked); `external_id: Some("")` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct CouponForUpdate {
+    pub code: Option<String>,
     pub external_id: Option<String>,
 }
 
@@ -115,9 +105,6 @@ pub async fn create(
     }
     errors.into_result()?;
     let ((code, key), external) = (code.expect("checked"), external.expect("checked"));
-    if code_in_use(&txn, store_id, &key, None).await? {
-        return Err(code_taken());
-    }
     let created = coupon::ActiveModel {
         id: Set(Uuid::now_v7()),
         store_id: Set(store_id.0),
@@ -129,13 +116,7 @@ pub async fn create(
     }
     .insert(&txn)
     .await
-    .map_err(|e| {
-        if db::is_unique_violation(&e) {
-            code_taken()
-        } else {
-            e.into()
-        }
-    })?;
+    .on_constraint(&COUPON_CODE)?;
     audit::record(&txn, store_id, actor, "coupon.created", "coupon", Some(created.id.to_string()),
         json!({"affiliate_id": affiliate_id, "code": created.code, "external_id": created.external_id})).await?;
     txn.commit().await?;
@@ -147,10 +128,16 @@ pub async fn update(
     store_id: StoreId,
     actor: &Actor,
     id: CouponId,
-    input: CouponInput,
+    input: CouponForUpdate,
 ) -> ServiceResult<coupon::Model> {
     let txn = db::begin_write(db).await?;
-    let current = get(&txn, store_id, id).await?;
+    let current = db::for_update(
+        &txn,
+        coupon::Entity::find_by_id(id).filter(coupon::Column::StoreId.eq(store_id.0)),
+    )
+    .one(&txn)
+    .await?
+    .ok_or(ServiceError::NotFound)?;
     let mut errors = ValidationErrors::new();
     let code = match input.code.as_deref() {
         Some(c) => errors.check("code", parse_coupon_code(c)),
@@ -162,21 +149,12 @@ pub async fn update(
     };
     errors.into_result()?;
     let ((code, key), external) = (code.expect("checked"), external.expect("checked"));
-    if key != current.code_key && code_in_use(&txn, store_id, &key, Some(id.0)).await? {
-        return Err(code_taken());
-    }
     let before = json!({"code": current.code, "external_id": current.external_id});
     let mut active: coupon::ActiveModel = current.into();
     active.code = Set(code);
     active.code_key = Set(key);
     active.external_id = Set(external);
-    let updated = active.update(&txn).await.map_err(|e| {
-        if db::is_unique_violation(&e) {
-            code_taken()
-        } else {
-            e.into()
-        }
-    })?;
+    let updated = active.update(&txn).await.on_constraint(&COUPON_CODE)?;
     let after = json!({"code": updated.code, "external_id": updated.external_id});
     if before != after {
         audit::record(

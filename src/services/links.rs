@@ -10,6 +10,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
+use super::constraint::{LINK_TOKEN, ResultExt};
 use super::paging::{Page, PageRequest};
 use super::{Actor, ServiceError, ServiceResult, affiliates, audit, campaigns, crypto};
 use crate::db;
@@ -121,12 +122,11 @@ async fn token_taken(
     Ok(q.one(conn).await?.is_some())
 }
 
-fn token_taken_error() -> ServiceError {
-    ValidationErrors::single("token", "is already used by another link of this store").into()
-}
-
 /// The default link made with a new affiliate: the token asked for, or one
-/// made from the name ("ann-smith", then "ann-smith-2", …), or random.
+/// made from the name ("ann-smith", then "ann-smith-2", …), or random. A
+/// token asked for that another link holds is refused by the index, as
+/// `link_token`; a made one is picked among the free ones (and if another
+/// write takes it meanwhile, the index still refuses it).
 pub async fn insert_default(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
@@ -134,19 +134,10 @@ pub async fn insert_default(
     wanted: Option<String>,
 ) -> ServiceResult<link::Model> {
     let token = match wanted {
-        Some(t) => {
-            if token_taken(conn, store_id, &t, None).await? {
-                return Err(ValidationErrors::single(
-                    "link_token",
-                    "is already used by another link of this store",
-                )
-                .into());
-            }
-            t
-        }
+        Some(t) => t,
         None => unique_token_from_name(conn, store_id, &a.first_name, &a.last_name).await?,
     };
-    Ok(link::ActiveModel {
+    link::ActiveModel {
         id: Set(Uuid::now_v7()),
         store_id: Set(store_id.0),
         affiliate_id: Set(a.id),
@@ -158,7 +149,8 @@ pub async fn insert_default(
         created_at: Set(Utc::now()),
     }
     .insert(conn)
-    .await?)
+    .await
+    .on_constraint(&LINK_TOKEN.as_field("link_token"))
 }
 
 async fn unique_token_from_name(
@@ -222,6 +214,15 @@ pub struct LinkInput {
     pub url: Option<String>,
 }
 
+/// Changes to a link: `None` keeps what the row holds when the write
+/// transaction reads it (locked); `url: Some("")` goes back to the
+/// campaign's site.
+#[derive(Debug, Clone, Default)]
+pub struct LinkForUpdate {
+    pub token: Option<String>,
+    pub url: Option<String>,
+}
+
 async fn destination(
     conn: &impl ConnectionTrait,
     store: &store::Model,
@@ -272,10 +273,12 @@ pub async fn create(
         }
         Err(other) => return Err(other),
     };
+    // The one pre-check kept: the form shows a taken token beside the other
+    // field messages at once. The index still decides (`on_constraint` below).
     if let Some(t) = &token
         && token_taken(&txn, store_id, t, None).await?
     {
-        errors.add("token", "is already used by another link of this store");
+        errors.add(LINK_TOKEN.field, LINK_TOKEN.message);
     }
     errors.into_result()?;
     let token = token.expect("checked");
@@ -292,13 +295,7 @@ pub async fn create(
     }
     .insert(&txn)
     .await
-    .map_err(|e| {
-        if db::is_unique_violation(&e) {
-            token_taken_error()
-        } else {
-            e.into()
-        }
-    })?;
+    .on_constraint(&LINK_TOKEN)?;
     audit::record(
         &txn,
         store_id,
@@ -318,11 +315,17 @@ pub async fn update(
     store: &store::Model,
     actor: &Actor,
     id: LinkId,
-    input: LinkInput,
+    input: LinkForUpdate,
 ) -> ServiceResult<link::Model> {
     let store_id = StoreId(store.id);
     let txn = db::begin_write(db).await?;
-    let current = get(&txn, store_id, id).await?;
+    let current = db::for_update(
+        &txn,
+        link::Entity::find_by_id(id).filter(link::Column::StoreId.eq(store_id.0)),
+    )
+    .one(&txn)
+    .await?
+    .ok_or(ServiceError::NotFound)?;
     let a = affiliates::get(&txn, store_id, AffiliateId(current.affiliate_id)).await?;
     let mut errors = ValidationErrors::new();
     let token = match input.token.as_deref() {
@@ -342,20 +345,11 @@ pub async fn update(
     };
     errors.into_result()?;
     let token = token.expect("checked");
-    if token != current.token && token_taken(&txn, store_id, &token, Some(id.0)).await? {
-        return Err(token_taken_error());
-    }
     let before = json!({"token": current.token, "url": current.url});
     let mut active: link::ActiveModel = current.into();
     active.token = Set(token);
     active.url = Set(url);
-    let updated = active.update(&txn).await.map_err(|e| {
-        if db::is_unique_violation(&e) {
-            token_taken_error()
-        } else {
-            e.into()
-        }
-    })?;
+    let updated = active.update(&txn).await.on_constraint(&LINK_TOKEN)?;
     let after = json!({"token": updated.token, "url": updated.url});
     if before != after {
         audit::record(

@@ -18,6 +18,7 @@ pub mod check;
 pub mod checklist;
 pub mod clicks;
 pub mod commissions;
+pub mod constraint;
 pub mod coupons;
 pub mod crypto;
 pub mod events;
@@ -73,6 +74,33 @@ impl From<ValidationErrors> for ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// What a use case whose callers branch can end with: one of its own
+/// refusals `R` (a small enum beside the use case, e.g.
+/// `DeleteCampaignError::HasAffiliates`), or a common failure. Callers
+/// match on `Refused(..)` variants, never on message text; `web::error`
+/// maps a refusal to its page message / JSON error in one place.
+#[derive(Debug, thiserror::Error)]
+pub enum UseCaseError<R> {
+    #[error("{0}")]
+    Refused(R),
+    #[error(transparent)]
+    Failed(#[from] ServiceError),
+}
+
+impl<R> From<DbErr> for UseCaseError<R> {
+    fn from(err: DbErr) -> Self {
+        UseCaseError::Failed(err.into())
+    }
+}
+
+impl<R> From<ValidationErrors> for UseCaseError<R> {
+    fn from(errors: ValidationErrors) -> Self {
+        UseCaseError::Failed(errors.into())
+    }
+}
+
+pub type UseCaseResult<T, R> = Result<T, UseCaseError<R>>;
 
 /// Who did something, for the audit log.
 #[derive(Debug, Clone)]

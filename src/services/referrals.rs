@@ -304,7 +304,10 @@ pub async fn create_manual(
     Ok(created)
 }
 
-pub struct ReferralChanges {
+/// Changes to a referral: `None` keeps what the row holds when the write
+/// transaction reads it (locked).
+#[derive(Debug, Clone, Default)]
+pub struct ReferralForUpdate {
     pub email: Option<String>,
     /// `Some("")` clears it.
     pub external_customer_id: Option<String>,
@@ -315,7 +318,7 @@ pub async fn update(
     store_id: StoreId,
     actor: &Actor,
     id: ReferralId,
-    changes: ReferralChanges,
+    changes: ReferralForUpdate,
 ) -> ServiceResult<referral::Model> {
     let mut errors = ValidationErrors::new();
     let email = match changes.email.as_deref() {
@@ -329,7 +332,13 @@ pub async fn update(
         None => Some(None),
     };
     let txn = db::begin_write(db).await?;
-    let current = get(&txn, store_id, id).await?;
+    let current = db::for_update(
+        &txn,
+        referral::Entity::find_by_id(id).filter(referral::Column::StoreId.eq(store_id.0)),
+    )
+    .one(&txn)
+    .await?
+    .ok_or(ServiceError::NotFound)?;
     errors.into_result()?;
     if current.erased_at.is_some() {
         return Err(ServiceError::Conflict(

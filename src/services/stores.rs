@@ -7,6 +7,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use super::constraint::{ResultExt, STORE_SLUG};
 use super::setup::{ParsedStore, parse_store_fields};
 use super::{Actor, ServiceError, ServiceResult, audit};
 use crate::db;
@@ -14,9 +15,6 @@ use crate::domain::{Role, StoreId, UserId, ValidationErrors};
 use crate::entities::{membership, store};
 
 pub async fn insert(conn: &impl ConnectionTrait, parsed: &ParsedStore) -> ServiceResult<StoreId> {
-    if find_by_slug(conn, parsed.slug.as_str()).await?.is_some() {
-        return Err(ValidationErrors::single("slug", "is already taken by another store").into());
-    }
     let now = Utc::now();
     let id = StoreId::new_v7();
     store::ActiveModel {
@@ -32,13 +30,7 @@ pub async fn insert(conn: &impl ConnectionTrait, parsed: &ParsedStore) -> Servic
     }
     .insert(conn)
     .await
-    .map_err(|e| {
-        if db::is_unique_violation(&e) {
-            ValidationErrors::single("slug", "is already taken by another store").into()
-        } else {
-            ServiceError::from(e)
-        }
-    })?;
+    .on_constraint(&STORE_SLUG)?;
     Ok(id)
 }
 
@@ -183,11 +175,6 @@ pub async fn update_settings(
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if parsed.slug.as_str() != current.slug
-        && find_by_slug(&txn, parsed.slug.as_str()).await?.is_some()
-    {
-        return Err(ValidationErrors::single("slug", "is already taken by another store").into());
-    }
     if parsed.currency.code() != current.currency
         && crate::entities::campaign::Entity::find()
             .filter(crate::entities::campaign::Column::StoreId.eq(current.id))
@@ -212,13 +199,7 @@ pub async fn update_settings(
     active.currency = Set(parsed.currency.code().to_owned());
     active.link_hosts = Set(link_hosts);
     active.updated_at = Set(Utc::now());
-    let updated = active.update(&txn).await.map_err(|e| {
-        if db::is_unique_violation(&e) {
-            ValidationErrors::single("slug", "is already taken by another store").into()
-        } else {
-            ServiceError::from(e)
-        }
-    })?;
+    let updated = active.update(&txn).await.on_constraint(&STORE_SLUG)?;
     if before != after {
         audit::record(
             &txn,

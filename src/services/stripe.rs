@@ -13,7 +13,8 @@ use uuid::Uuid;
 use super::sales::{self, RefundInput, SaleInput};
 use super::stores::StoreAccess;
 use super::{
-    Actor, ActorKind, ServiceError, ServiceResult, audit, campaigns, crypto, referrals, stores,
+    Actor, ActorKind, ServiceError, ServiceResult, UseCaseError, audit, campaigns, crypto,
+    referrals, stores,
 };
 use crate::db;
 use crate::domain::money::format_minor;
@@ -327,7 +328,9 @@ async fn charge_refunded(
         external_id: Some(format!("{charge}:{total}")),
     };
     match sales::refund(db, store, &system_actor(), SaleId(found.id), input).await {
-        Ok(_) | Err(ServiceError::Conflict(_)) => Ok(Outcome::Handled("charge.refunded")),
-        Err(e) => Err(e.into()),
+        Ok(_) | Err(UseCaseError::Refused(sales::RefundError::FullyRefunded)) => {
+            Ok(Outcome::Handled("charge.refunded"))
+        }
+        Err(UseCaseError::Failed(e)) => Err(e.into()),
     }
 }

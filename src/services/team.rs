@@ -11,7 +11,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::stores::StoreAccess;
-use super::{Actor, ServiceError, ServiceResult, audit};
+use super::{Actor, ServiceError, ServiceResult, UseCaseError, UseCaseResult, audit};
 use crate::db;
 use crate::domain::MembershipId;
 use crate::domain::{Role, StoreId, UserId, ValidationErrors};
@@ -95,13 +95,20 @@ async fn find_member(
     Ok((m, u.ok_or(ServiceError::NotFound)?))
 }
 
+/// Why a role was not changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeRoleError {
+    #[error("The last owner cannot be demoted: make someone else an owner first.")]
+    LastOwner,
+}
+
 pub async fn change_role(
     db: &DatabaseConnection,
     access: &StoreAccess,
     actor: &Actor,
     membership_id: MembershipId,
     role: &str,
-) -> ServiceResult<Member> {
+) -> UseCaseResult<Member, ChangeRoleError> {
     let txn = db::begin_write(db).await?;
     // Lock first, then read: the owner count and this member's role must be
     // the ones the change is made against. A store's ids are looked up before
@@ -112,9 +119,7 @@ pub async fn change_role(
     let role = Role::parse(role).map_err(|msg| ValidationErrors::single("role", msg))?;
     let before = Role::parse(&m.role).unwrap_or(Role::Admin);
     if before == Role::Owner && role != Role::Owner && owner_count(&txn, access.id()).await? <= 1 {
-        return Err(ServiceError::Conflict(
-            "The last owner cannot be demoted: make someone else an owner first.".into(),
-        ));
+        return Err(UseCaseError::Refused(ChangeRoleError::LastOwner));
     }
     let joined_at = m.created_at;
     let mut active: membership::ActiveModel = m.into();
@@ -142,20 +147,25 @@ pub async fn change_role(
     })
 }
 
+/// Why a member was not removed.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoveMemberError {
+    #[error("The last owner cannot be removed: make someone else an owner first.")]
+    LastOwner,
+}
+
 pub async fn remove(
     db: &DatabaseConnection,
     access: &StoreAccess,
     actor: &Actor,
     membership_id: MembershipId,
-) -> ServiceResult<String> {
+) -> UseCaseResult<String, RemoveMemberError> {
     let txn = db::begin_write(db).await?;
     lock_store(&txn, access.id()).await?;
     let (m, u) = find_member(&txn, access.id(), membership_id.0).await?;
     require_owner(access)?;
     if m.role == Role::Owner.as_str() && owner_count(&txn, access.id()).await? <= 1 {
-        return Err(ServiceError::Conflict(
-            "The last owner cannot be removed: make someone else an owner first.".into(),
-        ));
+        return Err(UseCaseError::Refused(RemoveMemberError::LastOwner));
     }
     membership::Entity::delete_by_id(m.id).exec(&txn).await?;
     audit::record(

@@ -15,7 +15,8 @@ use askama::Template;
 use serde_json::json;
 
 use crate::domain::{FieldError, ValidationErrors};
-use crate::services::ServiceError;
+use crate::services::stripe::WebhookError;
+use crate::services::{ServiceError, UseCaseError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
@@ -32,6 +33,9 @@ pub enum WebError {
     },
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A 400 with a code of its own (a webhook's bad signature, …).
+    #[error("{code}: {message}")]
+    Rejected { code: &'static str, message: String },
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("rate limited: {0}")]
@@ -59,6 +63,37 @@ impl From<ServiceError> for WebError {
             ServiceError::Unauthorized(m) => WebError::Unauthorized { message: m },
             ServiceError::Db(e) => WebError::Internal(e.into()),
             ServiceError::Internal(e) => WebError::Internal(e),
+        }
+    }
+}
+
+/// A use case's own refusal: 409 with its message (a flash where a page
+/// handles it itself).
+impl<R: std::fmt::Display> From<UseCaseError<R>> for WebError {
+    fn from(err: UseCaseError<R>) -> Self {
+        match err {
+            UseCaseError::Refused(r) => WebError::Conflict(r.to_string()),
+            UseCaseError::Failed(e) => e.into(),
+        }
+    }
+}
+
+/// A Stripe delivery we refuse is a 4xx (Stripe stops retrying it); a
+/// failure while handling a verified event is a 500 (Stripe retries).
+impl From<WebhookError> for WebError {
+    fn from(err: WebhookError) -> Self {
+        match err {
+            WebhookError::UnknownStore => WebError::NotFound,
+            WebhookError::NotConfigured => WebError::Rejected {
+                code: "not_configured",
+                message: "No Stripe signing secret is set for this store.".into(),
+            },
+            WebhookError::Signature(e) => WebError::Rejected {
+                code: "bad_signature",
+                message: e.to_string(),
+            },
+            WebhookError::BadBody => WebError::BadRequest("The body is not a Stripe event.".into()),
+            WebhookError::Service(e) => e.into(),
         }
     }
 }
@@ -119,6 +154,9 @@ impl WebError {
                 errors.0.clone(),
             ),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone(), vec![]),
+            WebError::Rejected { code, message } => {
+                (StatusCode::BAD_REQUEST, *code, message.clone(), vec![])
+            }
             WebError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone(), vec![]),
             WebError::RateLimited(m) => (
                 StatusCode::TOO_MANY_REQUESTS,

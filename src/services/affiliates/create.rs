@@ -55,9 +55,6 @@ pub async fn create(
 
     let txn = db::begin_write(db).await?;
     let campaign = resolve_campaign(&txn, store_id, input.campaign_id.map(|i| i.0)).await?;
-    if email_in_use(&txn, store_id, profile.email.as_str(), None).await? {
-        return Err(email_taken());
-    }
     let status = status.unwrap_or(if campaign.approval_required {
         AffiliateStatus::Pending
     } else {
@@ -89,13 +86,7 @@ pub async fn create(
     }
     .insert(&txn)
     .await
-    .map_err(|e| {
-        if db::is_unique_violation(&e) {
-            email_taken()
-        } else {
-            e.into()
-        }
-    })?;
+    .on_constraint(&AFFILIATE_EMAIL)?;
     record_status(&txn, store_id, id, None, status, None, actor).await?;
     let default_link = links::insert_default(&txn, store_id, &created, token).await?;
     audit::record(&txn, store_id, actor, "affiliate.created", "affiliate", Some(id.to_string()),

@@ -30,16 +30,25 @@ pub async fn has_money_history(
     Ok(commission.is_some() || sale.is_some() || entry.is_some())
 }
 
+/// Why an affiliate was not deleted.
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteAffiliateError {
+    #[error(
+        "This affiliate has money history, so the record is kept; erase their personal data instead."
+    )]
+    HasMoneyHistory,
+}
+
 pub async fn delete(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
     id: AffiliateId,
-) -> ServiceResult<()> {
+) -> UseCaseResult<(), DeleteAffiliateError> {
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, id).await?;
     if has_money_history(&txn, &current).await? {
-        return Err(ServiceError::Conflict("This affiliate has money history, so the record is kept; erase their personal data instead.".into()));
+        return Err(UseCaseError::Refused(DeleteAffiliateError::HasMoneyHistory));
     }
     affiliate::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(

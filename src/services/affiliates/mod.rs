@@ -12,7 +12,11 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Actor, ServiceError, ServiceResult, audit, campaigns, crypto, links};
+use super::constraint::{AFFILIATE_EMAIL, ResultExt};
+use super::{
+    Actor, ServiceError, ServiceResult, UseCaseError, UseCaseResult, audit, campaigns, crypto,
+    links,
+};
 use crate::db;
 use crate::domain::affiliate::{
     AffiliateFields, AffiliateProfile, AffiliateStatus, Identity, StatusAction,
@@ -72,29 +76,6 @@ fn snapshot(a: &affiliate::Model) -> serde_json::Value {
         "commission_percent": f.commission_percent, "discount_percent": f.discount_percent,
         "campaign_id": a.campaign_id,
     })
-}
-
-fn email_taken() -> ServiceError {
-    ValidationErrors::single(
-        "email",
-        "is already used by another affiliate of this store",
-    )
-    .into()
-}
-
-async fn email_in_use(
-    conn: &impl ConnectionTrait,
-    store_id: StoreId,
-    email: &str,
-    except: Option<AffiliateId>,
-) -> ServiceResult<bool> {
-    let mut q = affiliate::Entity::find()
-        .filter(affiliate::Column::StoreId.eq(store_id.0))
-        .filter(affiliate::Column::Email.eq(email));
-    if let Some(id) = except {
-        q = q.filter(affiliate::Column::Id.ne(id));
-    }
-    Ok(q.one(conn).await?.is_some())
 }
 
 /// The campaign an affiliate joins: the one named, or the store's default.

@@ -31,11 +31,10 @@ pub(super) async fn change_status_in(
     store_id: StoreId,
     actor: &Actor,
     current: affiliate::Model,
-    action: StatusAction,
+    to: AffiliateStatus,
     reason: Option<String>,
 ) -> ServiceResult<affiliate::Model> {
     let from = current.status;
-    let to = action.apply(from).map_err(ServiceError::Conflict)?;
     let id = current.id;
     let mut active: affiliate::ActiveModel = current.into();
     active.status = Set(to);
@@ -72,6 +71,14 @@ pub(super) fn clean_reason(reason: Option<&str>) -> Result<Option<String>, Valid
     }
 }
 
+/// Why a status move was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeStatusError {
+    /// The action does not apply to the affiliate's status (the rule's own words).
+    #[error("{0}")]
+    NotAllowed(String),
+}
+
 pub async fn change_status(
     db: &DatabaseConnection,
     store_id: StoreId,
@@ -79,11 +86,14 @@ pub async fn change_status(
     id: AffiliateId,
     action: StatusAction,
     reason: Option<&str>,
-) -> ServiceResult<affiliate::Model> {
+) -> UseCaseResult<affiliate::Model, ChangeStatusError> {
     let reason = clean_reason(reason)?;
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, id).await?;
-    let updated = change_status_in(&txn, store_id, actor, current, action, reason).await?;
+    let to = action
+        .apply(current.status)
+        .map_err(|why| UseCaseError::Refused(ChangeStatusError::NotAllowed(why)))?;
+    let updated = change_status_in(&txn, store_id, actor, current, to, reason).await?;
     crate::services::link_cache::commit(db, txn).await?;
     Ok(updated)
 }
@@ -118,11 +128,11 @@ pub async fn bulk_change_status(
     let mut changed = Vec::new();
     let mut skipped = 0;
     for row in rows {
-        if action.apply(row.status).is_err() {
+        let Ok(to) = action.apply(row.status) else {
             skipped += 1;
             continue;
-        }
-        changed.push(change_status_in(&txn, store_id, actor, row, action, None).await?);
+        };
+        changed.push(change_status_in(&txn, store_id, actor, row, to, None).await?);
     }
     crate::services::link_cache::commit(db, txn).await?;
     Ok(BulkOutcome { changed, skipped })

@@ -2,9 +2,68 @@
 
 use super::*;
 
-pub struct AffiliateUpdate {
-    pub fields: AffiliateFields,
+/// Changes to an affiliate, as the form or JSON sent them: `None` keeps what
+/// the row holds when the write transaction reads it (locked), so two
+/// concurrent changes of different fields both survive. `Some("")` clears an
+/// optional text field.
+#[derive(Debug, Clone, Default)]
+pub struct AffiliateForUpdate {
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub payout_email: Option<String>,
+    pub is_enabled: Option<bool>,
+    pub external_customer_id: Option<String>,
+    pub commission_percent: Option<String>,
+    pub discount_percent: Option<String>,
+    /// Moves the affiliate to another campaign.
     pub campaign_id: Option<CampaignId>,
+}
+
+impl AffiliateForUpdate {
+    /// Every field (the edit page sends the whole form).
+    pub fn all(f: AffiliateFields, campaign_id: Option<CampaignId>) -> Self {
+        AffiliateForUpdate {
+            email: Some(f.email),
+            first_name: Some(f.first_name),
+            last_name: Some(f.last_name),
+            payout_email: Some(f.payout_email),
+            is_enabled: Some(f.is_enabled),
+            external_customer_id: Some(f.external_customer_id),
+            commission_percent: Some(f.commission_percent),
+            discount_percent: Some(f.discount_percent),
+            campaign_id,
+        }
+    }
+
+    fn merge_onto(self, mut f: AffiliateFields) -> AffiliateFields {
+        fn keep_or<T>(slot: &mut T, new: Option<T>) {
+            if let Some(v) = new {
+                *slot = v;
+            }
+        }
+        keep_or(&mut f.email, self.email);
+        keep_or(&mut f.first_name, self.first_name);
+        keep_or(&mut f.last_name, self.last_name);
+        keep_or(&mut f.payout_email, self.payout_email);
+        keep_or(&mut f.is_enabled, self.is_enabled);
+        keep_or(&mut f.external_customer_id, self.external_customer_id);
+        keep_or(&mut f.commission_percent, self.commission_percent);
+        keep_or(&mut f.discount_percent, self.discount_percent);
+        f
+    }
+}
+
+async fn get_for_update(
+    txn: &db::Txn,
+    store_id: StoreId,
+    id: AffiliateId,
+) -> ServiceResult<affiliate::Model> {
+    let query = affiliate::Entity::find_by_id(id).filter(affiliate::Column::StoreId.eq(store_id.0));
+    db::for_update(txn, query)
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
 
 pub async fn update(
@@ -12,25 +71,23 @@ pub async fn update(
     store_id: StoreId,
     actor: &Actor,
     id: AffiliateId,
-    input: AffiliateUpdate,
+    changes: AffiliateForUpdate,
 ) -> ServiceResult<affiliate::Model> {
     let txn = db::begin_write(db).await?;
-    let current = get(&txn, store_id, id).await?;
+    let current = get_for_update(&txn, store_id, id).await?;
     if current.anonymized_at.is_some() {
         return Err(ServiceError::Conflict(
             "This affiliate's personal data was erased; the record can no longer be edited.".into(),
         ));
     }
-    let profile = AffiliateProfile::parse(&input.fields)?;
-    let campaign_id = match input.campaign_id {
+    let campaign_change = changes.campaign_id;
+    let profile = AffiliateProfile::parse(&changes.merge_onto(fields_of(&current)))?;
+    let campaign_id = match campaign_change {
         Some(cid) if cid != CampaignId(current.campaign_id) => {
             resolve_campaign(&txn, store_id, Some(cid.0)).await?.id
         }
         _ => current.campaign_id,
     };
-    if email_in_use(&txn, store_id, profile.email.as_str(), Some(id)).await? {
-        return Err(email_taken());
-    }
     let before = snapshot(&current);
     let mut active: affiliate::ActiveModel = current.into();
     active.campaign_id = Set(campaign_id);
@@ -45,13 +102,7 @@ pub async fn update(
     active.sort_name = Set(profile.sort_name());
     active.search_text = Set(profile.search_text());
     active.updated_at = Set(Utc::now());
-    let updated = active.update(&txn).await.map_err(|e| {
-        if db::is_unique_violation(&e) {
-            email_taken()
-        } else {
-            e.into()
-        }
-    })?;
+    let updated = active.update(&txn).await.on_constraint(&AFFILIATE_EMAIL)?;
     let after = snapshot(&updated);
     if before != after {
         let action = if before["campaign_id"] != after["campaign_id"] {

@@ -2,6 +2,15 @@
 
 use super::*;
 
+/// Why a sale was not attributed by hand.
+#[derive(Debug, thiserror::Error)]
+pub enum AttributeSaleError {
+    #[error("This sale is already attributed.")]
+    AlreadyAttributed,
+    #[error("This sale was fully refunded; there is nothing to attribute.")]
+    FullyRefunded,
+}
+
 /// Staff attribute an unattributed sale to an affiliate: a manual referral
 /// is made for the customer and the commission computed as for any sale.
 pub async fn attribute_manually(
@@ -10,20 +19,16 @@ pub async fn attribute_manually(
     actor: &Actor,
     sale_id: SaleId,
     affiliate_id: AffiliateId,
-) -> ServiceResult<Recorded> {
+) -> UseCaseResult<Recorded, AttributeSaleError> {
     let store_id = StoreId(store.id);
     let currency = campaigns::currency_of(store);
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, sale_id).await?;
     if current.affiliate_id.is_some() {
-        return Err(ServiceError::Conflict(
-            "This sale is already attributed.".into(),
-        ));
+        return Err(UseCaseError::Refused(AttributeSaleError::AlreadyAttributed));
     }
     if current.refunded_minor >= current.amount_minor {
-        return Err(ServiceError::Conflict(
-            "This sale was fully refunded; there is nothing to attribute.".into(),
-        ));
+        return Err(UseCaseError::Refused(AttributeSaleError::FullyRefunded));
     }
     let mut work = Work::default();
     let affiliate = work
@@ -52,7 +57,7 @@ pub async fn attribute_manually(
     let (updated, commission, note) =
         attach(&mut work, &txn, store_id, currency, &current, r, "manual")
             .await?
-            .ok_or_else(|| ServiceError::Conflict("This sale is already attributed.".into()))?;
+            .ok_or(UseCaseError::Refused(AttributeSaleError::AlreadyAttributed))?;
     work.flush(&txn).await?;
     audit::record(
         &txn,

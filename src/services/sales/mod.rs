@@ -20,11 +20,14 @@ mod refunds;
 mod work;
 mod writer;
 
-pub use refunds::{RefundInput, refund};
+pub use refunds::{RefundError, RefundInput, refund};
 pub use writer::SalesWriter;
 
 use super::paging::{Page, PageRequest};
-use super::{Actor, ServiceError, ServiceResult, affiliates, audit, campaigns, referrals};
+use super::{
+    Actor, ServiceError, ServiceResult, UseCaseError, UseCaseResult, affiliates, audit, campaigns,
+    referrals,
+};
 use crate::db;
 use crate::domain::affiliate::is_self_referral;
 use crate::domain::commission::{self, Decision, History};

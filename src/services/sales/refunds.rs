@@ -3,6 +3,8 @@
 
 use chrono::Utc;
 
+use crate::services::{UseCaseError, UseCaseResult};
+
 use crate::domain::states::{CommissionKind, CommissionStatus, LedgerKind, RefundMove};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -31,13 +33,20 @@ pub struct RefundInput {
     pub external_id: Option<String>,
 }
 
+/// Why a refund was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RefundError {
+    #[error("This sale is already fully refunded.")]
+    FullyRefunded,
+}
+
 pub async fn refund(
     db: &DatabaseConnection,
     store: &store::Model,
     actor: &Actor,
     sale_id: SaleId,
     input: RefundInput,
-) -> ServiceResult<sale::Model> {
+) -> UseCaseResult<sale::Model, RefundError> {
     let store_id = StoreId(store.id);
     let currency = campaigns::currency_of(store);
     let txn = db::begin_write(db).await?;
@@ -74,9 +83,7 @@ pub async fn refund(
     }
     let remaining = current.amount_minor - current.refunded_minor;
     if remaining <= 0 {
-        return Err(ServiceError::Conflict(
-            "This sale is already fully refunded.".into(),
-        ));
+        return Err(UseCaseError::Refused(RefundError::FullyRefunded));
     }
     let amount = match given(&input.amount) {
         None => Some(remaining),

@@ -9,8 +9,8 @@ use uuid::Uuid;
 use crate::domain::CampaignId;
 use crate::domain::campaign::{CampaignFields, Commission, Recurring};
 use crate::domain::{Currency, ValidationErrors};
-use crate::services::ServiceError;
 use crate::services::campaigns::{self, Campaign, commission_of, currency_of};
+use crate::services::{ServiceError, UseCaseError};
 use crate::web::extractors::Staff;
 use crate::web::shell::{Shell, flash};
 use crate::web::{AppState, WebError, page, render, see_other};
@@ -298,7 +298,7 @@ pub async fn update(
         &staff.access.store,
         &staff.actor(),
         CampaignId(*id),
-        &fields,
+        campaigns::CampaignForUpdate::all(fields.clone()),
     )
     .await
     {
@@ -330,13 +330,17 @@ pub async fn update(
 
 /// A refusal (default campaign, campaign in use) is a message on the page
 /// the person came from, not an error page.
-fn refused(staff: &Staff, id: Uuid, err: ServiceError) -> Result<HttpResponse, WebError> {
+fn refused<R: std::fmt::Display>(
+    staff: &Staff,
+    id: Uuid,
+    err: UseCaseError<R>,
+) -> Result<HttpResponse, WebError> {
     match err {
-        ServiceError::Conflict(message) => {
-            flash(&staff.session, "error", message);
+        UseCaseError::Refused(why) => {
+            flash(&staff.session, "error", why.to_string());
             Ok(see_other(&format!("/admin/campaigns/{id}/edit")))
         }
-        other => Err(other.into()),
+        UseCaseError::Failed(other) => Err(other.into()),
     }
 }
 

@@ -370,7 +370,7 @@ pub async fn update(
     id: web::Path<Uuid>,
     form: web::Form<EditReferralForm>,
 ) -> Result<HttpResponse, WebError> {
-    let changes = referrals::ReferralChanges {
+    let changes = referrals::ReferralForUpdate {
         email: Some(form.email.clone()).filter(|e| !e.trim().is_empty()),
         external_customer_id: Some(form.external_customer_id.clone()),
     };

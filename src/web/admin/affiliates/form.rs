@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::domain::affiliate::{AffiliateFields, AffiliateStatus};
 use crate::domain::{AffiliateId, CampaignId, ValidationErrors};
 use crate::services::ServiceError;
-use crate::services::affiliates::{self, AffiliateUpdate, NewAffiliate, display_name};
+use crate::services::affiliates::{self, AffiliateForUpdate, NewAffiliate, display_name};
 use crate::services::campaigns;
 use crate::web::extractors::Staff;
 use crate::web::shell::{Shell, flash};
@@ -236,10 +236,7 @@ pub async fn update(
                 staff.access.id(),
                 &staff.actor(),
                 AffiliateId(*id),
-                AffiliateUpdate {
-                    fields: form.fields(),
-                    campaign_id: campaign_id.map(CampaignId),
-                },
+                AffiliateForUpdate::all(form.fields(), campaign_id.map(CampaignId)),
             )
             .await
         }

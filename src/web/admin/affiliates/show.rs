@@ -14,8 +14,8 @@ use crate::domain::commission::{RuleSource, Terms, rule_for};
 use crate::domain::money::format_minor;
 use crate::domain::percent::format_bp;
 use crate::domain::{AffiliateId, CampaignId, ValidationErrors};
-use crate::services::ServiceError;
-use crate::services::affiliates::{self, StatusChange, display_name};
+use crate::services::UseCaseError;
+use crate::services::affiliates::{self, DeleteAffiliateError, StatusChange, display_name};
 use crate::services::campaigns::{self, currency_of, terms_of};
 use crate::services::coupons::{self, Coupon};
 use crate::services::links;
@@ -214,8 +214,8 @@ pub async fn delete(
             flash(&staff.session, "success", "Affiliate deleted.");
             Ok(see_other("/admin/affiliates"))
         }
-        Err(ServiceError::Conflict(message)) => {
-            flash(&staff.session, "error", message);
+        Err(UseCaseError::Refused(why @ DeleteAffiliateError::HasMoneyHistory)) => {
+            flash(&staff.session, "error", why.to_string());
             Ok(see_other(&format!("/admin/affiliates/{id}")))
         }
         Err(e) => Err(e.into()),

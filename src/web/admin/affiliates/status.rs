@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::list::{AffiliateRow, Counts, counts, rows_for};
 use crate::domain::AffiliateId;
 use crate::domain::affiliate::{AffiliateStatus, StatusAction};
-use crate::services::ServiceError;
-use crate::services::affiliates::{self, display_name};
+use crate::services::affiliates::{self, ChangeStatusError, display_name};
+use crate::services::{ServiceError, UseCaseError};
 use crate::web::extractors::{Htmx, Staff};
 use crate::web::shell::flash;
 use crate::web::{AppState, WebError, partial_with_flash, see_other};
@@ -67,8 +67,8 @@ pub async fn change_status(
     .await;
     let updated = match result {
         Ok(a) => a,
-        Err(ServiceError::Conflict(message)) if !htmx.request => {
-            flash(&staff.session, "error", message);
+        Err(UseCaseError::Refused(why @ ChangeStatusError::NotAllowed(_))) if !htmx.request => {
+            flash(&staff.session, "error", why.to_string());
             return Ok(see_other(&format!("/admin/affiliates/{id}")));
         }
         Err(e) => return Err(e.into()),

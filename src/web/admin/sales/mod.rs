@@ -11,8 +11,8 @@ use crate::domain::Currency;
 use crate::domain::SaleId;
 use crate::domain::money::format_minor;
 use crate::services::paging::PageRequest;
-use crate::services::sales::{self, SaleFilter};
-use crate::services::{ServiceError, affiliates};
+use crate::services::sales::{self, AttributeSaleError, SaleFilter};
+use crate::services::{UseCaseError, affiliates};
 use crate::web::extractors::Staff;
 use crate::web::pager::Pager;
 use crate::web::shell::{Shell, flash};
@@ -267,7 +267,9 @@ pub async fn attribute(
             };
             flash(&staff.session, "success", message);
         }
-        Err(ServiceError::Conflict(m)) => flash(&staff.session, "error", m),
+        Err(UseCaseError::Refused(
+            why @ (AttributeSaleError::AlreadyAttributed | AttributeSaleError::FullyRefunded),
+        )) => flash(&staff.session, "error", why.to_string()),
         Err(e) => return Err(e.into()),
     }
     Ok(see_other("/admin/sales"))

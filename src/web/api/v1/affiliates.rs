@@ -12,7 +12,7 @@ use crate::domain::affiliate::{AffiliateFields, AffiliateStatus, StatusAction};
 use crate::domain::money::format_minor;
 use crate::domain::percent::format_bp;
 use crate::services::affiliates::{
-    self, Affiliate, AffiliateUpdate, Counters, ListQuery, NewAffiliate, Sort,
+    self, Affiliate, AffiliateForUpdate, Counters, ListQuery, NewAffiliate, Sort,
 };
 use crate::services::campaigns::currency_of;
 use crate::web::api::auth::ApiCaller;
@@ -258,41 +258,27 @@ async fn apply_update(
     id: Uuid,
     b: AffiliateWrite,
 ) -> Result<HttpResponse, WebError> {
-    let current = affiliates::get(&state.db, caller.store_id(), AffiliateId(id)).await?;
-    let mut f = affiliates::fields_of(&current);
-    if let Some(v) = b.email {
-        f.email = v;
-    }
-    if let Some(v) = b.first_name {
-        f.first_name = v;
-    }
-    if let Some(v) = b.last_name {
-        f.last_name = v;
-    }
-    if let Some(v) = b.payout_email {
-        f.payout_email = v.unwrap_or_default();
-    }
-    if let Some(v) = b.is_enabled {
-        f.is_enabled = v;
-    }
-    if let Some(v) = b.external_customer_id {
-        f.external_customer_id = v.unwrap_or_default();
-    }
-    if let Some(v) = b.commission_percent {
-        f.commission_percent = v.map(|d| d.0).unwrap_or_default();
-    }
-    if let Some(v) = b.discount_percent {
-        f.discount_percent = v.map(|d| d.0).unwrap_or_default();
-    }
+    let changes = AffiliateForUpdate {
+        email: b.email,
+        first_name: b.first_name,
+        last_name: b.last_name,
+        payout_email: b.payout_email.map(Option::unwrap_or_default),
+        is_enabled: b.is_enabled,
+        external_customer_id: b.external_customer_id.map(Option::unwrap_or_default),
+        commission_percent: b
+            .commission_percent
+            .map(|v| v.map(|d| d.0).unwrap_or_default()),
+        discount_percent: b
+            .discount_percent
+            .map(|v| v.map(|d| d.0).unwrap_or_default()),
+        campaign_id: b.campaign_id.map(CampaignId),
+    };
     let updated = affiliates::update(
         &state.db,
         caller.store_id(),
         &caller.actor(),
         AffiliateId(id),
-        AffiliateUpdate {
-            fields: f,
-            campaign_id: b.campaign_id.map(CampaignId),
-        },
+        changes,
     )
     .await?;
     Ok(HttpResponse::Ok().json(body_of(state, caller, &updated).await?))

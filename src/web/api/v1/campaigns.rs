@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::domain::CampaignId;
 use crate::domain::Currency;
 use crate::domain::campaign::CampaignFields;
-use crate::services::campaigns::{self, Campaign, Removal, currency_of};
+use crate::services::campaigns::{self, Campaign, CampaignForUpdate, Removal, currency_of};
 use crate::web::WebError;
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, DecimalText, ErrorBody, PageParams, nullable};
@@ -116,55 +116,32 @@ pub struct CampaignWrite {
     pub minimum_payout: Option<DecimalText>,
 }
 
-impl CampaignWrite {
-    fn overlay(self, f: &mut CampaignFields) {
-        macro_rules! set {
-            ($field:ident) => {
-                if let Some(v) = self.$field {
-                    f.$field = v;
-                }
-            };
-        }
-        set!(name);
-        set!(website_url);
-        set!(is_default);
-        set!(visibility);
-        set!(approval_required);
-        set!(commission_type);
-        set!(recurring);
-        set!(attribution);
-        if let Some(v) = self.commission_value {
-            f.commission_value = v.0;
-        }
-        if let Some(v) = self.discount_percent {
-            f.discount_percent = v.0;
-        }
-        if let Some(v) = self.minimum_payout {
-            f.minimum_payout = v.0;
-        }
-        if let Some(v) = self.cookie_days {
-            f.cookie_days = v.to_string();
-        }
-        if let Some(v) = self.hold_days {
-            f.hold_days = v.to_string();
-        }
-        if let Some(limit) = self.recurring_limit {
-            f.recurring_limit = limit.map(|n| n.to_string()).unwrap_or_default();
-        } else if !matches!(f.recurring.as_str(), "payments" | "months") {
-            // Moving to first_payment/lifetime drops a limit that no longer applies.
-            f.recurring_limit.clear();
-        }
-        if let Some(first) = self.first_payment_commission {
-            match first {
-                Some(c) => {
-                    f.first_payment_type = c.kind;
-                    f.first_payment_value = c.value.0;
-                }
-                None => {
-                    f.first_payment_type.clear();
-                    f.first_payment_value.clear();
-                }
-            }
+impl From<CampaignWrite> for CampaignForUpdate {
+    fn from(b: CampaignWrite) -> Self {
+        let (first_payment_type, first_payment_value) = match b.first_payment_commission {
+            None => (None, None),
+            Some(Some(c)) => (Some(c.kind), Some(c.value.0)),
+            Some(None) => (Some(String::new()), Some(String::new())),
+        };
+        CampaignForUpdate {
+            name: b.name,
+            website_url: b.website_url,
+            is_default: b.is_default,
+            visibility: b.visibility,
+            approval_required: b.approval_required,
+            commission_type: b.commission_type,
+            commission_value: b.commission_value.map(|v| v.0),
+            recurring: b.recurring,
+            recurring_limit: b
+                .recurring_limit
+                .map(|limit| limit.map(|n| n.to_string()).unwrap_or_default()),
+            first_payment_type,
+            first_payment_value,
+            cookie_days: b.cookie_days.map(|v| v.to_string()),
+            attribution: b.attribution,
+            discount_percent: b.discount_percent.map(|v| v.0),
+            hold_days: b.hold_days.map(|v| v.to_string()),
+            minimum_payout: b.minimum_payout.map(|v| v.0),
         }
     }
 }
@@ -203,8 +180,7 @@ pub async fn create(
     caller: ApiCaller,
     body: ApiJson<CampaignWrite>,
 ) -> Result<HttpResponse, WebError> {
-    let mut fields = CampaignFields::defaults();
-    body.0.overlay(&mut fields);
+    let fields = CampaignForUpdate::from(body.0).merge_onto(CampaignFields::defaults());
     let created = campaigns::create(&state.db, &caller.store, &caller.actor(), &fields).await?;
     Ok(HttpResponse::Created().json(CampaignBody::from_model(
         &created,
@@ -231,15 +207,12 @@ async fn apply_update(
     body: CampaignWrite,
 ) -> Result<HttpResponse, WebError> {
     let currency = currency_of(&caller.store);
-    let current = campaigns::get(&state.db, caller.store_id(), CampaignId(id)).await?;
-    let mut fields = campaigns::fields_of(&current, currency);
-    body.overlay(&mut fields);
     let updated = campaigns::update(
         &state.db,
         &caller.store,
         &caller.actor(),
         CampaignId(id),
-        &fields,
+        body.into(),
     )
     .await?;
     Ok(HttpResponse::Ok().json(CampaignBody::from_model(&updated, currency)))

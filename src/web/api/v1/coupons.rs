@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::{AffiliateId, CouponId};
-use crate::services::coupons::{self, Coupon, CouponInput};
+use crate::services::coupons::{self, Coupon, CouponForUpdate, CouponInput};
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, ErrorBody, PageParams, nullable};
 use crate::web::api::v1::affiliates::Deleted;
@@ -134,7 +134,7 @@ async fn apply_update(
     id: Uuid,
     b: CouponWrite,
 ) -> Result<HttpResponse, WebError> {
-    let input = CouponInput {
+    let input = CouponForUpdate {
         code: b.code,
         external_id: b.external_id.map(Option::unwrap_or_default),
     };

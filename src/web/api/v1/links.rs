@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::{AffiliateId, LinkId};
-use crate::services::links::{self, Link, LinkInput, share_url_of};
+use crate::services::links::{self, Link, LinkForUpdate, LinkInput, share_url_of};
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, ErrorBody, PageParams, nullable};
 use crate::web::api::v1::affiliates::Deleted;
@@ -168,7 +168,7 @@ async fn apply_update(
     id: Uuid,
     b: LinkWrite,
 ) -> Result<HttpResponse, WebError> {
-    let input = LinkInput {
+    let input = LinkForUpdate {
         token: b.token,
         url: b.url.map(Option::unwrap_or_default),
     };

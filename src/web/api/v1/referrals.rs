@@ -9,7 +9,7 @@ use crate::domain::CampaignId;
 use crate::domain::states::ReferralState;
 use crate::domain::{AffiliateId, ReferralId};
 use crate::services::referrals::{
-    self, LeadInput, ManualReferral, Referral, ReferralChanges, ReferralFilter,
+    self, LeadInput, ManualReferral, Referral, ReferralFilter, ReferralForUpdate,
 };
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, ErrorBody, PageParams, nullable};
@@ -173,7 +173,7 @@ pub async fn update(
     body: ApiJson<ReferralWrite>,
 ) -> Result<HttpResponse, WebError> {
     let b = body.0;
-    let changes = ReferralChanges {
+    let changes = ReferralForUpdate {
         email: b.email,
         external_customer_id: b.external_customer_id.map(Option::unwrap_or_default),
     };

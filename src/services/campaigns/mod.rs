@@ -10,7 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::paging::{Page, PageRequest};
-use super::{Actor, ServiceError, ServiceResult, audit};
+use super::{Actor, ServiceError, ServiceResult, UseCaseError, UseCaseResult, audit};
 use crate::db;
 use crate::domain::CampaignId;
 use crate::domain::campaign::{CampaignFields, CampaignRules, Commission, CommissionType};
@@ -18,6 +18,9 @@ use crate::domain::money::format_minor;
 use crate::domain::percent::format_bp;
 use crate::domain::{Currency, StoreId, ValidationErrors};
 use crate::entities::{affiliate, campaign, store};
+
+mod update;
+pub use update::*;
 
 pub fn currency_of(store: &store::Model) -> Currency {
     Currency::parse(&store.currency).unwrap_or(Currency::USD)
@@ -193,57 +196,6 @@ pub async fn create(
     Ok(created)
 }
 
-pub async fn update(
-    db: &DatabaseConnection,
-    store: &store::Model,
-    actor: &Actor,
-    id: CampaignId,
-    fields: &CampaignFields,
-) -> ServiceResult<campaign::Model> {
-    let currency = currency_of(store);
-    let store_id = StoreId(store.id);
-    let txn = db::begin_write(db).await?;
-    let current = get(&txn, store_id, id).await?;
-    let rules = CampaignRules::parse(fields, currency)?;
-    if current.is_default && !rules.is_default {
-        return Err(ValidationErrors::single(
-            "is_default",
-            "cannot be turned off here: make another campaign the default instead",
-        )
-        .into());
-    }
-    if rules.is_default && current.archived_at.is_some() {
-        return Err(ValidationErrors::single(
-            "is_default",
-            "an archived campaign cannot be the default",
-        )
-        .into());
-    }
-    if rules.is_default && !current.is_default {
-        clear_other_defaults(&txn, store_id, id).await?;
-    }
-    let before = snapshot(&current, currency);
-    let mut active: campaign::ActiveModel = current.into();
-    active.is_default = Set(rules.is_default);
-    apply(&mut active, &rules);
-    let updated = active.update(&txn).await?;
-    let after = snapshot(&updated, currency);
-    if before != after {
-        audit::record(
-            &txn,
-            store_id,
-            actor,
-            "campaign.updated",
-            "campaign",
-            Some(id.to_string()),
-            json!({"before": before, "after": after}),
-        )
-        .await?;
-    }
-    super::link_cache::commit(db, txn).await?;
-    Ok(updated)
-}
-
 async fn affiliate_count(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
@@ -256,19 +208,23 @@ async fn affiliate_count(
         .await?)
 }
 
+/// Why a campaign was not archived.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveCampaignError {
+    #[error("The default campaign cannot be archived: make another campaign the default first.")]
+    IsDefault,
+}
+
 pub async fn archive(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
     id: CampaignId,
-) -> ServiceResult<campaign::Model> {
+) -> UseCaseResult<campaign::Model, ArchiveCampaignError> {
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, id).await?;
     if current.is_default {
-        return Err(ServiceError::Conflict(
-            "The default campaign cannot be archived: make another campaign the default first."
-                .into(),
-        ));
+        return Err(UseCaseError::Refused(ArchiveCampaignError::IsDefault));
     }
     if current.archived_at.is_some() {
         return Ok(current);
@@ -325,6 +281,26 @@ pub enum Removal {
     Archived(campaign::Model),
 }
 
+/// Why a campaign was not deleted.
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteCampaignError {
+    #[error(
+        "{0} affiliate{s} belong to this campaign, so it cannot be deleted; archive it instead.",
+        s = if *.0 == 1 { "" } else { "s" }
+    )]
+    HasAffiliates(u64),
+    #[error("The default campaign cannot be deleted: make another campaign the default first.")]
+    IsDefault,
+}
+
+impl From<ArchiveCampaignError> for DeleteCampaignError {
+    fn from(err: ArchiveCampaignError) -> Self {
+        match err {
+            ArchiveCampaignError::IsDefault => DeleteCampaignError::IsDefault,
+        }
+    }
+}
+
 /// Deletes a campaign nothing references; with `archive_if_used`, archives
 /// one that affiliates use instead (the API's DELETE), else refuses.
 pub async fn delete(
@@ -333,18 +309,21 @@ pub async fn delete(
     actor: &Actor,
     id: CampaignId,
     archive_if_used: bool,
-) -> ServiceResult<Removal> {
+) -> UseCaseResult<Removal, DeleteCampaignError> {
     let txn = db::begin_write(db).await?;
     let current = get(&txn, store_id, id).await?;
     let used_by = affiliate_count(&txn, store_id, id.0).await?;
     if used_by > 0 {
         drop(txn);
         if archive_if_used {
-            return Ok(Removal::Archived(archive(db, store_id, actor, id).await?));
+            return match archive(db, store_id, actor, id).await {
+                Ok(archived) => Ok(Removal::Archived(archived)),
+                Err(UseCaseError::Refused(why)) => Err(UseCaseError::Refused(why.into())),
+                Err(UseCaseError::Failed(e)) => Err(e.into()),
+            };
         }
-        return Err(ServiceError::Conflict(format!(
-            "{used_by} affiliate{} belong to this campaign, so it cannot be deleted; archive it instead.",
-            if used_by == 1 { "" } else { "s" }
+        return Err(UseCaseError::Refused(DeleteCampaignError::HasAffiliates(
+            used_by,
         )));
     }
     if current.is_default {
@@ -353,10 +332,7 @@ pub async fn delete(
             .count(&txn)
             .await?;
         if others > 1 {
-            return Err(ServiceError::Conflict(
-                "The default campaign cannot be deleted: make another campaign the default first."
-                    .into(),
-            ));
+            return Err(UseCaseError::Refused(DeleteCampaignError::IsDefault));
         }
     }
     campaign::Entity::delete_by_id(id).exec(&txn).await?;
