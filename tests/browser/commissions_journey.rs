@@ -15,7 +15,7 @@ async fn an_owner_edits_a_commission_inline_and_sees_a_bad_manual_amount_refused
         .await;
     let referral = app.referred("ann").await;
     let (status, sale) = app
-        .api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_b", "amount": "100.00", "occurred_at": "2026-01-01T00:00:00Z", "referral_id": referral}))
+        .api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_b", "amount": "100.00", "occurred_at": "2026-01-01T00:00:00Z", "import": true, "referral_id": referral}))
         .await;
     assert_eq!(status, 201, "{sale}");
     let id = sale["commissions"][0]["id"].as_str().unwrap().to_owned();
