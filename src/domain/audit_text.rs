@@ -155,6 +155,15 @@ pub fn sentence(e: &Entry<'_>, names: &Names, currency: Currency) -> Vec<Part> {
             let b = sale(actor.text("attributed sale ")).text(" to ");
             affiliate(b, uuid_at(d, &["affiliate_id"]))
         }
+        "sale.attribution_undone" => {
+            let b = sale(actor.text("undid the attribution of sale ")).text(" to ");
+            affiliate(b, uuid_at(d, &["affiliate_id"]))
+        }
+        "sale.attribution_moved" => {
+            let b = sale(actor.text("moved sale ")).text(" from ");
+            let b = affiliate(b, uuid_at(d, &["from_affiliate_id"])).text(" to ");
+            affiliate(b, uuid_at(d, &["affiliate_id"]))
+        }
         "commission.due" => {
             let b = Builder(vec![]).text(format!(
                 "A commission of {} became due for ",

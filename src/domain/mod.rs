@@ -21,6 +21,7 @@ pub mod money;
 pub mod password;
 pub mod payout;
 pub mod percent;
+pub mod reattribution;
 pub mod role;
 pub mod slug;
 pub mod states;

@@ -161,12 +161,13 @@ pub async fn names(
             ("sale", Some(id)) => sales.push(SaleId(id)),
             _ => {}
         }
-        if let Ok(details) = serde_json::from_str::<Value>(&e.details)
-            && let Some(a) = details["affiliate_id"]
-                .as_str()
-                .and_then(|s| Uuid::parse_str(s).ok())
-        {
-            affiliates.push(AffiliateId(a));
+        if let Ok(details) = serde_json::from_str::<Value>(&e.details) {
+            // A moved sale names the affiliate it left as well.
+            for key in ["affiliate_id", "from_affiliate_id"] {
+                if let Some(a) = details[key].as_str().and_then(|s| Uuid::parse_str(s).ok()) {
+                    affiliates.push(AffiliateId(a));
+                }
+            }
         }
     }
     let affiliates = super::affiliates::names(conn, store_id, &affiliates).await?;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::ServiceResult;
 use crate::domain::payout::PayoutStatus;
-use crate::domain::states::{CommissionKind, LedgerKind};
+use crate::domain::states::{CommissionKind, CommissionStatus, LedgerKind};
 use crate::entities::{affiliate, commission, ledger_entry, payout, payout_item};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +131,9 @@ pub async fn run(conn: &impl ConnectionTrait) -> ServiceResult<Vec<Violation>> {
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
         .filter(commission::Column::Kind.eq(CommissionKind::Sale))
         .filter(commission::Column::SaleId.is_not_null())
+        // A commission voided when staff moved the sale away earns nothing:
+        // moving it back gives the affiliate one live commission again.
+        .filter(commission::Column::Status.ne(CommissionStatus::Voided))
         .group_by(commission::Column::SaleId)
         .group_by(commission::Column::AffiliateId)
         .having(Expr::cust("COUNT(*) > 1"))

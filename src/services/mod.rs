@@ -100,6 +100,16 @@ impl<R> From<ValidationErrors> for UseCaseError<R> {
     }
 }
 
+impl<R> UseCaseError<R> {
+    /// The same failure, its refusal wrapped in a wider use case's.
+    pub fn map_refusal<S>(self, f: impl FnOnce(R) -> S) -> UseCaseError<S> {
+        match self {
+            UseCaseError::Refused(r) => UseCaseError::Refused(f(r)),
+            UseCaseError::Failed(e) => UseCaseError::Failed(e),
+        }
+    }
+}
+
 pub type UseCaseResult<T, R> = Result<T, UseCaseError<R>>;
 
 /// Who did something, for the audit log.

@@ -28,6 +28,7 @@ mod openapi;
 mod pages;
 mod payout_pages;
 mod payouts;
+mod sales_attribution;
 mod sales_page;
 mod settings;
 mod setup;

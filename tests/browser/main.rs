@@ -7,6 +7,7 @@ mod support;
 mod driver;
 
 mod api_key_journey;
+mod attribution_journey;
 mod commissions_journey;
 mod in_page_errors;
 mod invitation_journey;

@@ -22,6 +22,7 @@ pub use list::{
     CommissionFilter, FilterText, StatusTotal, Totals, affiliates_of, export_chunk, list, totals,
 };
 pub use update::{CommissionForUpdate, update};
+pub(crate) use void::void_locked;
 pub use void::{parse_voiding, void};
 
 use chrono::{DateTime, Utc};

@@ -46,7 +46,7 @@ pub async fn void(
 }
 
 /// The void itself, on a row read locked in the caller's transaction.
-pub(super) async fn void_locked(
+pub(crate) async fn void_locked(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
     actor: &Actor,

@@ -20,10 +20,40 @@ pub async fn attribute_manually(
     sale_id: SaleId,
     affiliate_id: AffiliateId,
 ) -> UseCaseResult<Recorded, AttributeSaleError> {
+    let txn = db::begin_write(db).await?;
+    let recorded = attribute_in(&txn, store, actor, sale_id, affiliate_id).await?;
+    txn.commit().await?;
+    Ok(recorded)
+}
+
+/// What attributing would do, said before staff confirm: the same use case
+/// run to the end and rolled back, so the preview is the engine's own
+/// answer (commission, or why none) and nothing of it is kept.
+pub async fn preview_attribution(
+    db: &DatabaseConnection,
+    store: &store::Model,
+    actor: &Actor,
+    sale_id: SaleId,
+    affiliate_id: AffiliateId,
+) -> UseCaseResult<Recorded, AttributeSaleError> {
+    let txn = db::begin_write(db).await?;
+    let recorded = attribute_in(&txn, store, actor, sale_id, affiliate_id).await;
+    txn.rollback().await?;
+    recorded
+}
+
+/// Attribution inside the caller's write transaction (attribute, preview,
+/// move).
+pub(super) async fn attribute_in(
+    txn: &db::Txn,
+    store: &store::Model,
+    actor: &Actor,
+    sale_id: SaleId,
+    affiliate_id: AffiliateId,
+) -> UseCaseResult<Recorded, AttributeSaleError> {
     let store_id = StoreId(store.id);
     let currency = campaigns::currency_of(store);
-    let txn = db::begin_write(db).await?;
-    let current = get(&txn, store_id, sale_id).await?;
+    let current = get(txn, store_id, sale_id).await?;
     if current.affiliate_id.is_some() {
         return Err(UseCaseError::Refused(AttributeSaleError::AlreadyAttributed));
     }
@@ -32,7 +62,7 @@ pub async fn attribute_manually(
     }
     let mut work = Work::default();
     let affiliate = work
-        .affiliate(&txn, store_id, affiliate_id.0)
+        .affiliate(txn, store_id, affiliate_id.0)
         .await
         .map_err(|_| {
             ServiceError::from(ValidationErrors::single(
@@ -40,7 +70,7 @@ pub async fn attribute_manually(
                 "is not an affiliate of this store",
             ))
         })?;
-    let campaign = work.campaign(&txn, store_id, affiliate.campaign_id).await?;
+    let campaign = work.campaign(txn, store_id, affiliate.campaign_id).await?;
     let r = referrals::known_row(
         store_id,
         &campaign,
@@ -55,12 +85,12 @@ pub async fn attribute_manually(
     work.add_referral(r.clone());
     work.emit(store_id, "referral.created", referrals::snapshot(&r));
     let (updated, commission, note) =
-        attach(&mut work, &txn, store_id, currency, &current, r, "manual")
+        attach(&mut work, txn, store_id, currency, &current, r, "manual")
             .await?
             .ok_or(UseCaseError::Refused(AttributeSaleError::AlreadyAttributed))?;
-    work.flush(&txn).await?;
+    work.flush(txn).await?;
     audit::record(
-        &txn,
+        txn,
         store_id,
         actor,
         "sale.attributed",
@@ -69,7 +99,6 @@ pub async fn attribute_manually(
         json!({"affiliate_id": affiliate.id, "email": affiliate.email}),
     )
     .await?;
-    txn.commit().await?;
     Ok(Recorded {
         sale: updated,
         commission,

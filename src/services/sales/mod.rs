@@ -47,6 +47,8 @@ mod credit;
 use credit::*;
 mod manual;
 pub use manual::*;
+mod reattribute;
+pub use reattribute::*;
 mod list;
 pub use list::*;
 mod summary;

@@ -166,9 +166,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/sales", web::get().to(sales::index))
         .route("/admin/sales.csv", web::get().to(sales::export))
         .route("/admin/sales/{id}", web::get().to(sales::show))
+        .service(
+            web::resource("/admin/sales/{id}/attribution")
+                .route(web::get().to(sales::confirm))
+                .route(web::post().to(sales::attribute)),
+        )
         .route(
-            "/admin/sales/{id}/attribution",
-            web::post().to(sales::attribute),
+            "/admin/sales/{id}/attribution/move",
+            web::post().to(sales::move_to),
+        )
+        .route(
+            "/admin/sales/{id}/attribution/undo",
+            web::post().to(sales::undo),
         )
         .service(
             web::resource("/admin/payouts")

@@ -275,6 +275,11 @@ async fn a_get_never_changes_state_and_a_post_needs_the_token() {
             vec![("affiliate_id", ann.clone())],
         ),
         (
+            format!("/admin/sales/{orphan}/attribution/move"),
+            vec![("affiliate_id", dan.clone())],
+        ),
+        (format!("/admin/sales/{orphan}/attribution/undo"), vec![]),
+        (
             s("/admin/commissions"),
             vec![
                 ("affiliate_id", ann.clone()),

@@ -9,6 +9,7 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::domain::affiliate::AffiliateStatus;
 use crate::domain::{AffiliateId, StoreId};
 use crate::services::affiliates::{self, ListQuery, Sort, display_name};
 use crate::web::extractors::Staff;
@@ -60,6 +61,10 @@ struct OptionsPartial {
 pub struct OptionsParams {
     #[serde(default)]
     q: String,
+    /// Only affiliates who earn (attributing a sale or a referral to a
+    /// pending or suspended one would earn nothing).
+    #[serde(default)]
+    earning: bool,
 }
 
 /// `GET /admin/affiliates/options?q=`: the first matches by name, email,
@@ -79,7 +84,9 @@ pub async fn options(
             &ListQuery {
                 search: Some(q.clone()),
                 sort: Sort::Name,
-                limit: MATCHES,
+                status: params.earning.then_some(AffiliateStatus::Approved),
+                // Room for the disabled ones filtered out below.
+                limit: if params.earning { MATCHES * 3 } else { MATCHES },
                 ..Default::default()
             },
         )
@@ -87,6 +94,8 @@ pub async fn options(
         .items
         .into_iter()
         .filter(|a| a.anonymized_at.is_none())
+        .filter(|a| !params.earning || affiliates::not_earning(a).is_none())
+        .take(MATCHES as usize)
         .map(|a| Choice {
             id: a.id,
             name: display_name(&a),

@@ -10,16 +10,18 @@ use crate::domain::AffiliateId;
 use crate::domain::Currency;
 use crate::domain::SaleId;
 use crate::domain::money::format_minor;
+use crate::services::affiliates;
 use crate::services::paging::PageRequest;
-use crate::services::sales::{self, AttributeSaleError, SaleFilter};
-use crate::services::{UseCaseError, affiliates};
+use crate::services::sales::{self, SaleFilter};
 use crate::web::extractors::Staff;
 use crate::web::pager::Pager;
-use crate::web::shell::{Shell, flash};
-use crate::web::{AppState, WebError, page, see_other};
+use crate::web::shell::Shell;
+use crate::web::{AppState, WebError, page};
 
+mod attribution;
 mod csv;
 mod show;
+pub use attribution::{attribute, confirm, move_to, undo};
 pub use csv::export;
 pub use show::show;
 
@@ -110,7 +112,6 @@ pub struct TotalsView {
 #[template(path = "admin/sales/index.html")]
 struct IndexPage {
     shell: Shell,
-    csrf: String,
     unattributed: bool,
     from: String,
     to: String,
@@ -209,7 +210,6 @@ pub async fn index(
     let first_url = (!params.after.is_empty()).then(|| format!("/admin/sales?{query}"));
     page(&IndexPage {
         shell: Shell::for_staff(&staff, "sales"),
-        csrf: staff.csrf.clone(),
         unattributed: params.unattributed,
         from: params.from.clone(),
         to: params.to.clone(),
@@ -228,49 +228,4 @@ pub async fn index(
         pager: Pager::newest_first(first_url, next_url),
         none_chosen: vec![],
     })
-}
-
-#[derive(Deserialize)]
-pub struct AttributeForm {
-    #[serde(default)]
-    affiliate_id: String,
-}
-
-pub async fn attribute(
-    state: web::Data<AppState>,
-    staff: Staff,
-    id: web::Path<Uuid>,
-    form: web::Form<AttributeForm>,
-) -> Result<HttpResponse, WebError> {
-    let affiliate_id = Uuid::parse_str(form.affiliate_id.trim())
-        .map_err(|_| WebError::validation("affiliate_id", "is not an affiliate of this store"))?;
-    match sales::attribute_manually(
-        &state.db,
-        &staff.access.store,
-        &staff.actor(),
-        SaleId(*id),
-        AffiliateId(affiliate_id),
-    )
-    .await
-    {
-        Ok(recorded) => {
-            let message = match (&recorded.commission, &recorded.note) {
-                (Some(c), _) => format!(
-                    "Sale attributed; a commission of {} was made.",
-                    format_minor(
-                        c.amount_minor,
-                        Currency::parse(&c.currency).unwrap_or(Currency::USD)
-                    )
-                ),
-                (None, Some(why)) => format!("Sale attributed; no commission: {why}."),
-                (None, None) => "Sale attributed.".into(),
-            };
-            flash(&staff.session, "success", message);
-        }
-        Err(UseCaseError::Refused(
-            why @ (AttributeSaleError::AlreadyAttributed | AttributeSaleError::FullyRefunded),
-        )) => flash(&staff.session, "error", why.to_string()),
-        Err(e) => return Err(e.into()),
-    }
-    Ok(see_other("/admin/sales"))
 }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::money;
 use crate::domain::audit_text::{self, Entry, Part};
+use crate::domain::reattribution::may_reattribute;
 use crate::domain::{AffiliateId, Currency, ReferralId, SaleId};
 use crate::services::{affiliates, referrals, sales};
 use crate::web::extractors::Staff;
@@ -50,6 +51,10 @@ struct ShowPage {
     commissions: Vec<CommissionRow>,
     refunds: Vec<RefundRow>,
     trail: Vec<TrailRow>,
+    csrf: String,
+    /// Why the attribution cannot be undone or moved now, if it cannot.
+    locked: Option<String>,
+    none_chosen: Vec<crate::web::admin::affiliates::picker::Choice>,
 }
 
 pub async fn show(
@@ -78,10 +83,16 @@ pub async fn show(
     let unknown_coupon = sales::unknown_coupons(&state.db, store_id, &[&s])
         .await?
         .contains(&s.id);
+    let locked = may_reattribute(commissions.iter().map(|c| (c.status, c.payout_id)))
+        .err()
+        .map(|e| e.0);
     let name = |a: &Uuid| names.get(a).cloned().unwrap_or_else(|| "(deleted)".into());
     let subjects = crate::services::audit::names(&state.db, store_id, &trail).await?;
     page(&ShowPage {
         shell: Shell::for_staff(&staff, "sales"),
+        csrf: staff.csrf.clone(),
+        locked,
+        none_chosen: vec![],
         amount: money(s.amount_minor, c),
         tax: money(s.tax_minor, c),
         net: money(s.amount_minor.saturating_sub(s.tax_minor), c),
