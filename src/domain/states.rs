@@ -96,6 +96,25 @@ impl ReferralState {
         Self::Converted
     }
 
+    /// The word pages use for it: a converted referral is a customer, on
+    /// the badge and in the filter alike.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Visitor => "visitor",
+            Self::Lead => "lead",
+            Self::Converted => "customer",
+        }
+    }
+
+    /// The filter's word for all of them.
+    pub fn plural_label(self) -> &'static str {
+        match self {
+            Self::Visitor => "Visitors",
+            Self::Lead => "Leads",
+            Self::Converted => "Customers",
+        }
+    }
+
     pub fn is_converted(self) -> bool {
         self == Self::Converted
     }

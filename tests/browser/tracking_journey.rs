@@ -107,10 +107,10 @@ async fn a_visitor_referred_through_the_script_becomes_a_customer_the_owner_can_
         wait_for_text(&b, "main h1", "Acme Shop").await;
         click(&b, "aside a[href='/admin/referrals']").await;
         let row = format!("#referral-{referral}");
-        wait_for_text(&b, &format!("{row} [data-state]"), "converted").await;
+        wait_for_text(&b, &format!("{row} [data-state='converted']"), "customer").await;
         wait_for_text(&b, &row, "carol@example.com").await;
         click(&b, &format!("{row} a")).await;
-        wait_for_text(&b, "#referral-state", "converted").await;
+        wait_for_text(&b, "#referral-state", "customer").await;
         wait_for_text(&b, "#referral-commissions [data-status]", "pending").await;
         wait_for_text(&b, "#referral-commissions", "30.00 USD").await;
         wait_for_text(&b, "#timeline", "Signed up").await;

@@ -50,6 +50,7 @@ pub struct Row {
     pub email: Option<String>,
     pub affiliate: String,
     pub state: String,
+    pub state_label: &'static str,
     pub source: String,
     pub sales: i32,
     pub started: String,
@@ -132,6 +133,7 @@ async fn index_page(
             email: r.email.clone(),
             affiliate: names.get(&r.affiliate_id).cloned().unwrap_or_default(),
             state: r.state.to_string(),
+            state_label: r.state.label(),
             source: r.source.to_string(),
             sales: r.sale_count,
             started: r.created_at.format("%Y-%m-%d %H:%M").to_string(),
@@ -178,14 +180,11 @@ async fn index_page(
                 to: params.to.clone(),
             },
             states: std::iter::once(("", "Every state"))
-                .chain(ReferralState::ALL.iter().map(|s| {
-                    let label = match s {
-                        ReferralState::Visitor => "Visitors",
-                        ReferralState::Lead => "Leads",
-                        ReferralState::Converted => "Customers",
-                    };
-                    (s.as_str(), label)
-                }))
+                .chain(
+                    ReferralState::ALL
+                        .iter()
+                        .map(|s| (s.as_str(), s.plural_label())),
+                )
                 .collect(),
             filter_affiliate,
             form_affiliate,
