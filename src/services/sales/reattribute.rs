@@ -50,7 +50,7 @@ pub async fn undo_attribution(
         Some(sale_id.0.to_string()),
         json!({
             "affiliate_id": undone.from,
-            "voided": undone.undone.voided.iter().map(|c| c.id).collect::<Vec<_>>(),
+            "voided_commissions": undone.undone.voided.iter().map(|c| c.id).collect::<Vec<_>>(),
         }),
     )
     .await?;
@@ -79,7 +79,7 @@ pub async fn move_attribution(
         json!({
             "from_affiliate_id": detached.from,
             "affiliate_id": to.0,
-            "voided": detached.undone.voided.iter().map(|c| c.id).collect::<Vec<_>>(),
+            "voided_commissions": detached.undone.voided.iter().map(|c| c.id).collect::<Vec<_>>(),
             "commission_id": recorded.commission.as_ref().map(|c| c.id),
         }),
     )
