@@ -53,6 +53,29 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
+  // Bulk actions: the bar shows only while rows are selected and says how
+  // many; a header checkbox (data-select-all="css of the row boxes")
+  // selects every row on the page. Without script the bar simply stays.
+  function syncBulkBars(root) {
+    (root || document).querySelectorAll(".bulk-bar[data-rows]").forEach(function (bar) {
+      const picked = document.querySelectorAll(bar.getAttribute("data-rows") + ":checked").length;
+      bar.hidden = picked === 0;
+      const count = bar.querySelector("[data-count]");
+      if (count) count.textContent = picked === 1 ? "1 selected:" : picked + " selected:";
+    });
+  }
+  document.addEventListener("change", function (event) {
+    const all = event.target.closest("[data-select-all]");
+    if (all) {
+      document.querySelectorAll(all.getAttribute("data-select-all")).forEach(function (box) {
+        box.checked = all.checked;
+      });
+    }
+    if (event.target.matches("input[type=checkbox]")) syncBulkBars();
+  });
+  syncBulkBars();
+  document.body.addEventListener("htmx:afterSettle", function () { syncBulkBars(); });
+
   // Selects that submit their form on change (the store switcher).
   document.addEventListener("change", function (event) {
     if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();

@@ -105,6 +105,22 @@ async fn a_pending_affiliate_is_approved_in_place_and_found_by_link_token() {
             .await
             .unwrap();
         wait_for_text(&b, "#count-pending", "2").await;
+        // The bulk bar shows only while rows are selected, with their count.
+        let bar = || async {
+            b.find(Locator::Css("#bulk-bar"))
+                .await
+                .unwrap()
+                .is_displayed()
+                .await
+                .unwrap()
+        };
+        assert!(!bar().await, "no bulk bar before a row is selected");
+        click(&b, "#affiliates tbody tr input[name=ids]").await;
+        wait_for_text(&b, "#bulk-bar", "1 selected").await;
+        click(&b, "#affiliates thead input[data-select-all]").await;
+        wait_for_text(&b, "#bulk-bar", "2 selected").await;
+        click(&b, "#affiliates thead input[data-select-all]").await;
+        assert!(!bar().await, "hidden again when nothing is selected");
         // Page state that a reload would lose: a marker and a ticked box.
         b.execute("window.__sameDocument = true;", vec![])
             .await
@@ -215,6 +231,9 @@ async fn staff_pick_an_affiliate_by_typing_to_record_a_referral_and_attribute_a_
         )
         .await;
         click(&b, &format!("#sale-{sale_id} button[type=submit]")).await;
+        // The confirm page says what it will make before anything is written.
+        wait_for_text(&b, "#preview-result", "Zoe Zimmer").await;
+        click(&b, "#confirm-attribution").await;
         wait_for_text(&b, "main", "Sale attributed").await;
         b.goto(&format!("{base}/admin/sales")).await.unwrap();
         wait_for_text(&b, &format!("#sale-{sale_id}"), "Zoe Zimmer").await;
