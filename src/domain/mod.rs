@@ -16,6 +16,7 @@ pub mod currency;
 pub mod email;
 pub mod ids;
 pub mod link_token;
+pub mod mail;
 pub mod mac;
 pub mod money;
 pub mod password;

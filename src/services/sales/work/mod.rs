@@ -27,9 +27,12 @@ use crate::db;
 use crate::domain::StoreId;
 use crate::domain::states::CommissionKind;
 use crate::domain::{AffiliateId, CampaignId};
-use crate::entities::{affiliate, audit_entry, campaign, commission, event, link, referral, sale};
+use crate::entities::{
+    affiliate, audit_entry, campaign, commission, email, event, link, referral, sale,
+};
 use crate::services::{Actor, ServiceError, ServiceResult, audit, commissions, events};
 
+mod mail;
 mod rows;
 use rows::*;
 
@@ -63,6 +66,7 @@ pub(super) struct Mark {
     events: usize,
     audits: usize,
     conversions: usize,
+    emails: usize,
 }
 
 #[derive(Default)]
@@ -81,6 +85,8 @@ pub(super) struct Work {
     audits: Vec<audit_entry::ActiveModel>,
     /// Links whose referral converted, once per conversion.
     conversions: Vec<Uuid>,
+    /// Rendered "you earned" messages (`mail.rs`).
+    emails: Vec<email::ActiveModel>,
 }
 
 impl Work {
@@ -92,6 +98,7 @@ impl Work {
             events: self.events.len(),
             audits: self.audits.len(),
             conversions: self.conversions.len(),
+            emails: self.emails.len(),
         }
     }
 
@@ -108,6 +115,7 @@ impl Work {
         self.events.truncate(mark.events);
         self.audits.truncate(mark.audits);
         self.conversions.truncate(mark.conversions);
+        self.emails.truncate(mark.emails);
     }
 
     /// Reads, in one query each, what a batch of sales will ask for: the
@@ -415,6 +423,7 @@ impl Work {
         }
         insert_all::<event::Entity, _>(conn, self.events).await?;
         insert_all::<audit_entry::Entity, _>(conn, self.audits).await?;
+        insert_all::<email::Entity, _>(conn, self.emails).await?;
         Ok(())
     }
 }
