@@ -129,7 +129,7 @@ async fn a_manual_commission_is_mailed_and_a_negative_one_is_not() {
             .api_post(
                 "/api/v1/commissions",
                 &p.key,
-                json!({"affiliate_id": ann["id"], "sale_amount": "80.00", "amount": amount, "status": "due"}),
+                json!({"affiliate_id": ann["id"], "sale_amount": "80.00", "amount": amount, "status": "due", "remarks": "phone order"}),
             )
             .await;
         assert_eq!(status, 201, "{body}");
