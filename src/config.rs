@@ -255,7 +255,11 @@ impl Config {
 
 /// Both mail settings or neither; the URL must be one lettre understands.
 fn parse_mail(url: Option<&str>, from: Option<&str>) -> Result<Option<MailConfig>, ConfigError> {
-    let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let given = |v: Option<&str>| {
+        v.map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
     let (url, from) = match (given(url), given(from)) {
         (None, None) => return Ok(None),
         (Some(_), None) => {
@@ -456,19 +460,38 @@ mod tests {
             "smtps://mail.example.com",
             "smtp://mail.example.com:587?tls=required",
         ] {
-            let mail = with(Some(url), Some("shop@example.com")).unwrap().mail.unwrap();
+            let mail = with(Some(url), Some("shop@example.com"))
+                .unwrap()
+                .mail
+                .unwrap();
             assert_eq!(mail.smtp_url, url);
             assert!(!format!("{mail:?}").contains("pass"));
         }
         let cases = [
             (Some("smtp://mail.example.com"), None, "TRIBUTARY_MAIL_FROM"),
             (None, Some("shop@example.com"), "TRIBUTARY_SMTP_URL"),
-            (Some("http://mail.example.com"), Some("shop@example.com"), "TRIBUTARY_SMTP_URL"),
-            (Some("smtp://mail.example.com?tls=maybe"), Some("shop@example.com"), "TRIBUTARY_SMTP_URL"),
-            (Some("smtp://mail.example.com"), Some("not an address"), "TRIBUTARY_MAIL_FROM"),
+            (
+                Some("http://mail.example.com"),
+                Some("shop@example.com"),
+                "TRIBUTARY_SMTP_URL",
+            ),
+            (
+                Some("smtp://mail.example.com?tls=maybe"),
+                Some("shop@example.com"),
+                "TRIBUTARY_SMTP_URL",
+            ),
+            (
+                Some("smtp://mail.example.com"),
+                Some("not an address"),
+                "TRIBUTARY_MAIL_FROM",
+            ),
         ];
         for (url, from, name) in cases {
-            assert_eq!(with(url, from).unwrap_err().setting, name, "{url:?} {from:?}");
+            assert_eq!(
+                with(url, from).unwrap_err().setting,
+                name,
+                "{url:?} {from:?}"
+            );
         }
     }
 

@@ -58,7 +58,11 @@ impl Application {
 
         let mailer = match &config.mail {
             Some(mail) => {
-                let hello = config.public_url.host_str().unwrap_or("localhost").to_owned();
+                let hello = config
+                    .public_url
+                    .host_str()
+                    .unwrap_or("localhost")
+                    .to_owned();
                 Some(
                     Mailer::new(&mail.smtp_url, &mail.from, &hello)
                         .map_err(|e| anyhow::anyhow!("TRIBUTARY_SMTP_URL: {e}"))?,

@@ -65,7 +65,10 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
-        for column in [Affiliates::NotifyNewCommission, Affiliates::NotifyPayoutPaid] {
+        for column in [
+            Affiliates::NotifyNewCommission,
+            Affiliates::NotifyPayoutPaid,
+        ] {
             m.alter_table(
                 Table::alter()
                     .table(Affiliates::Table)
@@ -107,7 +110,10 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(StaffPasswordResets::Table).to_owned())
             .await?;
-        for column in [Affiliates::NotifyNewCommission, Affiliates::NotifyPayoutPaid] {
+        for column in [
+            Affiliates::NotifyNewCommission,
+            Affiliates::NotifyPayoutPaid,
+        ] {
             m.alter_table(
                 Table::alter()
                     .table(Affiliates::Table)

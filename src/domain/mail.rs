@@ -200,7 +200,9 @@ mod tests {
     #[test]
     fn each_failure_doubles_the_wait_until_the_last_attempt() {
         let now = Utc::now();
-        let waits: Vec<i64> = (1..=MAX_ATTEMPTS).map(|n| at(now, retry_after(n, now))).collect();
+        let waits: Vec<i64> = (1..=MAX_ATTEMPTS)
+            .map(|n| at(now, retry_after(n, now)))
+            .collect();
         assert_eq!(waits, vec![60, 120, 240, 480, 960, 1920, 3840, -1]);
     }
 
@@ -221,7 +223,10 @@ mod tests {
         assert_eq!(EmailStatus::Queued.deliver(), Ok(EmailStatus::Sent));
         assert!(EmailStatus::Sent.deliver().is_err());
         assert!(EmailStatus::Failed.deliver().is_err());
-        assert_eq!(EmailStatus::Queued.fail(1, now).unwrap().0, EmailStatus::Queued);
+        assert_eq!(
+            EmailStatus::Queued.fail(1, now).unwrap().0,
+            EmailStatus::Queued
+        );
         assert_eq!(
             EmailStatus::Queued.fail(MAX_ATTEMPTS, now).unwrap(),
             (EmailStatus::Failed, AfterFailure::GiveUp)
@@ -240,6 +245,10 @@ mod tests {
         for s in EmailStatus::ALL {
             assert_eq!(EmailStatus::parse(s.as_str()), Ok(*s));
         }
-        assert!(EmailStatus::parse("lost").unwrap_err().contains("queued, sent or failed"));
+        assert!(
+            EmailStatus::parse("lost")
+                .unwrap_err()
+                .contains("queued, sent or failed")
+        );
     }
 }

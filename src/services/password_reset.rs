@@ -14,16 +14,12 @@
 
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::setup::FilterByEmail;
-use super::{
-    Actor, ServiceError, ServiceResult, audit, crypto, email, sessions, stores, throttle,
-};
+use super::{Actor, ServiceError, ServiceResult, audit, crypto, email, sessions, stores, throttle};
 use crate::db;
 use crate::domain::{Email, Password, StoreId, UserId, ValidationErrors};
 use crate::entities::{staff_password_reset, user};
@@ -33,7 +29,10 @@ pub const LIFETIME: Duration = Duration::hours(1);
 
 /// The link that opens the new-password form.
 pub fn link(public_base: &str, token: &str) -> String {
-    format!("{}/password-reset/{token}", public_base.trim_end_matches('/'))
+    format!(
+        "{}/password-reset/{token}",
+        public_base.trim_end_matches('/')
+    )
 }
 
 fn keys(email: &str, ip: &str) -> Vec<(String, throttle::Policy)> {

@@ -48,16 +48,15 @@ impl Received {
             .nth(1)?
             .trim_matches('"')
             .to_owned();
-        self.data
-            .split(&format!("--{boundary}"))
-            .find_map(|part| {
-                let (head, body) = part.split_once("\r\n\r\n")?;
-                let head_lower = head.to_lowercase();
-                if !head_lower.contains(&format!("content-type: {content_type}")) {
-                    return None;
-                }
-                let body = body.trim_end_matches("\r\n");
-                Some(if head_lower.contains("content-transfer-encoding: base64") {
+        self.data.split(&format!("--{boundary}")).find_map(|part| {
+            let (head, body) = part.split_once("\r\n\r\n")?;
+            let head_lower = head.to_lowercase();
+            if !head_lower.contains(&format!("content-type: {content_type}")) {
+                return None;
+            }
+            let body = body.trim_end_matches("\r\n");
+            Some(
+                if head_lower.contains("content-transfer-encoding: base64") {
                     use base64::Engine;
                     let joined: String = body.split_whitespace().collect();
                     String::from_utf8(
@@ -70,8 +69,9 @@ impl Received {
                     quoted_printable(body)
                 } else {
                     body.to_owned()
-                })
-            })
+                },
+            )
+        })
     }
 }
 
@@ -137,8 +137,12 @@ impl SmtpServer {
     }
 
     pub fn mailer(&self) -> tributary::services::email::Mailer {
-        tributary::services::email::Mailer::new(&self.url(), "affiliates@shop.example.com", "localhost")
-            .expect("a mailer for the test server")
+        tributary::services::email::Mailer::new(
+            &self.url(),
+            "affiliates@shop.example.com",
+            "localhost",
+        )
+        .expect("a mailer for the test server")
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -214,7 +218,11 @@ async fn session(
                 if line == ".\r\n" {
                     break;
                 }
-                data.push_str(line.strip_prefix('.').filter(|_| line.starts_with("..")).unwrap_or(&line));
+                data.push_str(
+                    line.strip_prefix('.')
+                        .filter(|_| line.starts_with(".."))
+                        .unwrap_or(&line),
+                );
             }
             let refuse = fail_next
                 .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))

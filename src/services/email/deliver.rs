@@ -15,9 +15,7 @@ use chrono::{DateTime, Utc};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::db;
@@ -63,7 +61,10 @@ impl Mailer {
             .parse()
             .map_err(|e| format!("bad recipient {:?}: {e}", m.recipient))?;
         let message = lettre::Message::builder()
-            .from(Mailbox::new(Some(sender_name.to_owned()), self.from.clone()))
+            .from(Mailbox::new(
+                Some(sender_name.to_owned()),
+                self.from.clone(),
+            ))
             .to(to)
             .subject(m.subject.clone())
             .date_now()
@@ -125,7 +126,10 @@ pub async fn deliver_due(
                     .col_expr(email::Column::Status, Expr::value(status))
                     .col_expr(email::Column::Attempts, Expr::value(attempts))
                     .col_expr(email::Column::SentAt, Expr::value(Some(db::stored_now())))
-                    .col_expr(email::Column::LastError, Expr::value(Option::<String>::None))
+                    .col_expr(
+                        email::Column::LastError,
+                        Expr::value(Option::<String>::None),
+                    )
                     .filter(email::Column::Id.eq(m.id))
                     .exec(db)
                     .await?;

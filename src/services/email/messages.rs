@@ -113,8 +113,16 @@ pub struct PortalLink {
     pub url: String,
     pub valid_minutes: i64,
 }
-pair!(PortalLink, MagicLinkText = "emails/magic_link.txt", MagicLinkHtml = "emails/magic_link.html");
-pair!(PortalLink, ResetText = "emails/password_reset.txt", ResetHtml = "emails/password_reset.html");
+pair!(
+    PortalLink,
+    MagicLinkText = "emails/magic_link.txt",
+    MagicLinkHtml = "emails/magic_link.html"
+);
+pair!(
+    PortalLink,
+    ResetText = "emails/password_reset.txt",
+    ResetHtml = "emails/password_reset.html"
+);
 
 /// A one-time sign-in link to the affiliate portal.
 pub fn magic_link(s: &Sender, to: &Email, m: &PortalLink) -> ServiceResult<Message> {
@@ -148,8 +156,16 @@ pub struct Application {
     pub email: String,
     pub campaign: String,
 }
-pair!(Application, ReceivedText = "emails/application_received.txt", ReceivedHtml = "emails/application_received.html");
-pair!(Application, NewApplicationText = "emails/new_application.txt", NewApplicationHtml = "emails/new_application.html");
+pair!(
+    Application,
+    ReceivedText = "emails/application_received.txt",
+    ReceivedHtml = "emails/application_received.html"
+);
+pair!(
+    Application,
+    NewApplicationText = "emails/new_application.txt",
+    NewApplicationHtml = "emails/new_application.html"
+);
 
 /// To the applicant: their application waits for the store's review.
 pub fn application_received(s: &Sender, to: &Email, m: &Application) -> ServiceResult<Message> {
@@ -182,8 +198,16 @@ pub struct Decision {
     /// Why, when staff gave a reason (rejections only).
     pub reason: Option<String>,
 }
-pair!(Decision, ApprovedText = "emails/affiliate_approved.txt", ApprovedHtml = "emails/affiliate_approved.html");
-pair!(Decision, RejectedText = "emails/affiliate_rejected.txt", RejectedHtml = "emails/affiliate_rejected.html");
+pair!(
+    Decision,
+    ApprovedText = "emails/affiliate_approved.txt",
+    ApprovedHtml = "emails/affiliate_approved.html"
+);
+pair!(
+    Decision,
+    RejectedText = "emails/affiliate_rejected.txt",
+    RejectedHtml = "emails/affiliate_rejected.html"
+);
 
 pub fn affiliate_approved(s: &Sender, to: &Email, m: &Decision) -> ServiceResult<Message> {
     build!(
@@ -216,7 +240,11 @@ pub struct Commission {
     /// The day it becomes payable, when it is still on hold.
     pub due_on: Option<String>,
 }
-pair!(Commission, CommissionText = "emails/new_commission.txt", CommissionHtml = "emails/new_commission.html");
+pair!(
+    Commission,
+    CommissionText = "emails/new_commission.txt",
+    CommissionHtml = "emails/new_commission.html"
+);
 
 pub fn new_commission(s: &Sender, to: &Email, m: &Commission) -> ServiceResult<Message> {
     build!(
@@ -235,7 +263,11 @@ pub struct Payout {
     pub amount: String,
     pub reference: Option<String>,
 }
-pair!(Payout, PayoutText = "emails/payout_paid.txt", PayoutHtml = "emails/payout_paid.html");
+pair!(
+    Payout,
+    PayoutText = "emails/payout_paid.txt",
+    PayoutHtml = "emails/payout_paid.html"
+);
 
 pub fn payout_paid(s: &Sender, to: &Email, m: &Payout) -> ServiceResult<Message> {
     build!(
@@ -255,7 +287,11 @@ pub struct StaffReset {
     pub url: String,
     pub valid_minutes: i64,
 }
-pair!(StaffReset, StaffResetText = "emails/staff_password_reset.txt", StaffResetHtml = "emails/staff_password_reset.html");
+pair!(
+    StaffReset,
+    StaffResetText = "emails/staff_password_reset.txt",
+    StaffResetHtml = "emails/staff_password_reset.html"
+);
 
 /// A "forgot password" link for a staff account (sent as Tributary).
 pub fn staff_password_reset(to: &Email, m: &StaffReset) -> ServiceResult<Message> {
@@ -277,7 +313,11 @@ pub struct Invitation {
     pub url: String,
     pub expires_at: DateTime<Utc>,
 }
-pair!(Invitation, InvitationText = "emails/team_invitation.txt", InvitationHtml = "emails/team_invitation.html");
+pair!(
+    Invitation,
+    InvitationText = "emails/team_invitation.txt",
+    InvitationHtml = "emails/team_invitation.html"
+);
 
 impl Invitation {
     pub fn expires(&self) -> String {

@@ -93,8 +93,8 @@ pub fn commission_message(
     let Some(to) = address_of(a) else {
         return Ok(None);
     };
-    let due_on = (c.status == CommissionStatus::Pending)
-        .then(|| c.due_at.format("%Y-%m-%d").to_string());
+    let due_on =
+        (c.status == CommissionStatus::Pending).then(|| c.due_at.format("%Y-%m-%d").to_string());
     messages::new_commission(
         &Sender::store(&store.name),
         &to,
@@ -178,7 +178,12 @@ pub async fn application(
         campaign: campaign_name.to_owned(),
     };
     if let Some(to) = address_of(a) {
-        enqueue(conn, store_id, messages::application_received(&s, &to, &details)?).await?;
+        enqueue(
+            conn,
+            store_id,
+            messages::application_received(&s, &to, &details)?,
+        )
+        .await?;
     }
     let member_ids: Vec<uuid::Uuid> = membership::Entity::find()
         .select_only()
@@ -196,7 +201,12 @@ pub async fn application(
         .await?;
     for address in emails {
         if let Ok(to) = Email::parse(&address) {
-            enqueue(conn, store_id, messages::new_application(&s, &to, &details)?).await?;
+            enqueue(
+                conn,
+                store_id,
+                messages::new_application(&s, &to, &details)?,
+            )
+            .await?;
         }
     }
     Ok(())

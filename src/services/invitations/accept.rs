@@ -156,4 +156,3 @@ pub async fn accept_with_new_account(
     };
     Ok((created, invitation))
 }
-

@@ -164,4 +164,3 @@ pub async fn revoke(
     txn.commit().await?;
     Ok(email)
 }
-

@@ -105,7 +105,6 @@ pub async fn find_by_token(
     })
 }
 
-
 mod accept;
 mod create;
 pub use accept::*;

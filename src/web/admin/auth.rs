@@ -170,7 +170,9 @@ pub async fn login_form(
             next: safe_next(query.next.as_deref().unwrap_or("/admin")),
             error: None,
             notice: if query.password_reset.is_some() {
-                Some("Your password was changed and every session ended. Sign in with the new password.")
+                Some(
+                    "Your password was changed and every session ended. Sign in with the new password.",
+                )
             } else {
                 query
                     .signed_out

@@ -43,7 +43,14 @@ pub async fn index(
     // An unknown status shows everything rather than an error: it only
     // comes from an edited URL.
     let status = EmailStatus::parse(&query.status).ok();
-    let found = outbox::list(&state.db, staff.access.id(), status, query.before, PAGE_SIZE).await?;
+    let found = outbox::list(
+        &state.db,
+        staff.access.id(),
+        status,
+        query.before,
+        PAGE_SIZE,
+    )
+    .await?;
     let q = status.map(|s| format!("status={s}&")).unwrap_or_default();
     page(&EmailsPage {
         shell: Shell::for_staff(&staff, "emails"),

@@ -34,11 +34,7 @@ pub async fn of_kind(app: &TestApp, kind: EmailKind) -> Vec<email::Model> {
 /// The first http(s) link in a text.
 pub fn first_link(text: &str) -> String {
     let start = text.find("http").expect("the text has a link");
-    text[start..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned()
+    text[start..].split_whitespace().next().unwrap().to_owned()
 }
 
 /// The owner (signed in as the app's browser) invites `email` as admin.

@@ -34,7 +34,10 @@ async fn an_application_is_confirmed_to_the_applicant_and_announced_to_the_team(
     let p = app.program().await;
     app.new_affiliate(&p.key, "bob@example.com", json!({"status": "approved"}))
         .await;
-    assert!(outbox(&app).await.is_empty(), "an approved newcomer applied for nothing");
+    assert!(
+        outbox(&app).await.is_empty(),
+        "an approved newcomer applied for nothing"
+    );
 
     app.new_affiliate(&p.key, "ann@example.com", json!({"status": "pending"}))
         .await;
@@ -42,24 +45,46 @@ async fn an_application_is_confirmed_to_the_applicant_and_announced_to_the_team(
     let received = of_kind(&app, EmailKind::ApplicationReceived).await;
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].recipient, "ann@example.com");
-    assert!(received[0].text_body.contains("Partners"), "{}", received[0].text_body);
+    assert!(
+        received[0].text_body.contains("Partners"),
+        "{}",
+        received[0].text_body
+    );
     let staff = of_kind(&app, EmailKind::NewApplication).await;
     assert_eq!(staff.len(), 1);
     assert_eq!(staff[0].recipient, OWNER_EMAIL);
-    assert!(staff[0].text_body.contains("Ann Smith <ann@example.com>"), "{}", staff[0].text_body);
+    assert!(
+        staff[0].text_body.contains("Ann Smith <ann@example.com>"),
+        "{}",
+        staff[0].text_body
+    );
 }
 
 #[tokio::test]
 async fn approval_and_rejection_are_mailed_but_suspension_is_not() {
     let app = spawn_app().await;
     let p = app.program().await;
-    let ann = app.new_affiliate(&p.key, "ann@example.com", json!({"status": "pending"})).await;
-    let bob = app.new_affiliate(&p.key, "bob@example.com", json!({"status": "pending"})).await;
-    let verb = |id: &serde_json::Value, verb: &str| format!("/api/v1/affiliates/{}/{verb}", id.as_str().unwrap());
+    let ann = app
+        .new_affiliate(&p.key, "ann@example.com", json!({"status": "pending"}))
+        .await;
+    let bob = app
+        .new_affiliate(&p.key, "bob@example.com", json!({"status": "pending"}))
+        .await;
+    let verb = |id: &serde_json::Value, verb: &str| {
+        format!("/api/v1/affiliates/{}/{verb}", id.as_str().unwrap())
+    };
 
-    app.api(Method::POST, &verb(&ann["id"], "approve"), &p.key, None).await;
-    app.api(Method::POST, &verb(&bob["id"], "reject"), &p.key, Some(json!({"reason": "No website yet"}))).await;
-    app.api(Method::POST, &verb(&ann["id"], "suspend"), &p.key, None).await;
+    app.api(Method::POST, &verb(&ann["id"], "approve"), &p.key, None)
+        .await;
+    app.api(
+        Method::POST,
+        &verb(&bob["id"], "reject"),
+        &p.key,
+        Some(json!({"reason": "No website yet"})),
+    )
+    .await;
+    app.api(Method::POST, &verb(&ann["id"], "suspend"), &p.key, None)
+        .await;
 
     let approved = of_kind(&app, EmailKind::AffiliateApproved).await;
     assert_eq!(approved.len(), 1);
@@ -69,15 +94,21 @@ async fn approval_and_rejection_are_mailed_but_suspension_is_not() {
     assert_eq!(rejected.len(), 1);
     assert_eq!(rejected[0].recipient, "bob@example.com");
     assert!(rejected[0].text_body.contains("Reason: No website yet"));
-    assert_eq!(outbox(&app).await.len(), 2 + 2 + 2, "applications + decisions, nothing for the suspension");
+    assert_eq!(
+        outbox(&app).await.len(),
+        2 + 2 + 2,
+        "applications + decisions, nothing for the suspension"
+    );
 }
 
 #[tokio::test]
 async fn a_sale_commission_is_mailed_unless_the_affiliate_turned_it_off() {
     let app = spawn_app().await;
     let p = app.program().await;
-    app.approved_affiliate(&p.key, "ann@example.com", "ann").await;
-    app.approved_affiliate(&p.key, "bob@example.com", "bob").await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    app.approved_affiliate(&p.key, "bob@example.com", "bob")
+        .await;
     turn_off(&app, "notify_new_commission", "bob@example.com").await;
 
     sale(&app, &p.key, "ann", "pi_ann_1", "100.00").await;
@@ -87,7 +118,11 @@ async fn a_sale_commission_is_mailed_unless_the_affiliate_turned_it_off() {
     assert_eq!(mails.len(), 1, "bob turned it off");
     assert_eq!(mails[0].recipient, "ann@example.com");
     assert_eq!(mails[0].subject, "You earned 20.00 USD with Acme Shop");
-    assert!(mails[0].text_body.contains("on hold until"), "{}", mails[0].text_body);
+    assert!(
+        mails[0].text_body.contains("on hold until"),
+        "{}",
+        mails[0].text_body
+    );
     assert!(mails[0].html_body.contains("<strong>20.00 USD</strong>"));
 }
 
@@ -95,7 +130,8 @@ async fn a_sale_commission_is_mailed_unless_the_affiliate_turned_it_off() {
 async fn sales_recorded_together_each_mail_their_commission_once() {
     let app = spawn_app().await;
     let p = app.program().await;
-    app.approved_affiliate(&p.key, "ann@example.com", "ann").await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
     let mut referrals = Vec::new();
     for _ in 0..8 {
         referrals.push(app.referred("ann").await);
@@ -110,19 +146,30 @@ async fn sales_recorded_together_each_mail_their_commission_once() {
     }))
     .await;
     // A repeated delivery answers the original and mails nothing more.
-    app.api_post("/api/v1/sales", &p.key, json!({"external_id": "pi_batch_0", "amount": "10.00", "referral_id": referrals[0]})).await;
+    app.api_post(
+        "/api/v1/sales",
+        &p.key,
+        json!({"external_id": "pi_batch_0", "amount": "10.00", "referral_id": referrals[0]}),
+    )
+    .await;
 
     assert!(answers.iter().all(|(s, _)| *s == 201), "{answers:?}");
     let mails = of_kind(&app, EmailKind::NewCommission).await;
     assert_eq!(mails.len(), 8);
-    assert!(mails.iter().all(|m| m.subject == "You earned 2.00 USD with Acme Shop"));
+    assert!(
+        mails
+            .iter()
+            .all(|m| m.subject == "You earned 2.00 USD with Acme Shop")
+    );
 }
 
 #[tokio::test]
 async fn a_manual_commission_is_mailed_and_a_negative_one_is_not() {
     let app = spawn_app().await;
     let p = app.program().await;
-    let ann = app.approved_affiliate(&p.key, "ann@example.com", "ann").await;
+    let ann = app
+        .approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
 
     for amount in ["12.50", "-3.00"] {
         let (status, body) = app
@@ -146,7 +193,11 @@ async fn a_paid_payout_is_mailed_unless_the_affiliate_turned_it_off() {
     let p = app.program().await;
     for who in ["ann", "bob"] {
         let a = app
-            .new_affiliate(&p.key, &format!("{who}@example.com"), json!({"status": "approved", "payout_email": format!("{who}@pay.example.com")}))
+            .new_affiliate(
+                &p.key,
+                &format!("{who}@example.com"),
+                json!({"status": "approved", "payout_email": format!("{who}@pay.example.com")}),
+            )
             .await;
         let (status, body) = app
             .api_post(
@@ -164,7 +215,10 @@ async fn a_paid_payout_is_mailed_unless_the_affiliate_turned_it_off() {
     for payout in created["data"].as_array().unwrap() {
         let (status, paid) = app
             .api_post(
-                &format!("/api/v1/payouts/{}/mark_paid", payout["id"].as_str().unwrap()),
+                &format!(
+                    "/api/v1/payouts/{}/mark_paid",
+                    payout["id"].as_str().unwrap()
+                ),
                 &p.key,
                 json!({"reference": "PP-1"}),
             )
@@ -186,7 +240,10 @@ async fn an_invitation_mails_its_link_and_the_page_still_shows_it_once() {
 
     let res = app
         .browser
-        .post_form("/admin/team/invitations", &[("email", "bob@example.com"), ("role", "admin")])
+        .post_form(
+            "/admin/team/invitations",
+            &[("email", "bob@example.com"), ("role", "admin")],
+        )
         .await;
 
     let page = res.text().await.unwrap();

@@ -13,7 +13,10 @@ async fn queued(app: &TestApp, store: tributary::domain::StoreId, to: &str) -> u
     let m = email::messages::affiliate_approved(
         &email::Sender::store("Somewhere"),
         &tributary::domain::Email::parse(to).unwrap(),
-        &email::messages::Decision { name: "Ann".into(), reason: None },
+        &email::messages::Decision {
+            name: "Ann".into(),
+            reason: None,
+        },
     )
     .unwrap();
     email::enqueue(&app.db, store, m).await.unwrap()
@@ -28,19 +31,37 @@ async fn the_page_lists_the_stores_messages_and_shows_one_with_clickable_links()
 
     let list = app.browser.get_html("/admin/emails").await;
 
-    assert!(list.contains("You&#39;re invited to join Acme Shop on Tributary") || list.contains("You&#x27;re invited") || list.contains("You're invited"), "{list}");
+    assert!(
+        list.contains("You&#39;re invited to join Acme Shop on Tributary")
+            || list.contains("You&#x27;re invited")
+            || list.contains("You're invited"),
+        "{list}"
+    );
     assert!(list.contains(&format!("/admin/emails/{}", row.id)));
     assert!(list.contains("bob@example.com"));
     let res = app.browser.get(&format!("/admin/emails/{}", row.id)).await;
     assert_eq!(res.status().as_u16(), 200);
-    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(csp.contains("script-src 'self'"), "{csp}");
     let page = res.text().await.unwrap();
     let link = first_link(&row.text_body);
-    assert!(page.contains(&format!("<a href=\"{link}\"")), "the link is clickable: {page}");
+    assert!(
+        page.contains(&format!("<a href=\"{link}\"")),
+        "the link is clickable: {page}"
+    );
     // The HTML part is shown sandboxed and escaped, never as live markup.
-    assert!(page.contains("<iframe class=\"email-html\" sandbox=\"\" srcdoc=\"&#60;!doctype html&#62;") || page.contains("srcdoc=\"&lt;!doctype html&gt;"), "{page}");
-    assert!(!page.contains("<body style="), "the message's own markup is not in the page");
+    assert!(
+        page.contains("<iframe class=\"email-html\" sandbox=\"\" srcdoc=\"&#60;!doctype html&#62;")
+            || page.contains("srcdoc=\"&lt;!doctype html&gt;"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("<body style="),
+        "the message's own markup is not in the page"
+    );
 }
 
 #[tokio::test]
@@ -67,7 +88,12 @@ async fn another_stores_message_is_not_found_and_cannot_be_retried() {
     assert_eq!(page.status().as_u16(), 404);
     assert_eq!(retry.status().as_u16(), 404);
     assert_eq!(outbox(&app).await[0].status, EmailStatus::Failed);
-    assert!(!app.browser.get_html("/admin/emails").await.contains("ann@example.com"));
+    assert!(
+        !app.browser
+            .get_html("/admin/emails")
+            .await
+            .contains("ann@example.com")
+    );
 }
 
 #[tokio::test]
@@ -79,9 +105,14 @@ async fn retrying_needs_the_csrf_token_and_only_failed_messages_are_retried() {
     let path = format!("/admin/emails/{id}/retry");
 
     let queued_retry = app.browser.post_form(&path, &[]).await;
-    assert_eq!(queued_retry.status().as_u16(), 303, "refused back to the page");
+    assert_eq!(
+        queued_retry.status().as_u16(),
+        303,
+        "refused back to the page"
+    );
     assert_eq!(outbox(&app).await[0].status, EmailStatus::Queued);
-    app.sql("UPDATE emails SET status = 'failed', attempts = 8").await;
+    app.sql("UPDATE emails SET status = 'failed', attempts = 8")
+        .await;
 
     let without = app.browser.post_form_raw(&path, &[]).await;
 
@@ -111,7 +142,10 @@ async fn the_list_is_paged_newest_first_and_filtered_by_status() {
 
     let first = app.browser.get_html("/admin/emails").await;
 
-    assert!(first.contains("a50@example.com") && !first.contains(">a0@example.com<"), "newest first");
+    assert!(
+        first.contains("a50@example.com") && !first.contains(">a0@example.com<"),
+        "newest first"
+    );
     let older = element_href(&first, "next-page").expect("an Older link");
     let second = app.browser.get_html(&older).await;
     assert!(second.contains(">a0@example.com<") && !second.contains("a50@example.com"));
