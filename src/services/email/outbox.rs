@@ -3,13 +3,16 @@
 //! "retry now" for a message that was given up.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::db;
 use crate::domain::StoreId;
-use crate::domain::mail::EmailStatus;
+use crate::domain::mail::{EmailKind, EmailStatus};
 use crate::entities::email;
 use crate::services::{Actor, ServiceError, ServiceResult, UseCaseError, UseCaseResult, audit};
 
@@ -113,4 +116,28 @@ pub async fn retry(
         attempts: 0,
         ..current
     })
+}
+
+/// Erasing an affiliate forgets the store's mail about them too: what was
+/// sent to their address, and the team's "new application" messages that
+/// name it.
+pub(crate) async fn forget_affiliate(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    address: &str,
+) -> ServiceResult<u64> {
+    let gone = email::Entity::delete_many()
+        .filter(email::Column::StoreId.eq(store_id.0))
+        .filter(
+            Condition::any()
+                .add(email::Column::Recipient.eq(address))
+                .add(
+                    Condition::all()
+                        .add(email::Column::Kind.eq(EmailKind::NewApplication))
+                        .add(email::Column::TextBody.contains(format!("<{address}>"))),
+                ),
+        )
+        .exec(conn)
+        .await?;
+    Ok(gone.rows_affected)
 }

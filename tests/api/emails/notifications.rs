@@ -254,3 +254,35 @@ async fn an_invitation_mails_its_link_and_the_page_still_shows_it_once() {
     assert!(page.contains(&link), "the page shows the same link");
     assert!(mails[0].text_body.contains("owner@example.com invited you"));
 }
+
+#[tokio::test]
+async fn erasing_an_affiliate_forgets_the_mail_about_them() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let ann = app
+        .new_affiliate(&p.key, "ann@example.com", json!({"status": "pending"}))
+        .await;
+    app.new_affiliate(&p.key, "bob@example.com", json!({"status": "pending"}))
+        .await;
+    assert_eq!(outbox(&app).await.len(), 4);
+
+    let (status, body) = app
+        .api(
+            Method::POST,
+            &format!(
+                "/api/v1/affiliates/{}/anonymize",
+                ann["id"].as_str().unwrap()
+            ),
+            &p.key,
+            None,
+        )
+        .await;
+
+    assert_eq!(status, 200, "{body}");
+    let left = outbox(&app).await;
+    assert_eq!(left.len(), 2, "bob's two messages stay");
+    assert!(
+        left.iter()
+            .all(|m| !m.text_body.contains("ann@example.com") && m.recipient != "ann@example.com")
+    );
+}
