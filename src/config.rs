@@ -297,7 +297,6 @@ fn parse_mail(url: Option<&str>, from: Option<&str>) -> Result<Option<MailConfig
                     "tls= must be required or opportunistic, with smtp:// (smtps:// is TLS already)",
                 ));
             }
-            ("ehlo_domain", _) => {}
             (other, _) => {
                 return Err(bad(
                     "TRIBUTARY_SMTP_URL",
