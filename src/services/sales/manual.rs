@@ -83,10 +83,9 @@ pub(super) async fn attribute_in(
     );
     work.add_referral(r.clone());
     work.emit(store_id, "referral.created", referrals::snapshot(&r));
-    let (updated, commission, note) =
-        attach(&mut work, txn, store, &current, r, "manual")
-            .await?
-            .ok_or(UseCaseError::Refused(AttributeSaleError::AlreadyAttributed))?;
+    let (updated, commission, note) = attach(&mut work, txn, store, &current, r, "manual")
+        .await?
+        .ok_or(UseCaseError::Refused(AttributeSaleError::AlreadyAttributed))?;
     work.flush(txn).await?;
     audit::record(
         txn,
