@@ -44,6 +44,36 @@ pub struct Settings {
     /// Hours after login after which a staff session ends regardless.
     #[arg(long, env = "TRIBUTARY_SESSION_MAX_HOURS", global = true)]
     pub session_max_hours: Option<String>,
+    /// SMTP server for outgoing mail: `smtp://user:pass@host:25`,
+    /// `smtps://user:pass@host`, `smtp://host:587?tls=required`.
+    #[arg(
+        long,
+        env = "TRIBUTARY_SMTP_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+    /// The address outgoing mail comes from (shown with the store's name).
+    #[arg(long, env = "TRIBUTARY_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+}
+
+/// Where outgoing mail goes; absent, mail stays in the outbox for the
+/// Emails page.
+#[derive(Clone)]
+pub struct MailConfig {
+    pub smtp_url: String,
+    pub from: String,
+}
+
+impl std::fmt::Debug for MailConfig {
+    // The URL may carry the SMTP password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp_url", &"<hidden>")
+            .field("from", &self.from)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +91,7 @@ pub struct Config {
     /// and answered as usual but not stored, which measures the click
     /// handler without its writer (`examples/click_handler_only.rs`).
     pub discard_clicks: bool,
+    pub mail: Option<MailConfig>,
 }
 
 /// One bad setting: its name and what is wrong with it.
@@ -160,6 +191,8 @@ impl Config {
             None => Vec::new(),
         };
 
+        let mail = parse_mail(s.smtp_url.as_deref(), s.mail_from.as_deref())?;
+
         Ok(Self {
             bind,
             database_url,
@@ -170,6 +203,7 @@ impl Config {
             session_idle: Duration::from_secs(session_idle * 60),
             session_max: Duration::from_secs(session_max * 3600),
             discard_clicks: false,
+            mail,
         })
     }
 
@@ -214,8 +248,73 @@ impl Config {
             session_idle: Duration::from_secs(7200),
             session_max: Duration::from_secs(12 * 3600),
             discard_clicks: false,
+            mail: None,
         }
     }
+}
+
+/// Both mail settings or neither; the URL must be one lettre understands.
+fn parse_mail(url: Option<&str>, from: Option<&str>) -> Result<Option<MailConfig>, ConfigError> {
+    let given = |v: Option<&str>| {
+        v.map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let (url, from) = match (given(url), given(from)) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => {
+            return Err(bad(
+                "TRIBUTARY_MAIL_FROM",
+                "must be set with TRIBUTARY_SMTP_URL (the address mail comes from)",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(bad(
+                "TRIBUTARY_SMTP_URL",
+                "must be set with TRIBUTARY_MAIL_FROM (e.g. smtp://user:pass@mail.example.com:587?tls=required)",
+            ));
+        }
+        (Some(url), Some(from)) => (url, from),
+    };
+    let parsed = Url::parse(&url).map_err(|_| {
+        bad(
+            "TRIBUTARY_SMTP_URL",
+            "is not a URL like smtp://user:pass@host:25 or smtps://host",
+        )
+    })?;
+    if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(bad(
+            "TRIBUTARY_SMTP_URL",
+            "must be smtp://host[:port] or smtps://host[:port] (user:pass@ before the host when the server needs it)",
+        ));
+    }
+    for (k, v) in parsed.query_pairs() {
+        match (k.as_ref(), v.as_ref()) {
+            ("tls", "required" | "opportunistic") if parsed.scheme() == "smtp" => {}
+            ("tls", _) => {
+                return Err(bad(
+                    "TRIBUTARY_SMTP_URL",
+                    "tls= must be required or opportunistic, with smtp:// (smtps:// is TLS already)",
+                ));
+            }
+            (other, _) => {
+                return Err(bad(
+                    "TRIBUTARY_SMTP_URL",
+                    format!("unknown option {other:?} (tls= is the one option)"),
+                ));
+            }
+        }
+    }
+    if crate::domain::Email::parse(&from).is_err() {
+        return Err(bad(
+            "TRIBUTARY_MAIL_FROM",
+            format!("{from:?} is not an email address like affiliates@example.com"),
+        ));
+    }
+    Ok(Some(MailConfig {
+        smtp_url: url,
+        from,
+    }))
 }
 
 fn parse_bounded(
@@ -342,6 +441,56 @@ mod tests {
             let err = Config::from_settings(&settings).unwrap_err();
             assert_eq!(err.setting, name);
             assert!(err.to_string().starts_with(name));
+        }
+    }
+
+    #[test]
+    fn mail_needs_both_settings_and_a_smtp_url() {
+        let with = |url: Option<&str>, from: Option<&str>| {
+            Config::from_settings(&Settings {
+                smtp_url: url.map(str::to_owned),
+                mail_from: from.map(str::to_owned),
+                ..Default::default()
+            })
+        };
+        assert!(with(None, None).unwrap().mail.is_none());
+        for url in [
+            "smtp://user:pass@mail.example.com:25",
+            "smtps://mail.example.com",
+            "smtp://mail.example.com:587?tls=required",
+        ] {
+            let mail = with(Some(url), Some("shop@example.com"))
+                .unwrap()
+                .mail
+                .unwrap();
+            assert_eq!(mail.smtp_url, url);
+            assert!(!format!("{mail:?}").contains("pass"));
+        }
+        let cases = [
+            (Some("smtp://mail.example.com"), None, "TRIBUTARY_MAIL_FROM"),
+            (None, Some("shop@example.com"), "TRIBUTARY_SMTP_URL"),
+            (
+                Some("http://mail.example.com"),
+                Some("shop@example.com"),
+                "TRIBUTARY_SMTP_URL",
+            ),
+            (
+                Some("smtp://mail.example.com?tls=maybe"),
+                Some("shop@example.com"),
+                "TRIBUTARY_SMTP_URL",
+            ),
+            (
+                Some("smtp://mail.example.com"),
+                Some("not an address"),
+                "TRIBUTARY_MAIL_FROM",
+            ),
+        ];
+        for (url, from, name) in cases {
+            assert_eq!(
+                with(url, from).unwrap_err().setting,
+                name,
+                "{url:?} {from:?}"
+            );
         }
     }
 

@@ -18,6 +18,7 @@ use tracing_actix_web::TracingLogger;
 use crate::config::Config;
 use crate::db;
 use crate::services::clicks::{ClickWriter, WriterHandle};
+use crate::services::email::Mailer;
 use crate::services::link_cache::LinkCache;
 use crate::services::{crypto, sessions};
 use crate::web::session_store::DbSessionStore;
@@ -29,6 +30,8 @@ pub struct Application {
     db: DatabaseConnection,
     clicks: WriterHandle,
     link_cache: LinkCache,
+    /// The SMTP server outgoing mail goes to, when configured.
+    mailer: Option<Mailer>,
 }
 
 /// Opens the database and brings its schema up to date.
@@ -52,6 +55,21 @@ impl Application {
             // Tests bind port 0: the public URL must name the real port.
             let _ = config.public_url.set_port(Some(port));
         }
+
+        let mailer = match &config.mail {
+            Some(mail) => {
+                let hello = config
+                    .public_url
+                    .host_str()
+                    .unwrap_or("localhost")
+                    .to_owned();
+                Some(
+                    Mailer::new(&mail.smtp_url, &mail.from, &hello)
+                        .map_err(|e| anyhow::anyhow!("TRIBUTARY_SMTP_URL: {e}"))?,
+                )
+            }
+            None => None,
+        };
 
         let https = config.is_https();
         let cookie_key = {
@@ -136,6 +154,7 @@ impl Application {
             db,
             clicks,
             link_cache,
+            mailer,
         })
     }
 
@@ -177,8 +196,27 @@ impl Application {
                 }
             }
         });
+        let mail = match self.mailer.clone() {
+            Some(mailer) => {
+                tracing::info!("sending mail through TRIBUTARY_SMTP_URL");
+                Some(crate::services::email::deliver::spawn_worker(
+                    self.db.clone(),
+                    mailer,
+                ))
+            }
+            None => {
+                tracing::info!(
+                    "mail is not configured (TRIBUTARY_SMTP_URL, TRIBUTARY_MAIL_FROM): \
+                     messages are kept in the outbox and staff read them on the Emails page"
+                );
+                None
+            }
+        };
         let link_versions = self.link_cache.spawn_poller(self.db.clone());
         let result = self.server.await;
+        if let Some(mail) = mail {
+            mail.abort();
+        }
         link_versions.abort();
         janitor.abort();
         promoter.abort();

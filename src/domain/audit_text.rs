@@ -44,6 +44,7 @@ pub const OBJECT_TYPES: &[(&str, &str)] = &[
     ("campaign", "Campaigns"),
     ("commission", "Commissions"),
     ("coupon", "Coupons"),
+    ("email", "Emails"),
     ("link", "Links"),
     ("membership", "Team"),
     ("payout", "Payouts"),
@@ -239,6 +240,14 @@ pub fn sentence(e: &Entry<'_>, names: &Names, currency: Currency) -> Vec<Part> {
         )),
         "store.settings_changed" => actor.text("changed the store's settings"),
         "user.password_changed" => actor.text("changed their password"),
+        "user.password_reset" => actor.text("set a new password through a reset link"),
+        "email.retried" => actor
+            .text("retried ")
+            .link("an email", id.map(|m| format!("/admin/emails/{m}")))
+            .text(format!(
+                " to {}",
+                str_at(d, &["recipient"]).unwrap_or("someone")
+            )),
         "stripe.secret_set" => actor.text("set the Stripe webhook secret"),
         "stripe.secret_cleared" => actor.text("removed the Stripe webhook secret"),
         other => actor.text(format!("did {other} on {}", e.entity_type)),

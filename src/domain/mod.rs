@@ -17,6 +17,7 @@ pub mod email;
 pub mod ids;
 pub mod link_token;
 pub mod mac;
+pub mod mail;
 pub mod money;
 pub mod password;
 pub mod payout;

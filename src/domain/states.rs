@@ -413,6 +413,11 @@ mod tests {
                     .iter()
                     .map(|s| s.as_str()),
             )
+            .chain(
+                crate::domain::mail::EmailStatus::ALL
+                    .iter()
+                    .map(|s| s.as_str()),
+            )
             .collect();
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut offenders = Vec::new();

@@ -27,6 +27,9 @@ pub struct Model {
     pub search_text: String,
     pub status_changed_at: DateTimeUtc,
     pub anonymized_at: Option<DateTimeUtc>,
+    /// The affiliate's notification settings (the portal's Settings page).
+    pub notify_new_commission: bool,
+    pub notify_payout_paid: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -108,6 +108,8 @@ pub async fn run(db: &DatabaseConnection, slug: &str, count: u64) -> ServiceResu
                 search_text: Set(profile.search_text()),
                 status_changed_at: Set(created_at),
                 anonymized_at: Set(None),
+                notify_new_commission: Set(true),
+                notify_payout_paid: Set(true),
                 created_at: Set(created_at),
                 updated_at: Set(created_at),
             });

@@ -16,6 +16,7 @@ mod cli;
 mod commissions;
 mod concurrent_patch;
 mod csrf;
+mod emails;
 mod group_commit;
 mod idempotency_crash;
 mod in_page_errors;

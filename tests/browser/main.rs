@@ -9,6 +9,7 @@ mod driver;
 mod api_key_journey;
 mod attribution_journey;
 mod commissions_journey;
+mod emails_journey;
 mod in_page_errors;
 mod invitation_journey;
 mod login_failure;

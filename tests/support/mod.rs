@@ -11,8 +11,11 @@
 
 mod builders;
 mod client;
+mod smtp;
 mod spawn;
 
 pub use builders::*;
 pub use client::*;
+#[allow(unused_imports)] // the browser suite has no mail tests yet
+pub use smtp::*;
 pub use spawn::*;

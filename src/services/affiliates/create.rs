@@ -81,6 +81,8 @@ pub async fn create(
         search_text: Set(profile.search_text()),
         status_changed_at: Set(now),
         anonymized_at: Set(None),
+        notify_new_commission: Set(true),
+        notify_payout_paid: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -89,6 +91,9 @@ pub async fn create(
     .on_constraint(&AFFILIATE_EMAIL)?;
     record_status(&txn, store_id, id, None, status, None, actor).await?;
     let default_link = links::insert_default(&txn, store_id, &created, token).await?;
+    if status == AffiliateStatus::Pending {
+        crate::services::email::notify::application(&txn, store, &created, &campaign.name).await?;
+    }
     audit::record(&txn, store_id, actor, "affiliate.created", "affiliate", Some(id.to_string()),
         json!({"profile": snapshot(&created), "status": status.as_str(), "link_token": default_link.token})).await?;
     crate::services::link_cache::commit(db, txn).await?;

@@ -50,6 +50,7 @@ pub async fn delete(
     if has_money_history(&txn, &current).await? {
         return Err(UseCaseError::Refused(DeleteAffiliateError::HasMoneyHistory));
     }
+    crate::services::email::outbox::forget_affiliate(&txn, store_id, &current.email).await?;
     affiliate::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(
         &txn,
@@ -78,6 +79,7 @@ pub async fn anonymize(
     if current.anonymized_at.is_some() {
         return Ok(current);
     }
+    crate::services::email::outbox::forget_affiliate(&txn, store_id, &current.email).await?;
     let mut active: affiliate::ActiveModel = current.into();
     active.email = Set(format!("erased-{}@invalid", id.0.simple()));
     active.first_name = Set("Erased".into());

@@ -47,6 +47,7 @@ pub(super) async fn change_status_in(
     active.updated_at = Set(Utc::now());
     let updated = active.update(txn).await?;
     record_status(txn, store_id, id, Some(from), to, reason.clone(), actor).await?;
+    crate::services::email::notify::status_changed(txn, store_id, from, &updated).await?;
     audit::record(
         txn,
         store_id,

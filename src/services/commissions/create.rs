@@ -323,6 +323,7 @@ pub async fn create(
         .await?;
     }
     events::emit(&txn, store_id, "commission.created", snapshot(&made)).await?;
+    crate::services::email::notify::commission_created(&txn, store, &affiliate, &made).await?;
     audit::record(
         &txn,
         store_id,

@@ -85,6 +85,7 @@ pub async fn mark_paid(
     )
     .await?;
     events::emit(&txn, store_id, "payout.paid", snapshot(&p)).await?;
+    crate::services::email::notify::payout_paid(&txn, store_id, &p).await?;
     for c in held {
         let mut paid = c;
         paid.status = CommissionStatus::Paid;

@@ -52,7 +52,6 @@ pub(super) async fn attribute_in(
     affiliate_id: AffiliateId,
 ) -> UseCaseResult<Recorded, AttributeSaleError> {
     let store_id = StoreId(store.id);
-    let currency = campaigns::currency_of(store);
     let current = get(txn, store_id, sale_id).await?;
     if current.affiliate_id.is_some() {
         return Err(UseCaseError::Refused(AttributeSaleError::AlreadyAttributed));
@@ -84,10 +83,9 @@ pub(super) async fn attribute_in(
     );
     work.add_referral(r.clone());
     work.emit(store_id, "referral.created", referrals::snapshot(&r));
-    let (updated, commission, note) =
-        attach(&mut work, txn, store_id, currency, &current, r, "manual")
-            .await?
-            .ok_or(UseCaseError::Refused(AttributeSaleError::AlreadyAttributed))?;
+    let (updated, commission, note) = attach(&mut work, txn, store, &current, r, "manual")
+        .await?
+        .ok_or(UseCaseError::Refused(AttributeSaleError::AlreadyAttributed))?;
     work.flush(txn).await?;
     audit::record(
         txn,
@@ -122,12 +120,13 @@ pub(super) type Attached = (
 pub(super) async fn attach(
     work: &mut Work,
     txn: &impl ConnectionTrait,
-    store_id: StoreId,
-    currency: Currency,
+    store: &store::Model,
     current: &sale::Model,
     r: referral::Model,
     how: &str,
 ) -> ServiceResult<Option<Attached>> {
+    let store_id = StoreId(store.id);
+    let currency = campaigns::currency_of(store);
     let claimed = sale::Entity::update_many()
         .col_expr(sale::Column::ReferralId, Expr::value(Some(r.id)))
         .col_expr(sale::Column::AffiliateId, Expr::value(Some(r.affiliate_id)))
@@ -151,6 +150,7 @@ pub(super) async fn attach(
         credit(work, txn, store_id, currency, &mut r, &updated, hold_from).await?;
     if let Some(c) = &commission {
         work.add_commission(c.clone());
+        work.stage_commission_mail(store, c)?;
     }
     let customer = Customer {
         external_id: updated.external_customer_id.as_deref(),
@@ -171,7 +171,6 @@ pub async fn attach_customer_sales(
     customer: &str,
 ) -> ServiceResult<usize> {
     let store_id = StoreId(store.id);
-    let currency = campaigns::currency_of(store);
     let txn = db::begin_write(db).await?;
     let orphans = sale::Entity::find()
         .filter(sale::Column::StoreId.eq(store.id))
@@ -189,7 +188,7 @@ pub async fn attach_customer_sales(
             .referral(&txn, store_id, referral_id.0)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        if attach(&mut work, &txn, store_id, currency, &orphan, r, "customer")
+        if attach(&mut work, &txn, store, &orphan, r, "customer")
             .await?
             .is_some()
         {

@@ -125,6 +125,7 @@ struct LoginPage {
 pub struct LoginQuery {
     next: Option<String>,
     signed_out: Option<String>,
+    password_reset: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -168,10 +169,16 @@ pub async fn login_form(
             email: String::new(),
             next: safe_next(query.next.as_deref().unwrap_or("/admin")),
             error: None,
-            notice: query
-                .signed_out
-                .as_ref()
-                .map(|_| "You have been signed out."),
+            notice: if query.password_reset.is_some() {
+                Some(
+                    "Your password was changed and every session ended. Sign in with the new password.",
+                )
+            } else {
+                query
+                    .signed_out
+                    .as_ref()
+                    .map(|_| "You have been signed out.")
+            },
         },
     )
 }

@@ -11,7 +11,9 @@ mod commission_export;
 mod commission_pages;
 mod commissions;
 mod dashboard;
+mod emails;
 mod invitations;
+mod password_reset;
 mod payouts;
 mod referrals;
 mod sales;
@@ -33,6 +35,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(auth::login_submit)),
         )
         .route("/logout", web::post().to(auth::logout))
+        .service(
+            web::resource("/password-reset")
+                .route(web::get().to(password_reset::form))
+                .route(web::post().to(password_reset::submit)),
+        )
+        .service(
+            web::resource("/password-reset/{token}")
+                .route(web::get().to(password_reset::reset_form))
+                .route(web::post().to(password_reset::reset_submit)),
+        )
+        .route("/admin/emails", web::get().to(emails::index))
+        .route("/admin/emails/{id}", web::get().to(emails::show))
+        .route("/admin/emails/{id}/retry", web::post().to(emails::retry))
         .route("/admin", web::get().to(dashboard::show))
         .route(
             "/admin/stores/switch",

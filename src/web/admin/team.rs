@@ -118,19 +118,15 @@ pub async fn invite(
         &staff.actor(),
         &form.email,
         &form.role,
+        &state.config.public_base(),
     )
     .await
     {
         Ok(created) => {
-            let url = format!(
-                "{}/invitations/{}",
-                state.config.public_base().trim_end_matches('/'),
-                created.token
-            );
             let link = CreatedLink {
                 email: created.email,
                 role: created.role.as_str(),
-                url,
+                url: created.url,
                 expires_at: created.expires_at,
             };
             team_page(

@@ -349,6 +349,20 @@ async fn a_get_never_changes_state_and_a_post_needs_the_token() {
         &[],
     )
     .await;
+    let mail = tributary::services::email::outbox::list(&app.db, store, None, None, 1)
+        .await
+        .unwrap()
+        .emails[0]
+        .id;
+    app.sql("UPDATE emails SET status = 'failed'").await;
+    only_the_post_with_the_token_changes_state(&app, &format!("/admin/emails/{mail}/retry"), &[])
+        .await;
+    only_the_post_with_the_token_changes_state(
+        &app,
+        "/password-reset",
+        &[("email", s(OWNER_EMAIL))],
+    )
+    .await;
 
     // Switching stores changes only the session.
     let (beta, _, _) = tributary::services::setup::create_admin_from_cli(

@@ -27,9 +27,12 @@ use crate::db;
 use crate::domain::StoreId;
 use crate::domain::states::CommissionKind;
 use crate::domain::{AffiliateId, CampaignId};
-use crate::entities::{affiliate, audit_entry, campaign, commission, event, link, referral, sale};
+use crate::entities::{
+    affiliate, audit_entry, campaign, commission, email, event, link, referral, sale,
+};
 use crate::services::{Actor, ServiceError, ServiceResult, audit, commissions, events};
 
+mod mail;
 mod rows;
 use rows::*;
 
@@ -63,6 +66,7 @@ pub(super) struct Mark {
     events: usize,
     audits: usize,
     conversions: usize,
+    emails: usize,
 }
 
 #[derive(Default)]
@@ -81,6 +85,8 @@ pub(super) struct Work {
     audits: Vec<audit_entry::ActiveModel>,
     /// Links whose referral converted, once per conversion.
     conversions: Vec<Uuid>,
+    /// Rendered "you earned" messages (`mail.rs`).
+    emails: Vec<email::ActiveModel>,
 }
 
 impl Work {
@@ -92,6 +98,7 @@ impl Work {
             events: self.events.len(),
             audits: self.audits.len(),
             conversions: self.conversions.len(),
+            emails: self.emails.len(),
         }
     }
 
@@ -108,6 +115,7 @@ impl Work {
         self.events.truncate(mark.events);
         self.audits.truncate(mark.audits);
         self.conversions.truncate(mark.conversions);
+        self.emails.truncate(mark.emails);
     }
 
     /// Reads, in one query each, what a batch of sales will ask for: the
@@ -370,52 +378,6 @@ impl Work {
     /// One more referral of this link converted.
     pub fn count_conversion(&mut self, link_id: Uuid) {
         self.conversions.push(link_id);
-    }
-
-    /// Sends everything staged, parents before children, in a few
-    /// multi-row statements. The caller commits.
-    pub async fn flush(self, conn: &impl ConnectionTrait) -> Result<(), DbErr> {
-        let mut new_referrals = Vec::new();
-        let mut changed = Vec::new();
-        for t in self.referrals.into_values() {
-            match t.row {
-                Row::New => new_referrals.push(t.model),
-                Row::Changed => changed.push(t.model),
-                Row::Clean => {}
-            }
-        }
-        // Time-ordered ids: rows go in in the order they were made.
-        new_referrals.sort_by_key(|r| r.id);
-        changed.sort_by_key(|r| r.id);
-        insert_all::<referral::Entity, _>(conn, new_referrals).await?;
-        insert_all::<sale::Entity, _>(conn, self.sales).await?;
-        insert_all::<commission::Entity, _>(conn, self.commissions).await?;
-        for r in changed {
-            update_progress(conn, r).await?;
-        }
-        let mut per_link: Vec<(Uuid, i32)> = Vec::new();
-        for id in self.conversions {
-            match per_link.iter_mut().find(|(l, _)| *l == id) {
-                Some((_, n)) => *n += 1,
-                None => per_link.push((id, 1)),
-            }
-        }
-        // Link order, as the click writer: concurrent writers lock link
-        // rows in one order and never deadlock.
-        per_link.sort_unstable();
-        for (id, n) in per_link {
-            link::Entity::update_many()
-                .col_expr(
-                    link::Column::Conversions,
-                    Expr::col(link::Column::Conversions).add(n),
-                )
-                .filter(link::Column::Id.eq(id))
-                .exec(conn)
-                .await?;
-        }
-        insert_all::<event::Entity, _>(conn, self.events).await?;
-        insert_all::<audit_entry::Entity, _>(conn, self.audits).await?;
-        Ok(())
     }
 }
 

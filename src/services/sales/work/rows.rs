@@ -1,6 +1,55 @@
-//! Row writers of the unit of work: multi-row inserts and the referral columns a sale moves.
+//! Row writers of the unit of work: `flush`, multi-row inserts and the referral columns a sale moves.
 
 use super::*;
+
+impl Work {
+    /// Sends everything staged, parents before children, in a few
+    /// multi-row statements. The caller commits.
+    pub async fn flush(self, conn: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let mut new_referrals = Vec::new();
+        let mut changed = Vec::new();
+        for t in self.referrals.into_values() {
+            match t.row {
+                Row::New => new_referrals.push(t.model),
+                Row::Changed => changed.push(t.model),
+                Row::Clean => {}
+            }
+        }
+        // Time-ordered ids: rows go in in the order they were made.
+        new_referrals.sort_by_key(|r| r.id);
+        changed.sort_by_key(|r| r.id);
+        insert_all::<referral::Entity, _>(conn, new_referrals).await?;
+        insert_all::<sale::Entity, _>(conn, self.sales).await?;
+        insert_all::<commission::Entity, _>(conn, self.commissions).await?;
+        for r in changed {
+            update_progress(conn, r).await?;
+        }
+        let mut per_link: Vec<(Uuid, i32)> = Vec::new();
+        for id in self.conversions {
+            match per_link.iter_mut().find(|(l, _)| *l == id) {
+                Some((_, n)) => *n += 1,
+                None => per_link.push((id, 1)),
+            }
+        }
+        // Link order, as the click writer: concurrent writers lock link
+        // rows in one order and never deadlock.
+        per_link.sort_unstable();
+        for (id, n) in per_link {
+            link::Entity::update_many()
+                .col_expr(
+                    link::Column::Conversions,
+                    Expr::col(link::Column::Conversions).add(n),
+                )
+                .filter(link::Column::Id.eq(id))
+                .exec(conn)
+                .await?;
+        }
+        insert_all::<event::Entity, _>(conn, self.events).await?;
+        insert_all::<audit_entry::Entity, _>(conn, self.audits).await?;
+        insert_all::<email::Entity, _>(conn, self.emails).await?;
+        Ok(())
+    }
+}
 
 /// Writes the columns a sale moves on a referral (and only those, so a
 /// concurrent change to another column is never overwritten).
