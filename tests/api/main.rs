@@ -25,6 +25,7 @@ mod link_cache;
 mod links_coupons;
 mod login_throttle;
 mod money;
+mod money_model;
 mod openapi;
 mod pages;
 mod payout_pages;
