@@ -535,6 +535,20 @@ async fn an_adjustment_moves_the_balance_and_the_next_payout_settles_it() {
 
 #[tokio::test]
 async fn concurrent_payouts_for_one_affiliate_pay_each_commission_at_most_once() {
+    race_payout_creations(1).await;
+}
+
+/// The same race with the requests spread over two app instances on one
+/// database (two servers behind a load balancer): the lock is the
+/// database's, not a process's.
+#[tokio::test]
+async fn concurrent_payouts_over_two_instances_pay_each_commission_at_most_once() {
+    race_payout_creations(2).await;
+}
+
+/// 200 rounds: a new adjustment makes 1.00 due, then 20 payout creations
+/// for the affiliate race; exactly one wins each round.
+async fn race_payout_creations(instances: usize) {
     let app = spawn_app().await;
     let p = app.program().await;
     let ann = with_due(
@@ -547,9 +561,15 @@ async fn concurrent_payouts_for_one_affiliate_pay_each_commission_at_most_once()
     )
     .await;
     let ann_id = ann["id"].as_str().unwrap().to_owned();
+    let mut apps = vec![&app];
+    let second;
+    if instances == 2 {
+        second = app.another_instance().await;
+        apps.push(&second);
+    }
     let mut due_total = 200; // the sale's commission, in cents
 
-    for round in 0..50 {
+    for round in 0..200 {
         let (status, _) = app
             .api_post(
                 &format!("/api/v1/affiliates/{ann_id}/adjustments"),
@@ -559,19 +579,14 @@ async fn concurrent_payouts_for_one_affiliate_pay_each_commission_at_most_once()
             .await;
         assert_eq!(status, 201);
         due_total += 100;
-        let answers = futures_join(
-            &app,
-            20,
-            |app, key| {
-                let ann_id = ann_id.clone();
-                async move {
-                    app.api_post("/api/v1/payouts", &key, json!({"affiliate_ids": [ann_id]}))
-                        .await
-                        .0
-                }
-            },
-            &p.key,
-        )
+        let answers = futures_util::future::join_all((0..20).map(|n| {
+            let (app, ann_id, key) = (apps[n % apps.len()], ann_id.clone(), p.key.clone());
+            async move {
+                app.api_post("/api/v1/payouts", &key, json!({"affiliate_ids": [ann_id]}))
+                    .await
+                    .0
+            }
+        }))
         .await;
         assert_eq!(
             answers.iter().filter(|s| **s == 201).count(),
@@ -589,7 +604,9 @@ async fn concurrent_payouts_for_one_affiliate_pay_each_commission_at_most_once()
         .await;
     let paid_total: i64 = paid_sum(&app, &p.key).await;
     assert!(paid_total <= due_total, "{paid_total} > {due_total}");
+    assert_eq!(paid_total, due_total, "every round paid what it made due");
     assert_eq!(b["available"], "0.00");
+    // Invariant 3 (each commission in at most one live payout) and the rest.
     app.assert_books_balance().await;
 }
 
@@ -651,14 +668,6 @@ async fn paid_sum(app: &TestApp, key: &str) -> i64 {
             None => return total,
         }
     }
-}
-
-async fn futures_join<'a, F, Fut>(app: &'a TestApp, n: usize, f: F, key: &str) -> Vec<u16>
-where
-    F: Fn(&'a TestApp, String) -> Fut,
-    Fut: std::future::Future<Output = u16> + 'a,
-{
-    futures_util::future::join_all((0..n).map(|_| f(app, key.to_owned()))).await
 }
 
 #[tokio::test]
