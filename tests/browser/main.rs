@@ -13,6 +13,7 @@ mod emails_journey;
 mod in_page_errors;
 mod invitation_journey;
 mod login_failure;
+mod payouts_journey;
 mod phone_layout;
 mod programs_journey;
 mod tracking_journey;

@@ -50,6 +50,24 @@ async fn every_admin_page_fits_a_phone_screen_with_its_heading_in_view() {
     assert_eq!(status, 201, "{sale}");
     app.api_key("acme").await;
     let ann_id = ann["id"].as_str().unwrap().to_owned();
+    // Money rows: a due adjustment, recorded as a payout, and a commission.
+    let (status, adjusted) = app
+        .api_post(
+            &format!("/api/v1/affiliates/{ann_id}/adjustments"),
+            &p.key,
+            json!({"amount": "50.00", "reason": "opening balance from the old system"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{adjusted}");
+    let (status, payout) = app
+        .api_post(
+            &format!("/api/v1/affiliates/{ann_id}/payouts"),
+            &p.key,
+            json!({"amount": "50.00", "comment": "paid by bank transfer, see the ledger"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{payout}");
+    let commission = sale["commissions"][0]["id"].as_str().unwrap().to_owned();
     let pages = [
         "/admin".to_owned(),
         "/admin/campaigns".to_owned(),
@@ -60,6 +78,12 @@ async fn every_admin_page_fits_a_phone_screen_with_its_heading_in_view() {
         "/admin/referrals".to_owned(),
         format!("/admin/referrals/{referral}"),
         "/admin/sales".to_owned(),
+        "/admin/commissions".to_owned(),
+        "/admin/commissions/new".to_owned(),
+        format!("/admin/commissions/{commission}"),
+        "/admin/payouts".to_owned(),
+        "/admin/payouts/due".to_owned(),
+        format!("/admin/payouts/{}", payout["id"].as_str().unwrap()),
         "/admin/team".to_owned(),
         "/admin/api-keys".to_owned(),
         "/admin/settings".to_owned(),

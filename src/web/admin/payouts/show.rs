@@ -31,6 +31,10 @@ pub struct PayoutView {
     pub voided_at: String,
     pub voided_by: String,
     pub void_reason: String,
+    /// The affiliate's money now, so marking paid or voiding shows the
+    /// balance it moved in the same swap.
+    pub affiliate_available: String,
+    pub affiliate_paid: String,
 }
 
 #[derive(Template)]
@@ -56,6 +60,8 @@ pub(super) async fn view_of(
 ) -> Result<PayoutView, WebError> {
     let c = currency(staff);
     let names = payouts::names_of(&state.db, staff.access.id(), &[p.affiliate_id]).await?;
+    let balance =
+        payouts::balance(&state.db, staff.access.id(), AffiliateId(p.affiliate_id)).await?;
     let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
         t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default()
@@ -83,6 +89,8 @@ pub(super) async fn view_of(
         voided_at: when(p.voided_at),
         voided_by: p.voided_by.clone().unwrap_or_default(),
         void_reason: p.void_reason.clone().unwrap_or_default(),
+        affiliate_available: format_minor(balance.available_minor, c),
+        affiliate_paid: format_minor(balance.paid_minor, c),
     })
 }
 
