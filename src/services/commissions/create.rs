@@ -6,7 +6,9 @@
 //! is unique per store by a unique index: a duplicate is a field error from
 //! the insert itself, never from a racy look-up first.
 //!
-//! Importing a `paid` one (with its paid payout) waits for payouts.
+//! Importing a `paid` one creates it due and pays it at once through a
+//! one-commission payout marked paid at its date (`payouts::pay_one_in`),
+//! in the same transaction, so the ledger stays exact.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
@@ -157,12 +159,8 @@ pub async fn create(
         Some(s) => e.check(
             "status",
             CommissionStatus::parse(s).and_then(|s| match s {
-                CommissionStatus::Pending | CommissionStatus::Due => Ok(s),
-                CommissionStatus::Paid => Err(
-                    "must be pending or due (importing a paid commission needs its payout, which is not supported yet)"
-                        .into(),
-                ),
-                _ => Err("must be pending or due".into()),
+                CommissionStatus::Pending | CommissionStatus::Due | CommissionStatus::Paid => Ok(s),
+                _ => Err("must be pending, due or paid".into()),
             }),
         ),
     };
@@ -172,6 +170,12 @@ pub async fn create(
             optional_note(input.remarks.as_deref(), MAX_REMARKS_CHARS),
         )
         .flatten();
+    if amount.is_some_and(|a| a < 0) && status == Some(CommissionStatus::Paid) {
+        e.add(
+            "status",
+            "cannot be paid for a clawback (a negative amount): the next payout settles it",
+        );
+    }
     if amount.is_some_and(|a| a < 0) && remarks.is_none() {
         e.add(
             "remarks",
@@ -266,6 +270,13 @@ pub async fn create(
         db::stored_time(date.expect("checked")),
         status.expect("checked"),
     );
+    // History already paid: written due, then paid below.
+    let import_paid = status == CommissionStatus::Paid;
+    let status = if import_paid {
+        CommissionStatus::Due
+    } else {
+        status
+    };
     let hold_days = campaign.as_ref().map_or(0, |c| c.hold_days.max(0) as i64);
     let due_at: DateTime<Utc> = match status {
         CommissionStatus::Due => date.min(db::stored_time(now)),
@@ -334,6 +345,13 @@ pub async fn create(
         json!({"after": snapshot(&made)}),
     )
     .await?;
+    let made = if import_paid {
+        let paid_at = date.min(db::stored_time(now));
+        crate::services::payouts::pay_one_in(&txn, store, actor, &made, paid_at).await?;
+        super::get(&txn, store_id, crate::domain::CommissionId(made.id)).await?
+    } else {
+        made
+    };
     txn.commit().await?;
     Ok(made)
 }

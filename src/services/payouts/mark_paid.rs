@@ -32,23 +32,47 @@ pub async fn mark_paid(
         "reference",
         super::optional_text(input.reference.as_deref(), 255),
     );
-    let now = db::stored_now();
-    let paid_at = db::stored_time(input.paid_at.unwrap_or(now));
-    if paid_at > now + chrono::Duration::minutes(5) {
-        errors.add("paid_at", "must not be in the future");
-    }
+    let paid_at = errors.check("paid_at", paid_time(input.paid_at));
     errors.into_result()?;
+    let paid_at = paid_at.expect("checked");
     let reference = reference.flatten();
 
     let txn = db::begin_write(db).await?;
     let p = lock_payout(&txn, store_id, id).await?;
+    let p = mark_paid_in(&txn, store_id, actor, p, reference, paid_at).await?;
+    txn.commit().await?;
+    Ok(p)
+}
+
+/// When the money left: now by default, never in the future (a few
+/// minutes of clock difference aside).
+pub(crate) fn paid_time(at: Option<DateTime<Utc>>) -> Result<DateTime<Utc>, String> {
+    let now = db::stored_now();
+    let paid_at = db::stored_time(at.unwrap_or(now));
+    if paid_at > now + chrono::Duration::minutes(5) {
+        return Err("must not be in the future".into());
+    }
+    Ok(paid_at)
+}
+
+/// The change itself, inside the caller's transaction, which holds the
+/// payout's lock (also used to pay one commission on its own, `pay_one`).
+pub(crate) async fn mark_paid_in(
+    txn: &db::Txn,
+    store_id: StoreId,
+    actor: &Actor,
+    p: payout::Model,
+    reference: Option<String>,
+    paid_at: DateTime<Utc>,
+) -> ServiceResult<payout::Model> {
+    let now = db::stored_now();
     let status = p
         .status
         .mark_paid()
         .map_err(|e| ServiceError::Conflict(e.0))?;
     let held = commission::Entity::find()
         .filter(commission::Column::PayoutId.eq(p.id))
-        .all(&txn)
+        .all(txn)
         .await?;
     for c in &held {
         c.status.settle().map_err(|e| {
@@ -64,7 +88,7 @@ pub async fn mark_paid(
         .col_expr(commission::Column::UpdatedAt, Expr::value(now))
         .filter(commission::Column::PayoutId.eq(p.id))
         .filter(commission::Column::Status.eq(CommissionStatus::Due))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     let mut active: payout::ActiveModel = p.into();
     active.status = Set(status);
@@ -73,9 +97,9 @@ pub async fn mark_paid(
         active.reference = Set(reference);
     }
     active.updated_at = Set(now);
-    let p = active.update(&txn).await?;
+    let p = active.update(txn).await?;
     audit::record(
-        &txn,
+        txn,
         store_id,
         actor,
         "payout.paid",
@@ -84,20 +108,13 @@ pub async fn mark_paid(
         json!({"reference": p.reference, "paid_at": paid_at, "amount_minor": p.amount_minor}),
     )
     .await?;
-    events::emit(&txn, store_id, "payout.paid", snapshot(&p)).await?;
-    crate::services::email::notify::payout_paid(&txn, store_id, &p).await?;
+    events::emit(txn, store_id, "payout.paid", snapshot(&p)).await?;
+    crate::services::email::notify::payout_paid(txn, store_id, &p).await?;
     for c in held {
         let mut paid = c;
         paid.status = CommissionStatus::Paid;
         paid.paid_at = Some(paid_at);
-        events::emit(
-            &txn,
-            store_id,
-            "commission.paid",
-            commission_snapshot(&paid),
-        )
-        .await?;
+        events::emit(txn, store_id, "commission.paid", commission_snapshot(&paid)).await?;
     }
-    txn.commit().await?;
     Ok(p)
 }

@@ -30,6 +30,7 @@ mod create;
 mod due;
 mod list;
 mod mark_paid;
+mod pay_one;
 mod record;
 mod settle;
 mod void;
@@ -42,6 +43,8 @@ pub use list::{
     totals,
 };
 pub use mark_paid::{MarkPaidInput, mark_paid};
+pub(crate) use pay_one::pay_one_in;
+pub use pay_one::{pay_commission, unpay_commission};
 pub use record::{RecordInput, record};
 pub use void::void;
 

@@ -178,19 +178,24 @@ async fn a_blank_or_null_due_at_is_a_422_naming_due_at_as_rewardful_answers() {
         );
     }
 
-    let (status, answer) = app
-        .api(
-            Method::PUT,
-            &format!("/api/v1/commissions/{id}"),
-            &p.key,
-            Some(json!({"paid_at": "2026-08-23T20:37:59Z"})),
-        )
-        .await;
-    assert_eq!(status, 422, "{answer}");
-    assert!(
-        has_field_error(&answer, "paid_at"),
-        "Rewardful's paid_at is refused by name until payouts exist"
-    );
+    // Rewardful's paid_at is answered by name when it cannot be honoured.
+    for body in [
+        json!({"paid_at": "2026-08-23T20:37:59Z", "due_at": "2026-09-01"}),
+        json!({"paid_at": 12}),
+        json!({"paid_at": "yesterday-ish"}),
+        json!({"paid_at": null}),
+    ] {
+        let (status, answer) = app
+            .api(
+                Method::PUT,
+                &format!("/api/v1/commissions/{id}"),
+                &p.key,
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(status, 422, "{body}: {answer}");
+        assert!(has_field_error(&answer, "paid_at"), "{body}: {answer}");
+    }
     assert_eq!(app.snapshot().await, before);
 }
 

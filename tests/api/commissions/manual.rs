@@ -131,7 +131,11 @@ async fn bad_manual_commissions_are_refused_naming_the_field_and_write_nothing()
             with("customer_email", json!("nobody@example.com")),
             "customer_email",
         ),
-        (with("status", json!("paid")), "status"),
+        (
+            json!({"affiliate_id": ann_id, "sale_amount": "10.00", "amount": "-2.00",
+                   "remarks": "a clawback", "status": "paid"}),
+            "status",
+        ),
         (with("status", json!("voided")), "status"),
         (with("date", json!("0000-01-01T00:00:00Z")), "date"),
         (with("date", json!("2999-01-01")), "date"),

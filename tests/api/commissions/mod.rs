@@ -6,6 +6,7 @@ mod edit;
 mod list;
 mod manual;
 mod page;
+mod paid_history;
 
 use crate::support::*;
 use serde_json::{Value, json};

@@ -1,7 +1,8 @@
 //! `/api/v1/commissions`: list (the page's filters), totals, get, create (a
 //! manual commission), update (`PATCH`, and `PUT` with the same partial
-//! meaning) and `DELETE` = void. Rewardful's legacy `paid_at` waits for
-//! payouts and is refused by name.
+//! meaning) and `DELETE` = void. Rewardful's legacy `paid_at` pays the
+//! commission through a one-commission payout marked paid then (`null`
+//! voids that payout): `services::payouts::pay_one`.
 
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use serde::{Deserialize, Serialize};
@@ -10,12 +11,13 @@ use uuid::Uuid;
 
 use crate::domain::CommissionId;
 use crate::domain::Currency;
-use crate::domain::commission_edit::earning;
+use crate::domain::commission_edit::{earning, parse_time};
 use crate::domain::money::format_minor;
 use crate::entities::commission;
 use crate::services::commissions::{
     self, CommissionFilter, CommissionForCreate, CommissionForUpdate, FilterText,
 };
+use crate::services::payouts;
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, DecimalText, ErrorBody, PageParams, nullable};
 use crate::web::{AppState, WebError};
@@ -231,7 +233,7 @@ pub struct CommissionCreate {
     /// When it was earned (RFC 3339 or a date; default now; not in the future).
     #[serde(alias = "commissionDate", alias = "referral_date")]
     pub date: Option<String>,
-    /// `pending` (default: due after the campaign's hold period from `date`) or `due` (in the balance at once).
+    /// `pending` (default: due after the campaign's hold period from `date`), `due` (in the balance at once) or `paid` (history: paid at `date` through a one-commission payout).
     pub status: Option<String>,
     pub remarks: Option<String>,
     /// Unique per store: a second commission with it is a 422.
@@ -289,7 +291,9 @@ pub struct CommissionWrite {
     /// `fraud`, `duplicate`, `order_cancelled`, `tracking_error` or `other` (with `void_note`).
     pub void_reason: Option<String>,
     pub void_note: Option<String>,
-    /// Rewardful's legacy field: not supported yet (it needs a payout); refused by name.
+    /// Rewardful's legacy field, sent alone: a time on a due commission pays it
+    /// through a one-commission payout marked paid then; `null` on a paid one
+    /// voids that payout (422 if its payout paid several commissions).
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub paid_at: Option<Option<serde_json::Value>>,
@@ -301,11 +305,36 @@ async fn apply_update(
     id: Uuid,
     b: CommissionWrite,
 ) -> Result<HttpResponse, WebError> {
-    if b.paid_at.is_some() {
-        return Err(WebError::validation(
-            "paid_at",
-            "is not supported yet: a commission is paid by a payout (mark its payout paid)",
-        ));
+    if let Some(paid_at) = &b.paid_at {
+        let alone = b.amount.is_none()
+            && b.due_at.is_none()
+            && b.remarks.is_none()
+            && b.status.is_none()
+            && b.void_reason.is_none()
+            && b.void_note.is_none();
+        if !alone {
+            return Err(WebError::validation(
+                "paid_at",
+                "must be sent alone: it pays or unpays the commission through a payout",
+            ));
+        }
+        let id = CommissionId(id);
+        let changed = match paid_at.as_ref().map(|v| (v, v.as_str().map(str::trim))) {
+            None | Some((_, Some(""))) => {
+                payouts::unpay_commission(&state.db, caller.store_id(), &caller.actor(), id).await?
+            }
+            Some((_, Some(text))) => {
+                let at = parse_time(text, None).map_err(|m| WebError::validation("paid_at", m))?;
+                payouts::pay_commission(&state.db, &caller.store, &caller.actor(), id, at).await?
+            }
+            Some((v, None)) => {
+                return Err(WebError::validation(
+                    "paid_at",
+                    format!("must be a time (RFC 3339) or null, not {v}"),
+                ));
+            }
+        };
+        return Ok(HttpResponse::Ok().json(CommissionBody::new(&changed)));
     }
     let updated = commissions::update(
         &state.db,
