@@ -77,7 +77,7 @@ async fn affiliate_fields_are_checked_and_named() {
             "link_token",
         ),
         (
-            json!({"email": "a@b.co", "first_name": "A", "balance": 1000}),
+            json!({"email": "a@b.co", "first_name": "A", "balance": -1000}),
             "balance",
         ),
         (

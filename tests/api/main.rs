@@ -27,6 +27,7 @@ mod login_throttle;
 mod money;
 mod money_model;
 mod openapi;
+mod opening_balance;
 mod pages;
 mod payout_pages;
 mod payouts;

@@ -1,4 +1,6 @@
-//! Adding an affiliate (staff, the API): profile, campaign, first link.
+//! Adding an affiliate (staff, the API): profile, campaign, first link, and
+//! Komerza's opening `balance`: money owed from before, written as an
+//! opening adjustment through the ledger in the same transaction.
 
 use super::*;
 
@@ -17,8 +19,32 @@ pub async fn create(
     actor: &Actor,
     input: NewAffiliate,
 ) -> ServiceResult<affiliate::Model> {
+    create_with_balance(db, store, actor, input, None).await
+}
+
+/// `create`, with an opening balance (≥ 0 in the store's currency; blank
+/// or 0: none), a field error naming `balance` when it is bad.
+pub async fn create_with_balance(
+    db: &DatabaseConnection,
+    store: &store::Model,
+    actor: &Actor,
+    input: NewAffiliate,
+    opening_balance: Option<&str>,
+) -> ServiceResult<affiliate::Model> {
     let store_id = StoreId(store.id);
     let mut errors = ValidationErrors::new();
+    let opening = match opening_balance.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(text) => errors
+            .check(
+                "balance",
+                crate::domain::money::parse_amount(
+                    text,
+                    crate::services::campaigns::currency_of(store),
+                ),
+            )
+            .filter(|minor| *minor > 0),
+    };
     let profile = match AffiliateProfile::parse(&input.fields) {
         Ok(p) => Some(p),
         Err(e) => {
@@ -96,6 +122,15 @@ pub async fn create(
     }
     audit::record(&txn, store_id, actor, "affiliate.created", "affiliate", Some(id.to_string()),
         json!({"profile": snapshot(&created), "status": status.as_str(), "link_token": default_link.token})).await?;
+    let created = match opening {
+        None => created,
+        Some(minor) => {
+            let reason = "Opening balance";
+            crate::services::payouts::adjust_in(&txn, store, actor, &created, minor, reason)
+                .await?;
+            get(&txn, store_id, AffiliateId(id)).await?
+        }
+    };
     crate::services::link_cache::commit(db, txn).await?;
     Ok(created)
 }

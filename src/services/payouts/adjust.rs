@@ -15,7 +15,7 @@ use crate::domain::money::{format_minor, parse_amount};
 use crate::domain::states::{CommissionKind, CommissionStatus, LedgerKind};
 use crate::domain::text::required_text;
 use crate::domain::{AffiliateId, StoreId, ValidationErrors};
-use crate::entities::{commission, store};
+use crate::entities::{affiliate, commission, store};
 use crate::services::{Actor, audit, events, ledger};
 
 pub struct AdjustInput {
@@ -58,6 +58,23 @@ pub async fn adjust(
 
     let txn = db::begin_write(db).await?;
     let a = lock_affiliate(&txn, store_id, affiliate_id).await?;
+    let c = adjust_in(&txn, store, actor, &a, amount, &reason).await?;
+    txn.commit().await?;
+    Ok(c)
+}
+
+/// The adjustment itself, inside the caller's transaction (which holds the
+/// affiliate's lock, or has just created the affiliate: an opening balance).
+pub(crate) async fn adjust_in(
+    txn: &db::Txn,
+    store: &store::Model,
+    actor: &Actor,
+    a: &affiliate::Model,
+    amount: i64,
+    reason: &str,
+) -> ServiceResult<commission::Model> {
+    let store_id = StoreId(store.id);
+    let cur = currency_of(&store.currency);
     let now = db::stored_now();
     let c = commission::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -85,10 +102,10 @@ pub async fn adjust(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     ledger::post(
-        &txn,
+        txn,
         store_id,
         ledger::Entry {
             affiliate_id: a.id,
@@ -100,7 +117,7 @@ pub async fn adjust(
     )
     .await?;
     audit::record(
-        &txn,
+        txn,
         store_id,
         actor,
         "affiliate.balance_adjusted",
@@ -110,13 +127,6 @@ pub async fn adjust(
                "commission_id": c.id, "balance_before_minor": a.balance_minor}),
     )
     .await?;
-    events::emit(
-        &txn,
-        store_id,
-        "commission.created",
-        commission_snapshot(&c),
-    )
-    .await?;
-    txn.commit().await?;
+    events::emit(txn, store_id, "commission.created", commission_snapshot(&c)).await?;
     Ok(c)
 }

@@ -35,6 +35,7 @@ mod record;
 mod settle;
 mod void;
 
+pub(crate) use adjust::adjust_in;
 pub use adjust::{AdjustInput, adjust};
 pub use create::{CreateInput, Created, Skipped, create};
 pub use due::{DueRow, DueView, due};

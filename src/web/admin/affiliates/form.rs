@@ -26,6 +26,8 @@ struct FormPage {
     status: String,
     statuses: Vec<(&'static str, &'static str)>,
     link_token: String,
+    /// The opening balance (new affiliates only).
+    balance: String,
     errors: ValidationErrors,
 }
 
@@ -53,6 +55,8 @@ pub struct AffiliateForm {
     status: String,
     #[serde(default)]
     link_token: String,
+    #[serde(default)]
+    balance: String,
 }
 
 impl AffiliateForm {
@@ -79,6 +83,7 @@ async fn form_page(
     campaign_id: String,
     status: String,
     link_token: String,
+    balance: String,
     errors: ValidationErrors,
 ) -> Result<HttpResponse, WebError> {
     let all = campaigns::list_all(&state.db, staff.access.id()).await?;
@@ -119,6 +124,7 @@ async fn form_page(
                 (AffiliateStatus::Approved.as_str(), "Approved"),
             ],
             link_token,
+            balance,
             errors,
         },
     )
@@ -135,6 +141,7 @@ pub async fn new(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespons
         StatusCode::OK,
         None,
         form,
+        String::new(),
         String::new(),
         String::new(),
         String::new(),
@@ -160,7 +167,7 @@ pub async fn create(
     let form = form.into_inner();
     let result = match parse_campaign(&form.campaign_id) {
         Ok(campaign_id) => {
-            affiliates::create(
+            affiliates::create_with_balance(
                 &state.db,
                 &staff.access.store,
                 &staff.actor(),
@@ -170,6 +177,7 @@ pub async fn create(
                     status: Some(form.status.clone()),
                     link_token: Some(form.link_token.clone()),
                 },
+                Some(form.balance.as_str()),
             )
             .await
         }
@@ -194,6 +202,7 @@ pub async fn create(
                 form.campaign_id,
                 form.status,
                 form.link_token,
+                form.balance,
                 errors,
             )
             .await
@@ -215,6 +224,7 @@ pub async fn edit(
         Some(a.id),
         affiliates::fields_of(&a),
         a.campaign_id.to_string(),
+        String::new(),
         String::new(),
         String::new(),
         ValidationErrors::new(),
@@ -259,6 +269,7 @@ pub async fn update(
                 Some(*id),
                 form.fields(),
                 form.campaign_id,
+                String::new(),
                 String::new(),
                 String::new(),
                 errors,

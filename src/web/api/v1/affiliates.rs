@@ -179,6 +179,9 @@ pub struct AffiliateCreate {
     pub status: Option<String>,
     /// Token of the default link (Komerza link); default made from the name.
     pub link_token: Option<String>,
+    /// Komerza's opening balance (at least 0): money owed from before,
+    /// recorded as an opening adjustment.
+    pub balance: Option<DecimalText>,
 }
 
 #[utoipa::path(tag = "affiliates", request_body = AffiliateCreate,
@@ -200,7 +203,7 @@ pub async fn create(
         commission_percent: b.commission_percent.map(|d| d.0).unwrap_or_default(),
         discount_percent: b.discount_percent.map(|d| d.0).unwrap_or_default(),
     };
-    let created = affiliates::create(
+    let created = affiliates::create_with_balance(
         &state.db,
         &caller.store,
         &caller.actor(),
@@ -210,6 +213,7 @@ pub async fn create(
             status: b.status,
             link_token: b.link_token,
         },
+        b.balance.as_ref().map(|d| d.0.as_str()),
     )
     .await?;
     Ok(HttpResponse::Created().json(body_of(&state, &caller, &created).await?))
