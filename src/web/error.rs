@@ -42,6 +42,9 @@ pub enum WebError {
     RateLimited(String),
     #[error("payload too large")]
     PayloadTooLarge,
+    /// The path exists, the method does not; `allow` lists the ones it has.
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: String },
     /// Pages only: the visitor must sign in (or, before setup, set up).
     #[error("redirect to {0}")]
     Redirect(String),
@@ -170,6 +173,12 @@ impl WebError {
                 "The request body is too large.".to_owned(),
                 vec![],
             ),
+            WebError::MethodNotAllowed { .. } => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "That method is not allowed here.".to_owned(),
+                vec![],
+            ),
             WebError::Redirect(_) => (StatusCode::SEE_OTHER, "redirect", String::new(), vec![]),
             WebError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -208,7 +217,13 @@ impl ResponseError for WebError {
         if let WebError::Internal(cause) = self {
             tracing::error!(error.cause_chain = ?cause, "request failed");
         }
-        json_response(&self.info())
+        let mut res = json_response(&self.info());
+        if let WebError::MethodNotAllowed { allow } = self
+            && let Ok(value) = header::HeaderValue::from_str(allow)
+        {
+            res.headers_mut().insert(header::ALLOW, value);
+        }
+        res
     }
 }
 
@@ -448,8 +463,15 @@ pub fn form_config() -> actix_web::web::FormConfig {
 }
 
 pub fn path_config() -> actix_web::web::PathConfig {
-    // A malformed id can name nothing that exists.
-    actix_web::web::PathConfig::default().error_handler(|_err, _req| WebError::NotFound.into())
+    // A malformed id can name nothing that exists; in the API the path may
+    // still be a literal one without this method (405).
+    actix_web::web::PathConfig::default().error_handler(|_err, req| {
+        if req.path().starts_with("/api/v1/") {
+            super::api::methods::refusal(req).into()
+        } else {
+            WebError::NotFound.into()
+        }
+    })
 }
 
 pub fn query_config() -> actix_web::web::QueryConfig {

@@ -346,8 +346,8 @@ async fn optional_body(payload: web::Payload) -> Result<Option<StatusChange>, We
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice::<StatusChange>(&bytes)
-        .map(Some)
+    // `null` is the JSON for "no body" too, as the document says.
+    serde_json::from_slice::<Option<StatusChange>>(&bytes)
         .map_err(|e| WebError::validation("reason", e.to_string()))
 }
 
