@@ -29,6 +29,8 @@ const POSITIVE_AMOUNT: &str = r"^[ \t\n\r]*0*([1-9][0-9]{0,11}(\.[0-9]{1,2}0*)?|
 /// [`SIGNED_AMOUNT`] but zero.
 const NONZERO_AMOUNT: &str = r"^[ \t\n\r]*-?0*([1-9][0-9]{0,11}(\.[0-9]{1,2}0*)?|0\.(0[1-9]|[1-9][0-9]?)0*|1000000000000(\.0+)?)[ \t\n\r]*$";
 const PERCENT: &str = r"^[ \t\n\r]*0*([0-9]{1,2}(\.[0-9]{1,2}0*)?|100(\.0+)?)[ \t\n\r]*%?[ \t\n\r]*$";
+/// Filter dates run from 2000 to 2099 (`services::commissions` filters).
+const YEARS: &str = r"^20[0-9]{2}-";
 const TOKEN: &str = r"^[ \t\n\r]*[A-Za-z0-9_-]{2,64}[ \t\n\r]*$";
 const WEB_URL: &str = r"^https?://[a-z0-9]+(\.[a-z0-9]+)*(/[A-Za-z0-9._~/-]*)?$";
 
@@ -156,8 +158,8 @@ const PROPERTIES: &[(&str, &str, Shape)] = &[
     ("PayoutCreate", "affiliate_ids", Ids),
     ("PayoutRecord", "amount", PositiveAmount),
     ("AdjustmentCreate", "amount", NonZeroAmount),
-    ("AdjustmentCreate", "reason", Text(1000)),
-    ("VoidPayout", "void_reason", Text(1000)),
+    ("AdjustmentCreate", "reason", Text(500)),
+    ("VoidPayout", "void_reason", Text(500)),
     ("ReferralBody", "state", Words(referral_states)),
     ("ReferralBody", "source", Words(referral_sources)),
     ("ReferralCreate", "email", Email),
@@ -296,8 +298,16 @@ fn build(shape: Shape, nullable: bool, description: Option<String>) -> Schema {
         NonZeroAmount => positive_decimal(NONZERO_AMOUNT, true),
         DateOrTime => Schema::AnyOf(
             AnyOfBuilder::new()
-                .item(string().format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))))
-                .item(string().format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))))
+                .item(
+                    string()
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                        .pattern(Some(YEARS)),
+                )
+                .item(
+                    string()
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                        .pattern(Some(YEARS)),
+                )
                 .build(),
         ),
         Ids => Schema::Array(
