@@ -27,7 +27,7 @@ const AMOUNT: &str =
 /// [`AMOUNT`] above zero.
 const POSITIVE_AMOUNT: &str = r"^[ \t\n\r]*0*([1-9][0-9]{0,11}(\.[0-9]{1,2}0*)?|0\.(0[1-9]|[1-9][0-9]?)0*|1000000000000(\.0+)?)[ \t\n\r]*$";
 /// [`SIGNED_AMOUNT`] but zero.
-const NONZERO_AMOUNT: &str = r"^[ \t\n\r]*-?0*([1-9][0-9]{0,11}(\.[0-9]{1,2}0*)?|0\.(0[1-9]|[1-9][0-9]?)0*|1000000000000(\.0+)?)[ \t\n\r]*$";
+const NONZERO_AMOUNT: &str = r"^[ \t\n\r]*[-+]?0*([1-9][0-9]{0,11}(\.[0-9]{1,2}0*)?|0\.(0[1-9]|[1-9][0-9]?)0*|1000000000000(\.0+)?)[ \t\n\r]*$";
 const PERCENT: &str = r"^[ \t\n\r]*0*([0-9]{1,2}(\.[0-9]{1,2}0*)?|100(\.0+)?)[ \t\n\r]*%?[ \t\n\r]*$";
 /// Filter dates run from 2000 to 2099 (`services::commissions` filters).
 const YEARS: &str = r"^20[0-9]{2}-";
