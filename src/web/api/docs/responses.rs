@@ -3,7 +3,7 @@
 //! operation needs an API key (401); a body or a query string can be
 //! unreadable (400) or invalid (422), a body too large (413); a path with an
 //! id can name nothing of this store (404, also for a malformed id: see
-//! `web::error::path_config`).
+//! `web::error::extractor_config::path_config`).
 
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
