@@ -64,7 +64,7 @@ TOML
 
 log=$WORK/run.txt
 set +e
-PYTHONPATH=scripts SCHEMATHESIS_HOOKS=schemathesis_hooks "$VENV/bin/schemathesis" --config-file "$WORK/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
+PYTHONPATH=$PWD/scripts SCHEMATHESIS_HOOKS=schemathesis_hooks "$VENV/bin/schemathesis" --config-file "$WORK/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
   --checks all \
   --max-examples "$MAX_EXAMPLES" \
   --seed "$SEED" \
@@ -76,7 +76,8 @@ set -e
 
 # Schemathesis' summary line, e.g. "== 55 passed, 1 failed in 12.3s ==".
 passed=$(grep -oE '[0-9]+ passed' "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
-failed=$(grep -oE '[0-9]+ failed' "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+# The last line counts failures over every phase ("== 16 failures, ... ==").
+failed=$(grep -oE '[0-9]+ failures?' "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0)
 if [ "$rc" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
 if grep -qiE 'panicked' "$WORK/server.log"; then
   echo "the server panicked:" >&2; grep -iE -A3 'panicked' "$WORK/server.log" >&2; failed=$((failed + 1)); rc=1
