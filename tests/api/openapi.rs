@@ -146,3 +146,80 @@ async fn the_docs_page_loads_its_vendored_renderer() {
         200
     );
 }
+
+#[tokio::test]
+async fn a_documented_path_answers_an_unrouted_method_with_405_and_its_methods() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+    let key = app.api_key("acme").await;
+    let call = |method: &str, path: &str| {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        app.browser
+            .client
+            .request(method, app.browser.url(path))
+            .bearer_auth(&key)
+            .send()
+    };
+
+    let trace = call("TRACE", "/api/v1/payouts").await.unwrap();
+    let put_totals = call("PUT", "/api/v1/commissions/totals").await.unwrap();
+    let patch_status = call("PATCH", &format!("/api/v1/affiliates/{}/approve", uuid::Uuid::now_v7()))
+        .await
+        .unwrap();
+    let unknown = call("TRACE", "/api/v1/nothing-here").await.unwrap();
+
+    assert_eq!(trace.status().as_u16(), 405);
+    assert_eq!(trace.headers()["allow"], "GET, POST");
+    let body: Value = trace.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+    assert_eq!(put_totals.status().as_u16(), 405, "a literal path is not an id");
+    assert_eq!(put_totals.headers()["allow"], "GET");
+    assert_eq!(patch_status.status().as_u16(), 405);
+    assert_eq!(patch_status.headers()["allow"], "POST");
+    assert_eq!(unknown.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn the_document_declares_errors_bounds_and_enums_the_server_applies() {
+    let app = spawn_app().await;
+
+    let doc: Value = app.browser.get("/api/v1/openapi.json").await.json().await.unwrap();
+
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("401"), "{method} {path} declares 401");
+            if path.contains('{') {
+                assert!(responses.contains_key("404"), "{method} {path} declares 404");
+            }
+            if op.get("requestBody").is_some() {
+                assert!(responses.contains_key("422"), "{method} {path} declares 422");
+                assert!(responses.contains_key("400"), "{method} {path} declares 400");
+            }
+        }
+    }
+    let limit = doc["paths"]["/api/v1/affiliates"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap();
+    assert_eq!(limit["schema"]["minimum"], 1);
+    assert_eq!(limit["schema"]["maximum"], 100);
+    let schemas = &doc["components"]["schemas"];
+    let status = &schemas["AffiliateBody"]["properties"]["status"]["enum"];
+    assert_eq!(
+        status,
+        &serde_json::json!(["pending", "approved", "rejected", "suspended"])
+    );
+    assert_eq!(schemas["AffiliateCreate"]["properties"]["first_name"]["maxLength"], 100);
+    assert!(
+        schemas["AffiliateCreate"]["required"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("first_name"))
+    );
+    // The campaign's first-payment rule is its own schema, not the
+    // commission resource's.
+    assert!(schemas["CommissionRule"]["properties"]["type"].is_object());
+}

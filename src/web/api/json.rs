@@ -105,6 +105,34 @@ pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// An optional `i32` given as a JSON integer, or a number with no fraction
+/// (`7.0` is the integer 7 in JSON Schema, so the document's `integer`
+/// promises it).
+pub fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    match Option::<serde_json::Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(n) => whole(&n).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!("expected a whole number, found {n}"))
+        }),
+    }
+}
+
+/// [`whole_number`] for a field where `null` clears and absent keeps.
+pub fn nullable_whole_number<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<i32>>, D::Error> {
+    whole_number(d).map(Some)
+}
+
+fn whole(n: &serde_json::Number) -> Option<i32> {
+    if let Some(i) = n.as_i64() {
+        return i32::try_from(i).ok();
+    }
+    // With `arbitrary_precision` the text is kept: "7.0", "7.00", "7e0".
+    let f: f64 = n.to_string().parse().ok()?;
+    (f.fract() == 0.0 && f >= f64::from(i32::MIN) && f <= f64::from(i32::MAX)).then_some(f as i32)
+}
+
 /// A decimal given as a JSON number or string, kept as its exact text
 /// (serde_json's `arbitrary_precision` keeps every digit of a number).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -128,8 +156,10 @@ impl<'de> Deserialize<'de> for DecimalText {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// 1 to 100, default 25.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The last id of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub starting_after: Option<String>,
 }
 

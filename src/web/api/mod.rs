@@ -7,19 +7,16 @@ pub mod auth;
 pub mod docs;
 pub mod idempotency;
 pub mod json;
+pub mod methods;
 pub mod v1;
 
 use actix_web::web;
-
-use super::WebError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/docs", web::get().to(docs::page)).service(
         utoipa_actix_web::scope("/api/v1")
             .route("/openapi.json", web::get().to(docs::openapi_json))
             .configure(v1::routes)
-            .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(WebError::NotFound)
-            })),
+            .default_service(web::to(methods::unrouted)),
     );
 }

@@ -11,9 +11,14 @@ use crate::domain::campaign::CampaignFields;
 use crate::services::campaigns::{self, Campaign, CampaignForUpdate, Removal, currency_of};
 use crate::web::WebError;
 use crate::web::api::auth::ApiCaller;
-use crate::web::api::json::{ApiJson, DecimalText, ErrorBody, PageParams, nullable};
+use crate::web::api::json::{
+    ApiJson, DecimalText, ErrorBody, PageParams, nullable, nullable_whole_number, whole_number,
+};
 
+/// A commission rule (the first payment's); named apart from the
+/// commission resource's `CommissionBody` in the document.
 #[derive(Serialize, Deserialize, ToSchema, Clone)]
+#[schema(as = CommissionRule)]
 pub struct CommissionBody {
     /// `percentage` or `fixed`.
     #[serde(rename = "type")]
@@ -103,15 +108,17 @@ pub struct CampaignWrite {
     pub commission_type: Option<String>,
     pub commission_value: Option<DecimalText>,
     pub recurring: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable_whole_number")]
     #[schema(value_type = Option<i32>)]
     pub recurring_limit: Option<Option<i32>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<CommissionBody>)]
     pub first_payment_commission: Option<Option<CommissionBody>>,
+    #[serde(default, deserialize_with = "whole_number")]
     pub cookie_days: Option<i32>,
     pub attribution: Option<String>,
     pub discount_percent: Option<DecimalText>,
+    #[serde(default, deserialize_with = "whole_number")]
     pub hold_days: Option<i32>,
     pub minimum_payout: Option<DecimalText>,
 }

@@ -295,7 +295,7 @@ pub struct CommissionWrite {
     /// through a one-commission payout marked paid then; `null` on a paid one
     /// voids that payout (422 if its payout paid several commissions).
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(ignore)]
     pub paid_at: Option<Option<serde_json::Value>>,
 }
 
@@ -399,7 +399,9 @@ pub async fn remove(
     q: web::Query<VoidParams>,
 ) -> Result<HttpResponse, WebError> {
     let reason = q.reason.as_deref().filter(|r| !r.trim().is_empty());
-    let note = match (reason, q.note.as_deref()) {
+    // A blank note is no note, as a blank reason is no reason.
+    let given_note = q.note.as_deref().filter(|n| !n.trim().is_empty());
+    let note = match (reason, given_note) {
         (None, None) => Some("voided through the API (DELETE)"),
         (_, n) => n,
     };

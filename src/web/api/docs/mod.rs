@@ -1,6 +1,9 @@
 //! The OpenAPI document, generated once from the registered handlers, and a
 //! docs page that renders it with Swagger UI (vendored from npm, embedded).
 
+mod constraints;
+mod responses;
+
 use std::sync::LazyLock;
 
 use actix_web::{App, HttpResponse};
@@ -48,6 +51,8 @@ pub static OPENAPI: LazyLock<OpenApiDoc> = LazyLock::new(|| {
         .split_for_parts();
     doc.servers = Some(vec![Server::new("/")]);
     expand_status_moves(&mut doc);
+    responses::declare_standard_errors(&mut doc);
+    constraints::declare(&mut doc);
     doc
 });
 

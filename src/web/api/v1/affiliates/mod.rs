@@ -1,4 +1,6 @@
-//! `/api/v1/affiliates`, with the status moves as their own verbs.
+//! `/api/v1/affiliates`, with the status moves as their own verbs: reads and
+//! create here; `write` (PATCH/PUT), `status` (the moves), `removal`
+//! (anonymize, delete).
 
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use serde::{Deserialize, Serialize};
@@ -18,6 +20,14 @@ use crate::services::campaigns::currency_of;
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, DecimalText, ErrorBody, PageParams, nullable};
 use crate::web::{AppState, WebError};
+
+mod removal;
+mod status;
+mod write;
+
+pub use removal::*;
+pub use status::*;
+pub use write::*;
 
 #[derive(Serialize, ToSchema)]
 pub struct AffiliateBody {
@@ -229,199 +239,4 @@ pub async fn show(
 ) -> Result<HttpResponse, WebError> {
     let a = affiliates::get(&state.db, caller.store_id(), AffiliateId(*id)).await?;
     Ok(HttpResponse::Ok().json(body_of(&state, &caller, &a).await?))
-}
-
-/// Changes; absent fields stay. `payout_email`, `external_customer_id`,
-/// `commission_percent` and `discount_percent` are cleared by null.
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct AffiliateWrite {
-    pub email: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    pub payout_email: Option<Option<String>>,
-    /// Moves the affiliate to another campaign.
-    pub campaign_id: Option<Uuid>,
-    pub is_enabled: Option<bool>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    pub external_customer_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    pub commission_percent: Option<Option<DecimalText>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    pub discount_percent: Option<Option<DecimalText>>,
-}
-
-async fn apply_update(
-    state: &AppState,
-    caller: &ApiCaller,
-    id: Uuid,
-    b: AffiliateWrite,
-) -> Result<HttpResponse, WebError> {
-    let changes = AffiliateForUpdate {
-        email: b.email,
-        first_name: b.first_name,
-        last_name: b.last_name,
-        payout_email: b.payout_email.map(Option::unwrap_or_default),
-        is_enabled: b.is_enabled,
-        external_customer_id: b.external_customer_id.map(Option::unwrap_or_default),
-        commission_percent: b
-            .commission_percent
-            .map(|v| v.map(|d| d.0).unwrap_or_default()),
-        discount_percent: b
-            .discount_percent
-            .map(|v| v.map(|d| d.0).unwrap_or_default()),
-        campaign_id: b.campaign_id.map(CampaignId),
-    };
-    let updated = affiliates::update(
-        &state.db,
-        caller.store_id(),
-        &caller.actor(),
-        AffiliateId(id),
-        changes,
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(body_of(state, caller, &updated).await?))
-}
-
-#[utoipa::path(tag = "affiliates", params(("id" = Uuid, Path)), request_body = AffiliateWrite,
-    responses((status = 200, body = AffiliateBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-#[patch("/affiliates/{id}")]
-pub async fn update(
-    state: web::Data<AppState>,
-    caller: ApiCaller,
-    id: web::Path<Uuid>,
-    body: ApiJson<AffiliateWrite>,
-) -> Result<HttpResponse, WebError> {
-    apply_update(&state, &caller, *id, body.0).await
-}
-
-/// The same partial update as PATCH.
-#[utoipa::path(tag = "affiliates", params(("id" = Uuid, Path)), request_body = AffiliateWrite,
-    responses((status = 200, body = AffiliateBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-#[put("/affiliates/{id}")]
-pub async fn replace(
-    state: web::Data<AppState>,
-    caller: ApiCaller,
-    id: web::Path<Uuid>,
-    body: ApiJson<AffiliateWrite>,
-) -> Result<HttpResponse, WebError> {
-    apply_update(&state, &caller, *id, body.0).await
-}
-
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct StatusChange {
-    /// Why (kept in the status history; shown for rejections).
-    pub reason: Option<String>,
-}
-
-async fn move_status(
-    state: &AppState,
-    caller: &ApiCaller,
-    id: Uuid,
-    action: StatusAction,
-    body: Option<StatusChange>,
-) -> Result<HttpResponse, WebError> {
-    let reason = body.and_then(|b| b.reason);
-    let a = affiliates::change_status(
-        &state.db,
-        caller.store_id(),
-        &caller.actor(),
-        AffiliateId(id),
-        action,
-        reason.as_deref(),
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(body_of(state, caller, &a).await?))
-}
-
-/// Optional body: an empty POST is a valid status move.
-async fn optional_body(payload: web::Payload) -> Result<Option<StatusChange>, WebError> {
-    let bytes = payload
-        .to_bytes_limited(64 * 1024)
-        .await
-        .map_err(|_| WebError::PayloadTooLarge)?
-        .map_err(|e| WebError::BadRequest(e.to_string()))?;
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice::<StatusChange>(&bytes)
-        .map(Some)
-        .map_err(|e| WebError::validation("reason", e.to_string()))
-}
-
-/// The route of the status moves, its words taken from `StatusAction`:
-/// `/affiliates/{id}/approve`, `…/reject`, `…/suspend`, `…/enable`.
-pub fn status_route() -> String {
-    let words: Vec<&str> = StatusAction::ALL.iter().map(|a| a.as_str()).collect();
-    format!("/affiliates/{{id}}/{{action:{}}}", words.join("|"))
-}
-
-/// A status move: approve, reject, suspend or enable. The document lists
-/// one operation per word (`docs.rs` expands this template).
-#[utoipa::path(post, path = "/api/v1/affiliates/{id}/{action}", tag = "affiliates",
-    params(("id" = Uuid, Path), ("action" = String, Path)),
-    request_body(content = Option<StatusChange>),
-    responses((status = 200, body = AffiliateBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn change_status(
-    state: web::Data<AppState>,
-    caller: ApiCaller,
-    path: web::Path<(Uuid, String)>,
-    body: web::Payload,
-) -> Result<HttpResponse, WebError> {
-    let (id, word) = path.into_inner();
-    let action: StatusAction = word.parse().map_err(|_| WebError::NotFound)?;
-    move_status(&state, &caller, id, action, optional_body(body).await?).await
-}
-
-/// Erases the person's data; the record and its money history stay.
-#[utoipa::path(tag = "affiliates", params(("id" = Uuid, Path)),
-    responses((status = 200, body = AffiliateBody), (status = 404, body = ErrorBody)))]
-#[post("/affiliates/{id}/anonymize")]
-pub async fn anonymize(
-    state: web::Data<AppState>,
-    caller: ApiCaller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, WebError> {
-    let a = affiliates::anonymize(
-        &state.db,
-        caller.store_id(),
-        &caller.actor(),
-        AffiliateId(*id),
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(body_of(&state, &caller, &a).await?))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Deleted {
-    pub id: Uuid,
-    pub deleted: bool,
-}
-
-/// Deletes an affiliate with no money history (409 otherwise: anonymize instead).
-#[utoipa::path(tag = "affiliates", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Deleted), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-#[delete("/affiliates/{id}")]
-pub async fn remove(
-    state: web::Data<AppState>,
-    caller: ApiCaller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, WebError> {
-    affiliates::delete(
-        &state.db,
-        caller.store_id(),
-        &caller.actor(),
-        AffiliateId(*id),
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(Deleted {
-        id: *id,
-        deleted: true,
-    }))
 }

@@ -1,6 +1,9 @@
 //! Referral links: `{public_url}/r/{token}`. Tokens are unique per store;
 //! a destination must stay on the campaign's site or a host the store
 //! allows, so a link can never be an open redirect.
+//!
+//! Here the reads and the shared rules; one file per write (`create`,
+//! `update`, `delete`).
 
 use chrono::Utc;
 use sea_orm::{
@@ -20,6 +23,14 @@ use crate::domain::web_url::{parse_web_url, site_host};
 use crate::domain::{AffiliateId, LinkId};
 use crate::domain::{StoreId, ValidationErrors};
 use crate::entities::{affiliate, link, store};
+
+mod create;
+mod delete;
+mod update;
+
+pub use create::{create, insert_default};
+pub use delete::delete;
+pub use update::update;
 
 pub fn share_url(public_base: &str, token: &str) -> String {
     format!("{public_base}/r/{token}")
@@ -107,7 +118,7 @@ pub async fn first_tokens(
     Ok(tokens)
 }
 
-async fn token_taken(
+pub(super) async fn token_taken(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
     token: &str,
@@ -127,64 +138,6 @@ async fn token_taken(
 /// token asked for that another link holds is refused by the index, as
 /// `link_token`; a made one is picked among the free ones (and if another
 /// write takes it meanwhile, the index still refuses it).
-pub async fn insert_default(
-    conn: &impl ConnectionTrait,
-    store_id: StoreId,
-    a: &affiliate::Model,
-    wanted: Option<String>,
-) -> ServiceResult<link::Model> {
-    let token = match wanted {
-        Some(t) => t,
-        None => unique_token_from_name(conn, store_id, &a.first_name, &a.last_name).await?,
-    };
-    link::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        store_id: Set(store_id.0),
-        affiliate_id: Set(a.id),
-        token: Set(token),
-        url: Set(None),
-        visitors: Set(0),
-        leads: Set(0),
-        conversions: Set(0),
-        created_at: Set(Utc::now()),
-    }
-    .insert(conn)
-    .await
-    .on_constraint(&LINK_TOKEN.as_field("link_token"))
-}
-
-async fn unique_token_from_name(
-    conn: &impl ConnectionTrait,
-    store_id: StoreId,
-    first: &str,
-    last: &str,
-) -> ServiceResult<String> {
-    let base = token_from_name(first, last);
-    if base.len() >= 2 {
-        for n in 1..=20 {
-            let candidate = if n == 1 {
-                base.clone()
-            } else {
-                format!("{base}-{n}")
-            };
-            if !token_taken(conn, store_id, &candidate, None).await? {
-                return Ok(candidate);
-            }
-        }
-    }
-    loop {
-        let candidate = crypto::random_token(6)
-            .to_ascii_lowercase()
-            .replace('-', "_");
-        if parse_link_token(&candidate).is_ok()
-            && !token_taken(conn, store_id, &candidate, None).await?
-        {
-            return Ok(candidate);
-        }
-    }
-}
-
-/// Checks a destination against the campaign's site and the store's list.
 pub fn check_destination(
     url: &str,
     campaign_website: &str,
@@ -223,7 +176,7 @@ pub struct LinkForUpdate {
     pub url: Option<String>,
 }
 
-async fn destination(
+pub(super) async fn destination(
     conn: &impl ConnectionTrait,
     store: &store::Model,
     a: &affiliate::Model,
@@ -236,158 +189,6 @@ async fn destination(
     check_destination(url, &campaign.website_url, &store.link_hosts)
         .map(Some)
         .map_err(|m| ValidationErrors::single("url", m).into())
-}
-
-pub async fn create(
-    db: &DatabaseConnection,
-    store: &store::Model,
-    actor: &Actor,
-    affiliate_id: AffiliateId,
-    input: LinkInput,
-) -> ServiceResult<link::Model> {
-    let store_id = StoreId(store.id);
-    let txn = db::begin_write(db).await?;
-    let a = affiliates::get(&txn, store_id, affiliate_id)
-        .await
-        .map_err(|_| {
-            ServiceError::from(ValidationErrors::single(
-                "affiliate_id",
-                "is not an affiliate of this store",
-            ))
-        })?;
-    let mut errors = ValidationErrors::new();
-    let token = match input
-        .token
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        Some(t) => errors.check("token", parse_link_token(t)),
-        None => Some(unique_token_from_name(&txn, store_id, &a.first_name, &a.last_name).await?),
-    };
-    let url = match destination(&txn, store, &a, input.url.as_deref().unwrap_or("")).await {
-        Ok(u) => u,
-        Err(ServiceError::Validation(e)) => {
-            errors.0.extend(e.0);
-            None
-        }
-        Err(other) => return Err(other),
-    };
-    // The one pre-check kept: the form shows a taken token beside the other
-    // field messages at once. The index still decides (`on_constraint` below).
-    if let Some(t) = &token
-        && token_taken(&txn, store_id, t, None).await?
-    {
-        errors.add(LINK_TOKEN.field, LINK_TOKEN.message);
-    }
-    errors.into_result()?;
-    let token = token.expect("checked");
-    let created = link::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        store_id: Set(store.id),
-        affiliate_id: Set(a.id),
-        token: Set(token),
-        url: Set(url),
-        visitors: Set(0),
-        leads: Set(0),
-        conversions: Set(0),
-        created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await
-    .on_constraint(&LINK_TOKEN)?;
-    audit::record(
-        &txn,
-        store_id,
-        actor,
-        "link.created",
-        "link",
-        Some(created.id.to_string()),
-        json!({"affiliate_id": a.id, "token": created.token, "url": created.url}),
-    )
-    .await?;
-    super::link_cache::commit(db, txn).await?;
-    Ok(created)
-}
-
-pub async fn update(
-    db: &DatabaseConnection,
-    store: &store::Model,
-    actor: &Actor,
-    id: LinkId,
-    input: LinkForUpdate,
-) -> ServiceResult<link::Model> {
-    let store_id = StoreId(store.id);
-    let txn = db::begin_write(db).await?;
-    let current = db::for_update(
-        &txn,
-        link::Entity::find_by_id(id).filter(link::Column::StoreId.eq(store_id.0)),
-    )
-    .one(&txn)
-    .await?
-    .ok_or(ServiceError::NotFound)?;
-    let a = affiliates::get(&txn, store_id, AffiliateId(current.affiliate_id)).await?;
-    let mut errors = ValidationErrors::new();
-    let token = match input.token.as_deref() {
-        Some(t) => errors.check("token", parse_link_token(t)),
-        None => Some(current.token.clone()),
-    };
-    let url = match &input.url {
-        None => current.url.clone(),
-        Some(u) => match destination(&txn, store, &a, u).await {
-            Ok(u) => u,
-            Err(ServiceError::Validation(e)) => {
-                errors.0.extend(e.0);
-                None
-            }
-            Err(other) => return Err(other),
-        },
-    };
-    errors.into_result()?;
-    let token = token.expect("checked");
-    let before = json!({"token": current.token, "url": current.url});
-    let mut active: link::ActiveModel = current.into();
-    active.token = Set(token);
-    active.url = Set(url);
-    let updated = active.update(&txn).await.on_constraint(&LINK_TOKEN)?;
-    let after = json!({"token": updated.token, "url": updated.url});
-    if before != after {
-        audit::record(
-            &txn,
-            store_id,
-            actor,
-            "link.updated",
-            "link",
-            Some(id.to_string()),
-            json!({"before": before, "after": after}),
-        )
-        .await?;
-    }
-    super::link_cache::commit(db, txn).await?;
-    Ok(updated)
-}
-
-pub async fn delete(
-    db: &DatabaseConnection,
-    store_id: StoreId,
-    actor: &Actor,
-    id: LinkId,
-) -> ServiceResult<()> {
-    let txn = db::begin_write(db).await?;
-    let current = get(&txn, store_id, id).await?;
-    link::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(
-        &txn,
-        store_id,
-        actor,
-        "link.deleted",
-        "link",
-        Some(id.to_string()),
-        json!({"token": current.token, "affiliate_id": current.affiliate_id}),
-    )
-    .await?;
-    super::link_cache::commit(db, txn).await?;
-    Ok(())
 }
 
 /// What pages and the API read of a link.
