@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod chart;
 pub mod csrf;
 pub mod error;
 pub mod extractors;
