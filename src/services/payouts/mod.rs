@@ -36,7 +36,7 @@ mod void;
 
 pub use adjust::{AdjustInput, adjust};
 pub use create::{CreateInput, Created, Skipped, create};
-pub use due::{DueRow, DueView, due};
+pub use due::{DueRow, DueView, due, due_of_affiliate};
 pub use list::{
     Balance, PayoutFilter, PaypalRow, Totals, balance, list, names_of, paypal_rows, store_credits,
     totals,
