@@ -13,12 +13,17 @@ pub const CHANGE_DP: u32 = 1;
 /// is 0 (nothing to convert yet) or negative.
 fn percent(part: i64, whole: i64, dp: u32) -> Decimal {
     if whole <= 0 {
-        return Decimal::ZERO;
+        return Decimal::new(0, dp);
     }
     Decimal::from(part)
         .checked_mul(Decimal::ONE_HUNDRED)
         .and_then(|v| v.checked_div(Decimal::from(whole)))
-        .map(|v| v.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero))
+        .map(|v| {
+            let mut r = v.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+            // Always `dp` decimals, so "80.00" reads like "66.67".
+            r.rescale(dp);
+            r
+        })
         .unwrap_or(Decimal::ZERO)
 }
 
@@ -102,6 +107,7 @@ mod tests {
         // 1/8 = 12.5 exactly; 1/16 = 6.25; 1/32 = 3.125 → 3.13 (not banker's 3.12).
         assert_eq!(conversion_rate(1, 32), dec("3.13"));
         assert_eq!(conversion_rate(5, 5), dec("100"));
+        assert_eq!(conversion_rate(4, 5).to_string(), "80.00");
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod headers;
 pub mod pager;
 pub mod session_store;
 pub mod shell;
+pub mod stats_view;
 pub mod track;
 
 use std::sync::atomic::{AtomicBool, Ordering};
