@@ -26,7 +26,13 @@ const SQLITE: &[&str] = &[
     "CREATE INDEX ix_sales_affiliate_day ON sales (store_id, affiliate_id, substr(occurred_at, 1, 10), amount_minor, tax_minor, occurred_at)",
     "CREATE INDEX ix_commissions_store_day ON commissions (store_id, substr(created_at, 1, 10), status, amount_minor, affiliate_id, created_at)",
     "CREATE INDEX ix_commissions_affiliate_day ON commissions (store_id, affiliate_id, substr(created_at, 1, 10), status, amount_minor, created_at)",
+    DUE,
 ];
+
+/// The Due view (and so the staff queue and the next-payout estimate) sums
+/// the due commissions no payout holds, per affiliate: read from this
+/// partial index alone on both backends.
+const DUE: &str = "CREATE INDEX ix_commissions_unpaid_due ON commissions (store_id, affiliate_id, amount_minor, due_at) WHERE status = 'due' AND payout_id IS NULL";
 
 const POSTGRES: &[&str] = &[
     "CREATE INDEX ix_visits_store_day ON visits (store_id, created_at)",
@@ -37,6 +43,7 @@ const POSTGRES: &[&str] = &[
     "CREATE INDEX ix_sales_affiliate_day ON sales (store_id, affiliate_id, occurred_at) INCLUDE (amount_minor, tax_minor)",
     "CREATE INDEX ix_commissions_store_day ON commissions (store_id, created_at) INCLUDE (status, amount_minor, affiliate_id)",
     "CREATE INDEX ix_commissions_affiliate_day ON commissions (store_id, affiliate_id, created_at) INCLUDE (status, amount_minor)",
+    DUE,
 ];
 
 const NAMES: &[&str] = &[
@@ -48,6 +55,7 @@ const NAMES: &[&str] = &[
     "ix_sales_affiliate_day",
     "ix_commissions_store_day",
     "ix_commissions_affiliate_day",
+    "ix_commissions_unpaid_due",
 ];
 
 #[async_trait::async_trait]
