@@ -30,7 +30,11 @@ const DAYS: i64 = 180;
 async fn exec(db: &impl ConnectionTrait, sql: &str) -> anyhow::Result<()> {
     let started = Instant::now();
     db.execute_unprepared(sql).await?;
-    eprintln!("  {:>6.1} s  {}", started.elapsed().as_secs_f64(), &sql[..sql.len().min(60)].replace('\n', " "));
+    eprintln!(
+        "  {:>6.1} s  {}",
+        started.elapsed().as_secs_f64(),
+        &sql[..sql.len().min(60)].replace('\n', " ")
+    );
     Ok(())
 }
 
@@ -47,11 +51,22 @@ fn rows(n: i64, focus: i64) -> String {
     )
 }
 
-async fn seed(pool: &DatabaseConnection, slug: &str, visits: i64, sales: i64, focus_visits: i64, focus_sales: i64) -> anyhow::Result<()> {
+async fn seed(
+    pool: &DatabaseConnection,
+    slug: &str,
+    visits: i64,
+    sales: i64,
+    focus_visits: i64,
+    focus_sales: i64,
+) -> anyhow::Result<()> {
     // One transaction: one connection (the temp tables live there) and one commit.
     let txn = pool.begin().await?;
     let db = &txn;
-    exec(db, &format!("CREATE TEMP TABLE clock AS SELECT CAST(strftime('%s', 'now') AS INTEGER) AS now")).await?;
+    exec(
+        db,
+        &format!("CREATE TEMP TABLE clock AS SELECT CAST(strftime('%s', 'now') AS INTEGER) AS now"),
+    )
+    .await?;
     exec(db, &format!(
         "CREATE TEMP TABLE aff AS SELECT row_number() OVER (ORDER BY a.id) - 1 AS n, a.store_id, a.id AS affiliate_id,
            a.campaign_id, l.id AS link_id, randomblob(16) AS referral_id
@@ -97,7 +112,11 @@ async fn seed(pool: &DatabaseConnection, slug: &str, visits: i64, sales: i64, fo
 fn report(label: &str, mut ms: Vec<f64>) {
     ms.sort_by(|a, b| a.total_cmp(b));
     let at = |q: f64| ms[((ms.len() as f64 * q) as usize).min(ms.len() - 1)];
-    println!("  {label:<44} p50 {:>7.1} ms   p95 {:>7.1} ms", at(0.5), at(0.95));
+    println!(
+        "  {label:<44} p50 {:>7.1} ms   p95 {:>7.1} ms",
+        at(0.5),
+        at(0.95)
+    );
 }
 
 async fn time(db: &DatabaseConnection, slug: &str, n: usize) -> anyhow::Result<()> {
@@ -126,7 +145,10 @@ async fn time(db: &DatabaseConnection, slug: &str, n: usize) -> anyhow::Result<(
         std::hint::black_box(s);
     }
     let s = stats::summary(db, Scope::affiliate(store, focus), &period).await?;
-    println!("Services, 90 days, {n} runs each (focus affiliate: {} visits, {} conversions in the period):", s.totals.visitors, s.totals.conversions);
+    println!(
+        "Services, 90 days, {n} runs each (focus affiliate: {} visits, {} conversions in the period):",
+        s.totals.visitors, s.totals.conversions
+    );
     report("portal: affiliate summary + balance/next payout", portal);
     report("store: summary + top affiliates + queue", admin);
     Ok(())
@@ -142,11 +164,16 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_settings(&settings)?;
     let db = tributary::db::connect(&config.database_url).await?;
     let num = |i: usize| -> anyhow::Result<i64> {
-        Ok(args.get(i).ok_or_else(|| anyhow::anyhow!("missing argument {i}"))?.parse()?)
+        Ok(args
+            .get(i)
+            .ok_or_else(|| anyhow::anyhow!("missing argument {i}"))?
+            .parse()?)
     };
     match args.first().map(String::as_str) {
         Some("seed") => seed(&db, &args[1], num(2)?, num(3)?, num(4)?, num(5)?).await,
         Some("time") => time(&db, &args[1], num(2)? as usize).await,
-        _ => anyhow::bail!("usage: dashboards seed SLUG VISITS SALES FOCUS_VISITS FOCUS_SALES | time SLUG N"),
+        _ => anyhow::bail!(
+            "usage: dashboards seed SLUG VISITS SALES FOCUS_VISITS FOCUS_SALES | time SLUG N"
+        ),
     }
 }
