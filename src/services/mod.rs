@@ -36,6 +36,7 @@ pub mod sales;
 pub mod seed;
 pub mod sessions;
 pub mod setup;
+pub mod stats;
 pub mod stores;
 pub mod stripe;
 pub mod team;

@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod chart;
 pub mod csrf;
 pub mod error;
 pub mod extractors;
@@ -14,6 +15,7 @@ pub mod headers;
 pub mod pager;
 pub mod session_store;
 pub mod shell;
+pub mod stats_view;
 pub mod track;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -70,6 +70,8 @@ async fn every_admin_page_fits_a_phone_screen_with_its_heading_in_view() {
     let commission = sale["commissions"][0]["id"].as_str().unwrap().to_owned();
     let pages = [
         "/admin".to_owned(),
+        "/admin?period=90".to_owned(),
+        "/admin?period=custom&from=2026-02-31&to=".to_owned(),
         "/admin/campaigns".to_owned(),
         "/admin/campaigns/new".to_owned(),
         format!("/admin/campaigns/{}/edit", p.campaign_id),

@@ -9,10 +9,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use uuid::Uuid;
 
 use super::{ServiceResult, currency_of};
-use crate::domain::StoreId;
 use crate::domain::money::format_minor;
 use crate::domain::payout::{PayoutMethod, Rules, check_eligible};
 use crate::domain::states::CommissionStatus;
+use crate::domain::{AffiliateId, StoreId};
 use crate::entities::{affiliate, campaign, commission};
 
 #[derive(Debug, Clone)]
@@ -50,7 +50,31 @@ pub async fn due(
     currency: &str,
     method: PayoutMethod,
 ) -> ServiceResult<DueView> {
-    let groups: Vec<DueGroup> = commission::Entity::find()
+    due_view(conn, store_id, None, currency, method).await
+}
+
+/// One affiliate's line of the Due view (what their next payout would be,
+/// or why there is none yet): the dashboards' "next payout" estimate, by
+/// the same rules. None when nothing due is waiting.
+pub async fn due_of_affiliate(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    affiliate_id: AffiliateId,
+    currency: &str,
+    method: PayoutMethod,
+) -> ServiceResult<Option<DueRow>> {
+    let view = due_view(conn, store_id, Some(affiliate_id), currency, method).await?;
+    Ok(view.rows.into_iter().chain(view.held_back).next())
+}
+
+async fn due_view(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    only: Option<AffiliateId>,
+    currency: &str,
+    method: PayoutMethod,
+) -> ServiceResult<DueView> {
+    let mut query = commission::Entity::find()
         .select_only()
         .column(commission::Column::AffiliateId)
         .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "total")
@@ -59,7 +83,11 @@ pub async fn due(
         .column_as(commission::Column::DueAt.max(), "last_due")
         .filter(commission::Column::StoreId.eq(store_id.0))
         .filter(commission::Column::Status.eq(CommissionStatus::Due))
-        .filter(commission::Column::PayoutId.is_null())
+        .filter(commission::Column::PayoutId.is_null());
+    if let Some(id) = only {
+        query = query.filter(commission::Column::AffiliateId.eq(id.0));
+    }
+    let groups: Vec<DueGroup> = query
         .group_by(commission::Column::AffiliateId)
         .into_tuple()
         .all(conn)

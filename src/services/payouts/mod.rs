@@ -38,7 +38,7 @@ mod void;
 pub(crate) use adjust::adjust_in;
 pub use adjust::{AdjustInput, adjust};
 pub use create::{CreateInput, Created, Skipped, create};
-pub use due::{DueRow, DueView, due};
+pub use due::{DueRow, DueView, due, due_of_affiliate};
 pub use list::{
     Balance, PayoutFilter, PaypalRow, Totals, balance, list, names_of, paypal_rows, store_credits,
     totals,
