@@ -20,6 +20,7 @@ mod m20261202_000008_idempotent_effects;
 mod m20261202_000009_invitations;
 mod m20261202_000010_store_setup;
 mod m20261202_000011_emails;
+mod m20261202_000012_portal;
 mod m20261202_000016_reattribution;
 
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_invitations::Migration),
             Box::new(m20261202_000010_store_setup::Migration),
             Box::new(m20261202_000011_emails::Migration),
+            Box::new(m20261202_000012_portal::Migration),
             Box::new(m20261202_000016_reattribution::Migration),
         ]
     }

@@ -22,6 +22,8 @@ pub mod money;
 pub mod password;
 pub mod payout;
 pub mod percent;
+pub mod portal;
+pub mod portal_token;
 pub mod reattribution;
 pub mod role;
 pub mod slug;

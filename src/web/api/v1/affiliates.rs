@@ -209,6 +209,7 @@ pub async fn create(
             campaign_id: b.campaign_id.map(CampaignId),
             status: b.status,
             link_token: b.link_token,
+            signup: None,
         },
     )
     .await?;
