@@ -12,6 +12,7 @@ pub mod error;
 pub mod extractors;
 pub mod headers;
 pub mod pager;
+pub mod portal;
 pub mod session_store;
 pub mod shell;
 pub mod track;
@@ -129,6 +130,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(track::stripe_webhook),
         )
         .configure(api::routes)
+        .configure(portal::routes)
         .configure(admin::routes);
 }
 
