@@ -92,3 +92,45 @@ pub async fn start_view_as(
     txn.commit().await?;
     Ok(affiliate)
 }
+
+/// What the affiliate's admin page shows about their portal account and
+/// signup, for review.
+pub struct PortalReview {
+    pub has_password: bool,
+    pub joined_via_portal: bool,
+    pub answers: Vec<crate::domain::portal::SignupAnswer>,
+    pub user_agent: Option<String>,
+    /// Other affiliates of the store who joined from the same address.
+    pub shared_ip_with: i64,
+    /// Whether the affiliate's campaign is invite-only (staff hand out invite links).
+    pub invite_only: bool,
+}
+
+pub async fn review(
+    db: &DatabaseConnection,
+    store_id: StoreId,
+    id: AffiliateId,
+) -> ServiceResult<PortalReview> {
+    let a = crate::services::affiliates::get(db, store_id, id).await?;
+    let shared = crate::services::affiliates::shared_signup_ips(db, store_id, std::slice::from_ref(&a))
+        .await?;
+    let campaign =
+        crate::services::campaigns::get(db, store_id, crate::domain::CampaignId(a.campaign_id))
+            .await?;
+    Ok(PortalReview {
+        has_password: a.password_hash.is_some(),
+        joined_via_portal: a.signup_ip_hash.is_some(),
+        answers: a
+            .signup_answers
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default(),
+        user_agent: a.signup_user_agent.clone(),
+        shared_ip_with: a
+            .signup_ip_hash
+            .as_ref()
+            .and_then(|h| shared.get(h))
+            .map_or(0, |n| n - 1),
+        invite_only: campaign.visibility != "public",
+    })
+}
