@@ -27,6 +27,7 @@ mod login_throttle;
 mod money;
 mod openapi;
 mod pages;
+mod portal_join;
 mod payout_pages;
 mod payouts;
 mod sales_attribution;
