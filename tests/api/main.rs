@@ -28,6 +28,7 @@ mod money;
 mod openapi;
 mod pages;
 mod portal_join;
+mod portal_links;
 mod portal_login;
 mod payout_pages;
 mod payouts;
