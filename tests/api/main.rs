@@ -27,6 +27,7 @@ mod login_throttle;
 mod money;
 mod openapi;
 mod pages;
+mod portal_isolation;
 mod portal_join;
 mod portal_links;
 mod portal_login;
