@@ -88,7 +88,7 @@ async fn signup_errors_name_their_field_and_nothing_is_saved() {
 #[tokio::test]
 async fn a_duplicate_email_is_told_only_the_way_back_in() {
     let app = spawn_app().await;
-    let p = app.portal_program(true).await;
+    app.portal_program(true).await;
     app.new_browser()
         .join("/a/acme/join", &join_fields("pat@example.com"))
         .await;
