@@ -14,6 +14,7 @@ mod in_page_errors;
 mod invitation_journey;
 mod login_failure;
 mod phone_layout;
+mod portal_journey;
 mod programs_journey;
 mod tracking_journey;
 mod tracking_setup;
