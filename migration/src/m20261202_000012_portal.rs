@@ -25,16 +25,15 @@ pub struct Migration;
 
 async fn add(m: &SchemaManager<'_>, table: impl IntoIden, col: ColumnDef) -> Result<(), DbErr> {
     let mut col = col;
-    m.alter_table(
-        Table::alter()
-            .table(table)
-            .add_column(&mut col)
-            .to_owned(),
-    )
-    .await
+    m.alter_table(Table::alter().table(table).add_column(&mut col).to_owned())
+        .await
 }
 
-async fn drop(m: &SchemaManager<'_>, table: impl IntoIden, col: impl IntoIden) -> Result<(), DbErr> {
+async fn drop(
+    m: &SchemaManager<'_>,
+    table: impl IntoIden,
+    col: impl IntoIden,
+) -> Result<(), DbErr> {
     m.alter_table(Table::alter().table(table).drop_column(col).to_owned())
         .await
 }
@@ -43,8 +42,18 @@ async fn drop(m: &SchemaManager<'_>, table: impl IntoIden, col: impl IntoIden) -
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         add(m, Affiliates::Table, text_null(Affiliates::PasswordHash)).await?;
-        add(m, Affiliates::Table, string_len_null(Affiliates::SignupIpHash, 32)).await?;
-        add(m, Affiliates::Table, string_len_null(Affiliates::SignupUserAgent, 512)).await?;
+        add(
+            m,
+            Affiliates::Table,
+            string_len_null(Affiliates::SignupIpHash, 32),
+        )
+        .await?;
+        add(
+            m,
+            Affiliates::Table,
+            string_len_null(Affiliates::SignupUserAgent, 512),
+        )
+        .await?;
         add(m, Affiliates::Table, text_null(Affiliates::SignupAnswers)).await?;
         m.create_index(
             Index::create()
@@ -114,8 +123,13 @@ impl MigrationTrait for Migration {
         drop(m, Stores::Table, Stores::AccentColor).await?;
         drop(m, Stores::Table, Stores::LogoUrl).await?;
         drop(m, Stores::Table, Stores::SignupQuestions).await?;
-        m.drop_index(Index::drop().name("ix_sessions_affiliate").table(Sessions::Table).to_owned())
-            .await?;
+        m.drop_index(
+            Index::drop()
+                .name("ix_sessions_affiliate")
+                .table(Sessions::Table)
+                .to_owned(),
+        )
+        .await?;
         drop(m, Sessions::Table, Sessions::AffiliateId).await?;
         m.drop_index(
             Index::drop()

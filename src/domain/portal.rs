@@ -2,8 +2,8 @@
 //! the store's look (logo, accent colour) and the join form's extra
 //! questions and answers.
 
-use super::affiliate::AffiliateStatus;
 use super::ValidationErrors;
+use super::affiliate::AffiliateStatus;
 
 /// Where an affiliate stands with the portal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,7 +142,10 @@ pub fn parse_signup_answers(
         if answer.is_empty() {
             errors.add(&field, "is required");
         } else if answer.chars().count() > MAX_ANSWER_CHARS {
-            errors.add(&field, format!("must be at most {MAX_ANSWER_CHARS} characters"));
+            errors.add(
+                &field,
+                format!("must be at most {MAX_ANSWER_CHARS} characters"),
+            );
         } else {
             out.push(SignupAnswer {
                 question: question.clone(),
@@ -181,7 +184,11 @@ mod tests {
 
     #[test]
     fn the_logo_must_be_https() {
-        assert!(parse_logo_url("https://cdn.example.com/logo.png").unwrap().is_some());
+        assert!(
+            parse_logo_url("https://cdn.example.com/logo.png")
+                .unwrap()
+                .is_some()
+        );
         assert_eq!(parse_logo_url(""), Ok(None));
         assert!(parse_logo_url("http://cdn.example.com/logo.png").is_err());
         assert!(parse_logo_url("javascript:alert(1)").is_err());

@@ -82,7 +82,10 @@ mod tests {
     #[test]
     fn lifetimes_are_short_for_sign_in_links_and_a_minute_for_sso() {
         assert_eq!(TokenPurpose::MagicLogin.lifetime(), Duration::minutes(15));
-        assert_eq!(TokenPurpose::PasswordReset.lifetime(), Duration::minutes(15));
+        assert_eq!(
+            TokenPurpose::PasswordReset.lifetime(),
+            Duration::minutes(15)
+        );
         assert_eq!(TokenPurpose::Sso.lifetime(), Duration::seconds(60));
     }
 

@@ -105,7 +105,11 @@ pub fn login_keys(email: &str, ip: &str, known_device: Option<&str>) -> Vec<(Str
 /// of several stores with a password in each. The address key is the very
 /// one staff sign-ins count on: one guesser, one allowance.
 pub fn portal_login_keys(store_id: uuid::Uuid, email: &str, ip: &str) -> Vec<(String, Policy)> {
-    login_keys(&format!("portal:{store_id}:{}", email_part(email)), ip, None)
+    login_keys(
+        &format!("portal:{store_id}:{}", email_part(email)),
+        ip,
+        None,
+    )
 }
 
 /// Public signups per address: a few free, then slower and slower.

@@ -2,8 +2,6 @@
 //! PostgreSQL when `TEST_DATABASE_URL` is set. One binary, one module per area.
 
 #[path = "../support/mod.rs"]
-mod support;
-
 mod affiliate_pages;
 mod affiliates;
 mod api_base;
@@ -27,12 +25,12 @@ mod login_throttle;
 mod money;
 mod openapi;
 mod pages;
+mod payout_pages;
+mod payouts;
 mod portal_isolation;
 mod portal_join;
 mod portal_links;
 mod portal_login;
-mod payout_pages;
-mod payouts;
 mod sales_attribution;
 mod sales_page;
 mod settings;
@@ -40,6 +38,8 @@ mod setup;
 mod setup_checklist;
 mod strict_parsing;
 mod stripe;
+mod support;
 mod team;
 mod tracking;
 mod unique_fields;
+

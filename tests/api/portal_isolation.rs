@@ -23,8 +23,12 @@ struct World {
 async fn world() -> World {
     let app = spawn_app().await;
     let p = app.portal_program(false).await;
-    let (ann_json, ann) = app.portal_affiliate(&p.key, "ann@example.com", "ann-link").await;
-    let (_, bob) = app.portal_affiliate(&p.key, "bob@example.com", "bob-link").await;
+    let (ann_json, ann) = app
+        .portal_affiliate(&p.key, "ann@example.com", "ann-link")
+        .await;
+    let (_, bob) = app
+        .portal_affiliate(&p.key, "bob@example.com", "bob-link")
+        .await;
     app.other_store("other", "boss@other.example").await;
     let other_key = app.api_key("other").await;
     let (_, c) = app
@@ -34,9 +38,12 @@ async fn world() -> World {
             json!({"name": "Theirs", "website_url": "https://other.example.com"}),
         )
         .await;
-    app.set_approval(&other_key, c["id"].as_str().unwrap(), false).await;
+    app.set_approval(&other_key, c["id"].as_str().unwrap(), false)
+        .await;
     let other = app.new_browser();
-    other.join("/a/other/join", &join_fields("ann@example.com")).await;
+    other
+        .join("/a/other/join", &join_fields("ann@example.com"))
+        .await;
     let (_, list) = app
         .api_json("/api/v1/affiliates?email=ann@example.com", &other_key)
         .await;
@@ -87,13 +94,19 @@ async fn a_link_of_one_stores_affiliate_is_unknown_at_another_store() {
             .unwrap()
             .token;
         let visitor = w.app.new_browser();
-        for path in [format!("/a/acme/login/{t}"), format!("/a/acme/password/{t}")] {
+        for path in [
+            format!("/a/acme/login/{t}"),
+            format!("/a/acme/password/{t}"),
+        ] {
             assert_eq!(visitor.get(&path).await.status().as_u16(), 410, "{path}");
         }
         let res = visitor
             .post_form(
                 &format!("/a/acme/password/{t}"),
-                &[("password", "taken over password"), ("confirm_password", "taken over password")],
+                &[
+                    ("password", "taken over password"),
+                    ("confirm_password", "taken over password"),
+                ],
             )
             .await;
         assert_eq!(res.status().as_u16(), 410);
@@ -106,17 +119,27 @@ async fn staff_sessions_are_not_affiliates_and_affiliates_are_not_staff() {
     let w = world().await;
     // The owner (the app's browser) on the portal: the portal's login.
     assert_eq!(w.app.browser.get("/admin").await.status().as_u16(), 200);
-    assert_eq!(location(&w.app.browser.get("/a/acme/").await), "/a/acme/login");
+    assert_eq!(
+        location(&w.app.browser.get("/a/acme/").await),
+        "/a/acme/login"
+    );
     // An affiliate on admin pages: the staff sign-in.
     for page in ["/admin", "/admin/affiliates", "/admin/settings"] {
         let res = w.ann.get(page).await;
         assert_eq!(res.status().as_u16(), 303, "{page}");
-        assert!(location(&res).starts_with("/login"), "{page}: {}", location(&res));
+        assert!(
+            location(&res).starts_with("/login"),
+            "{page}: {}",
+            location(&res)
+        );
     }
     let res = w
         .ann
         .post_form(
-            &format!("/admin/affiliates/{}/approve", w.ann_json["id"].as_str().unwrap()),
+            &format!(
+                "/admin/affiliates/{}/approve",
+                w.ann_json["id"].as_str().unwrap()
+            ),
             &[],
         )
         .await;
@@ -139,18 +162,33 @@ async fn every_portal_form_refuses_a_post_without_the_csrf_token() {
     let campaign = w.ann_json["campaign_id"].as_str().unwrap().to_owned();
     let forms: Vec<(String, Vec<(&str, String)>)> = vec![
         ("/a/acme/join".into(), join_fields("csrf@example.com")),
-        (format!("/a/acme/join/{campaign}"), join_fields("csrf2@example.com")),
+        (
+            format!("/a/acme/join/{campaign}"),
+            join_fields("csrf2@example.com"),
+        ),
         (
             "/a/acme/login".into(),
-            vec![("email", "ann@example.com".into()), ("password", AFFILIATE_PASSWORD.into())],
+            vec![
+                ("email", "ann@example.com".into()),
+                ("password", AFFILIATE_PASSWORD.into()),
+            ],
         ),
         ("/a/acme/logout".into(), vec![]),
-        ("/a/acme/login/link".into(), vec![("email", "ann@example.com".into())]),
-        ("/a/acme/password/forgot".into(), vec![("email", "ann@example.com".into())]),
+        (
+            "/a/acme/login/link".into(),
+            vec![("email", "ann@example.com".into())],
+        ),
+        (
+            "/a/acme/password/forgot".into(),
+            vec![("email", "ann@example.com".into())],
+        ),
         (format!("/a/acme/login/{magic}"), vec![]),
         (
             format!("/a/acme/password/{reset}"),
-            vec![("password", "another password!".into()), ("confirm_password", "another password!".into())],
+            vec![
+                ("password", "another password!".into()),
+                ("confirm_password", "another password!".into()),
+            ],
         ),
         ("/a/acme/view_as/exit".into(), vec![]),
     ];
@@ -160,7 +198,10 @@ async fn every_portal_form_refuses_a_post_without_the_csrf_token() {
         let res = w.ann.post_form_raw(path, &fields).await;
         assert_eq!(res.status().as_u16(), 403, "POST {path} without the token");
     }
-    assert!(w.app.snapshot().await == before, "a refused POST changed state");
+    assert!(
+        w.app.snapshot().await == before,
+        "a refused POST changed state"
+    );
     // And the signed-in affiliate is still signed in.
     assert_eq!(w.ann.get("/a/acme/").await.status().as_u16(), 200);
 }
@@ -173,7 +214,9 @@ async fn viewing_as_an_affiliate_is_read_only_audited_and_ends_with_the_view() {
     let staff = &w.app.browser;
 
     // Act
-    let res = staff.post_form(&format!("/admin/affiliates/{id}/view_as"), &[]).await;
+    let res = staff
+        .post_form(&format!("/admin/affiliates/{id}/view_as"), &[])
+        .await;
 
     // Assert: Ann's home, with the banner, and no writes.
     assert_eq!(location(&res), "/a/acme/");
@@ -186,16 +229,32 @@ async fn viewing_as_an_affiliate_is_read_only_audited_and_ends_with_the_view() {
         .await;
     assert_eq!(res.status().as_u16(), 403);
     let res = staff
-        .post_form("/a/acme/login", &[("email", "bob@example.com"), ("password", AFFILIATE_PASSWORD)])
+        .post_form(
+            "/a/acme/login",
+            &[
+                ("email", "bob@example.com"),
+                ("password", AFFILIATE_PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(res.status().as_u16(), 403);
-    assert_eq!(w.app.count("portal_tokens WHERE purpose = 'password_reset'").await, 0);
     assert_eq!(
-        w.app.count("audit_entries WHERE action = 'affiliate.viewed_as'").await,
+        w.app
+            .count("portal_tokens WHERE purpose = 'password_reset'")
+            .await,
+        0
+    );
+    assert_eq!(
+        w.app
+            .count("audit_entries WHERE action = 'affiliate.viewed_as'")
+            .await,
         1
     );
     // No affiliate session was made for the staff member.
-    assert_eq!(w.app.count("sessions WHERE affiliate_id IS NOT NULL").await, 3);
+    assert_eq!(
+        w.app.count("sessions WHERE affiliate_id IS NOT NULL").await,
+        3
+    );
 
     // Exit: back to the admin page, the portal closed again.
     let res = staff.post_form("/a/acme/view_as/exit", &[]).await;
@@ -204,7 +263,9 @@ async fn viewing_as_an_affiliate_is_read_only_audited_and_ends_with_the_view() {
     assert_eq!(staff.get("/admin").await.status().as_u16(), 200);
 
     // Signing out of the admin ends a view too.
-    staff.post_form(&format!("/admin/affiliates/{id}/view_as"), &[]).await;
+    staff
+        .post_form(&format!("/admin/affiliates/{id}/view_as"), &[])
+        .await;
     assert_eq!(staff.get("/a/acme/").await.status().as_u16(), 200);
     staff.post_form("/logout", &[]).await;
     assert_eq!(location(&staff.get("/a/acme/").await), "/a/acme/login");
@@ -222,5 +283,8 @@ async fn view_as_refuses_another_stores_affiliate() {
         .await;
 
     assert_eq!(res.status().as_u16(), 404);
-    assert_eq!(location(&w.app.browser.get("/a/other/").await), "/a/other/login");
+    assert_eq!(
+        location(&w.app.browser.get("/a/other/").await),
+        "/a/other/login"
+    );
 }

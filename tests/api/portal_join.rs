@@ -28,9 +28,20 @@ async fn joining_a_campaign_that_needs_approval_signs_in_and_waits() {
         .api_json("/api/v1/affiliates?email=pat@example.com", &p.key)
         .await;
     assert_eq!(list["data"][0]["status"], "pending");
-    assert_eq!(app.count("affiliates WHERE signup_ip_hash IS NOT NULL").await, 1);
-    assert_eq!(app.count("affiliates WHERE password_hash IS NOT NULL").await, 1);
-    assert_eq!(app.count("sessions WHERE affiliate_id IS NOT NULL").await, 1);
+    assert_eq!(
+        app.count("affiliates WHERE signup_ip_hash IS NOT NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("affiliates WHERE password_hash IS NOT NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("sessions WHERE affiliate_id IS NOT NULL").await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -48,7 +59,11 @@ async fn joining_without_approval_opens_the_home_page_with_the_default_link() {
     assert!(home.contains("Hi Pat"), "{home}");
     assert!(home.contains(&format!("{}/r/pat", app.address)), "{home}");
     assert!(home.contains("data-copy=\"#share-1\""));
-    assert!(element_text(&home, "balance").unwrap().starts_with("0.00 USD"));
+    assert!(
+        element_text(&home, "balance")
+            .unwrap()
+            .starts_with("0.00 USD")
+    );
 }
 
 #[tokio::test]
@@ -81,7 +96,10 @@ async fn signup_errors_name_their_field_and_nothing_is_saved() {
     ] {
         assert!(page.contains(expected), "{expected}: {page}");
     }
-    assert!(page.contains("value=\"not-an-email\""), "the form keeps what was typed");
+    assert!(
+        page.contains("value=\"not-an-email\""),
+        "the form keeps what was typed"
+    );
     assert_eq!(app.count("affiliates").await, 0);
 }
 
@@ -177,11 +195,18 @@ async fn invite_only_archived_and_foreign_campaigns_have_no_join_page() {
         uuid::Uuid::now_v7().to_string(),
     ] {
         let path = format!("/a/acme/join/{id}");
-        assert_eq!(visitor.get(&path).await.status().as_u16(), 404, "GET {path}");
+        assert_eq!(
+            visitor.get(&path).await.status().as_u16(),
+            404,
+            "GET {path}"
+        );
         let res = visitor.join(&path, &join_fields("x@example.com")).await;
         assert_eq!(res.status().as_u16(), 404, "POST {path}");
     }
-    assert_eq!(visitor.get("/a/nosuchstore/join").await.status().as_u16(), 404);
+    assert_eq!(
+        visitor.get("/a/nosuchstore/join").await.status().as_u16(),
+        404
+    );
     assert_eq!(app.count("affiliates").await, 0);
 }
 
@@ -195,7 +220,10 @@ async fn the_stores_questions_are_asked_answered_and_shown_to_staff() {
         .post_form(
             "/admin/settings/portal",
             &[
-                ("signup_questions", "Where will you promote us?\nAudience size?"),
+                (
+                    "signup_questions",
+                    "Where will you promote us?\nAudience size?",
+                ),
                 ("accent_color", "#1E88E5"),
                 ("logo_url", ""),
             ],
@@ -203,14 +231,24 @@ async fn the_stores_questions_are_asked_answered_and_shown_to_staff() {
         .await;
     assert_eq!(res.status().as_u16(), 303);
     let visitor = app.new_browser();
-    assert!(visitor.get_html("/a/acme/join").await.contains("Audience size?"));
+    assert!(
+        visitor
+            .get_html("/a/acme/join")
+            .await
+            .contains("Audience size?")
+    );
 
     // Act 1: one answer missing.
     let mut fields = join_fields("pat@example.com");
     fields.push(("answer_0", "My blog".into()));
     let res = visitor.join("/a/acme/join", &fields).await;
     assert_eq!(res.status().as_u16(), 422);
-    assert!(res.text().await.unwrap().contains("Audience size? is required."));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Audience size? is required.")
+    );
 
     // Act 2: both answered.
     fields.push(("answer_1", "About 5,000".into()));
@@ -219,10 +257,16 @@ async fn the_stores_questions_are_asked_answered_and_shown_to_staff() {
 
     // Assert: the answers on the affiliate's admin page.
     let (_, list) = app
-        .api_json("/api/v1/affiliates?email=pat@example.com", &app.api_key("acme").await)
+        .api_json(
+            "/api/v1/affiliates?email=pat@example.com",
+            &app.api_key("acme").await,
+        )
         .await;
     let id = list["data"][0]["id"].as_str().unwrap();
-    let page = app.browser.get_html(&format!("/admin/affiliates/{id}")).await;
+    let page = app
+        .browser
+        .get_html(&format!("/admin/affiliates/{id}"))
+        .await;
     assert!(page.contains("Where will you promote us?") && page.contains("My blog"));
     assert!(page.contains("About 5,000"));
     // And the accent colour is served as the portal's stylesheet.
@@ -235,12 +279,16 @@ async fn affiliates_joining_from_one_address_are_flagged_in_the_list() {
     let app = spawn_app().await;
     app.portal_program(false).await;
     let key = app.api_key("acme").await;
-    app.approved_affiliate(&key, "staff-made@example.com", "staffmade").await;
+    app.approved_affiliate(&key, "staff-made@example.com", "staffmade")
+        .await;
     app.new_browser()
         .join("/a/acme/join", &join_fields("one@example.com"))
         .await;
     let list = app.browser.get_html("/admin/affiliates").await;
-    assert!(!list.contains("data-flag=\"shared-ip\""), "one signup is not a pattern");
+    assert!(
+        !list.contains("data-flag=\"shared-ip\""),
+        "one signup is not a pattern"
+    );
 
     app.new_browser()
         .join("/a/acme/join", &join_fields("two@example.com"))

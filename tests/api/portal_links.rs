@@ -22,7 +22,9 @@ async fn token_for(app: &TestApp, affiliate: &serde_json::Value, purpose: TokenP
 async fn a_magic_link_signs_in_once_and_its_get_uses_nothing() {
     let app = spawn_app().await;
     let p = app.portal_program(false).await;
-    let a = app.approved_affiliate(&p.key, "pat@example.com", "pat").await;
+    let a = app
+        .approved_affiliate(&p.key, "pat@example.com", "pat")
+        .await;
     let token = token_for(&app, &a, TokenPurpose::MagicLogin).await;
     let browser = app.new_browser();
     let path = format!("/a/acme/login/{token}");
@@ -44,20 +46,18 @@ async fn a_magic_link_signs_in_once_and_its_get_uses_nothing() {
 async fn a_magic_link_expires_after_15_minutes() {
     let app = spawn_app().await;
     let p = app.portal_program(false).await;
-    let a = app.approved_affiliate(&p.key, "pat@example.com", "pat").await;
+    let a = app
+        .approved_affiliate(&p.key, "pat@example.com", "pat")
+        .await;
     let store = app.store_id("acme").await;
     let late = token_for(&app, &a, TokenPurpose::MagicLogin).await;
     let in_time = token_for(&app, &a, TokenPurpose::MagicLogin).await;
 
     let refused =
         login::sign_in_with_link(&app.db, store, &late, Utc::now() + Duration::minutes(15)).await;
-    let accepted = login::sign_in_with_link(
-        &app.db,
-        store,
-        &in_time,
-        Utc::now() + Duration::minutes(14),
-    )
-    .await;
+    let accepted =
+        login::sign_in_with_link(&app.db, store, &in_time, Utc::now() + Duration::minutes(14))
+            .await;
 
     assert!(refused.is_err());
     assert_eq!(accepted.unwrap().email, "pat@example.com");
@@ -67,7 +67,8 @@ async fn a_magic_link_expires_after_15_minutes() {
 async fn asking_for_a_link_answers_the_same_for_unknown_emails() {
     let app = spawn_app().await;
     let p = app.portal_program(false).await;
-    app.approved_affiliate(&p.key, "pat@example.com", "pat").await;
+    app.approved_affiliate(&p.key, "pat@example.com", "pat")
+        .await;
 
     for path in ["/a/acme/login/link", "/a/acme/password/forgot"] {
         let known = app
@@ -101,16 +102,30 @@ async fn a_reset_link_sets_a_password_once_and_ends_other_sessions() {
 
     // A typo: the field is named and the link still works.
     let res = browser
-        .post_form(&path, &[("password", "a brand new password"), ("confirm_password", "typo")])
+        .post_form(
+            &path,
+            &[
+                ("password", "a brand new password"),
+                ("confirm_password", "typo"),
+            ],
+        )
         .await;
     assert_eq!(res.status().as_u16(), 422);
-    assert!(res.text().await.unwrap().contains("Password again does not match"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Password again does not match")
+    );
 
     // Act
     let res = browser
         .post_form(
             &path,
-            &[("password", "a brand new password"), ("confirm_password", "a brand new password")],
+            &[
+                ("password", "a brand new password"),
+                ("confirm_password", "a brand new password"),
+            ],
         )
         .await;
 
@@ -134,7 +149,9 @@ async fn a_reset_link_sets_a_password_once_and_ends_other_sessions() {
 async fn an_sso_url_signs_in_once_within_60_seconds() {
     let app = spawn_app().await;
     let p = app.portal_program(false).await;
-    let a = app.approved_affiliate(&p.key, "pat@example.com", "pat").await;
+    let a = app
+        .approved_affiliate(&p.key, "pat@example.com", "pat")
+        .await;
     let id = a["id"].as_str().unwrap();
 
     let (status, body) = app
@@ -145,7 +162,10 @@ async fn an_sso_url_signs_in_once_within_60_seconds() {
     let url = body["url"].as_str().unwrap();
     let expires: chrono::DateTime<Utc> = body["expires_at"].as_str().unwrap().parse().unwrap();
     let left = expires - Utc::now();
-    assert!(left <= Duration::seconds(60) && left > Duration::seconds(50), "{left}");
+    assert!(
+        left <= Duration::seconds(60) && left > Duration::seconds(50),
+        "{left}"
+    );
     let path = url.strip_prefix(&app.address).unwrap();
     let browser = app.new_browser();
     let res = browser.get(path).await;
@@ -153,7 +173,8 @@ async fn an_sso_url_signs_in_once_within_60_seconds() {
     assert!(browser.get_html("/a/acme/").await.contains("Hi Ann"));
     assert_eq!(app.new_browser().get(path).await.status().as_u16(), 410);
     assert_eq!(
-        app.count("audit_entries WHERE action = 'affiliate.sso_link_created'").await,
+        app.count("audit_entries WHERE action = 'affiliate.sso_link_created'")
+            .await,
         1
     );
 }
@@ -162,7 +183,9 @@ async fn an_sso_url_signs_in_once_within_60_seconds() {
 async fn an_sso_url_is_refused_after_60_seconds() {
     let app = spawn_app().await;
     let p = app.portal_program(false).await;
-    let a = app.approved_affiliate(&p.key, "pat@example.com", "pat").await;
+    let a = app
+        .approved_affiliate(&p.key, "pat@example.com", "pat")
+        .await;
     let store = app.store_id("acme").await;
     let id = AffiliateId(a["id"].as_str().unwrap().parse().unwrap());
     let actor = tributary::services::Actor::cli();
@@ -174,13 +197,9 @@ async fn an_sso_url_is_refused_after_60_seconds() {
         .await
         .unwrap();
 
-    let refused = login::sign_in_with_link(
-        &app.db,
-        store,
-        &late.token,
-        made_at + Duration::seconds(60),
-    )
-    .await;
+    let refused =
+        login::sign_in_with_link(&app.db, store, &late.token, made_at + Duration::seconds(60))
+            .await;
     let accepted = login::sign_in_with_link(
         &app.db,
         store,
@@ -197,7 +216,9 @@ async fn an_sso_url_is_refused_after_60_seconds() {
 async fn another_stores_affiliate_gets_no_sso_url() {
     let app = spawn_app().await;
     let p = app.portal_program(false).await;
-    let a = app.approved_affiliate(&p.key, "pat@example.com", "pat").await;
+    let a = app
+        .approved_affiliate(&p.key, "pat@example.com", "pat")
+        .await;
     app.other_store("other", "boss@other.example").await;
     let other_key = app.api_key("other").await;
 
@@ -228,7 +249,8 @@ async fn an_invite_link_lets_a_staff_made_affiliate_choose_a_password() {
         .await;
     assert_eq!(element_text(&page, "portal-password").unwrap(), "set");
     assert_eq!(
-        app.count("audit_entries WHERE action = 'affiliate.invite_link_created'").await,
+        app.count("audit_entries WHERE action = 'affiliate.invite_link_created'")
+            .await,
         1
     );
 }
@@ -236,6 +258,12 @@ async fn an_invite_link_lets_a_staff_made_affiliate_choose_a_password() {
 #[tokio::test]
 async fn the_sso_route_is_in_the_openapi_document() {
     let app = spawn_app().await;
-    let doc: serde_json::Value = app.browser.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let doc: serde_json::Value = app
+        .browser
+        .get("/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(doc["paths"]["/api/v1/affiliates/{id}/sso"]["post"].is_object());
 }

@@ -51,7 +51,10 @@ async fn logging_in_issues_a_new_session_and_forgets_the_old_one() {
 
     let after = browser.cookie("tributary_session").unwrap();
     assert_ne!(before, after);
-    assert_eq!(app.count("sessions WHERE affiliate_id IS NOT NULL").await, 1);
+    assert_eq!(
+        app.count("sessions WHERE affiliate_id IS NOT NULL").await,
+        1
+    );
     // The old cookie signs nobody in.
     let stale = app.new_browser();
     stale.jar.add_cookie_str(
@@ -108,7 +111,12 @@ async fn repeated_failures_are_throttled_like_staff_sign_ins() {
 
     assert_eq!(res.status().as_u16(), 429);
     assert!(res.headers().contains_key("retry-after"));
-    assert!(res.text().await.unwrap().contains("Too many failed sign-in attempts"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Too many failed sign-in attempts")
+    );
     assert!(app.count("login_throttles").await >= 3);
 }
 
@@ -121,18 +129,30 @@ async fn a_suspended_affiliate_is_logged_out_at_the_next_request() {
     assert_eq!(browser.get("/a/acme/").await.status().as_u16(), 200);
 
     let (status, _) = app
-        .api_post(&format!("/api/v1/affiliates/{id}/suspend"), &p.key, serde_json::json!({}))
+        .api_post(
+            &format!("/api/v1/affiliates/{id}/suspend"),
+            &p.key,
+            serde_json::json!({}),
+        )
         .await;
 
     assert_eq!(status, 200);
-    assert_eq!(app.count("sessions WHERE affiliate_id IS NOT NULL").await, 0);
+    assert_eq!(
+        app.count("sessions WHERE affiliate_id IS NOT NULL").await,
+        0
+    );
     assert_eq!(location(&browser.get("/a/acme/").await), "/a/acme/login");
     // Logging in again shows why, and keeps no session.
     let res = browser
         .portal_login("acme", "pat@example.com", AFFILIATE_PASSWORD)
         .await;
     assert_eq!(location(&res), "/a/acme/status");
-    assert!(browser.get_html("/a/acme/status").await.contains("Account suspended"));
+    assert!(
+        browser
+            .get_html("/a/acme/status")
+            .await
+            .contains("Account suspended")
+    );
     assert_eq!(location(&browser.get("/a/acme/").await), "/a/acme/login");
 }
 
@@ -146,8 +166,16 @@ async fn a_status_changed_behind_the_services_back_still_ends_the_session() {
 
     let res = browser.get("/a/acme/").await;
     assert_eq!(location(&res), "/a/acme/status");
-    assert!(browser.get_html("/a/acme/status").await.contains("Account suspended"));
-    assert_eq!(app.count("sessions WHERE affiliate_id IS NOT NULL").await, 0);
+    assert!(
+        browser
+            .get_html("/a/acme/status")
+            .await
+            .contains("Account suspended")
+    );
+    assert_eq!(
+        app.count("sessions WHERE affiliate_id IS NOT NULL").await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -158,8 +186,12 @@ async fn a_rejected_applicant_is_told_so_and_a_pending_one_waits_until_approved(
     joined(&app, "no@example.com").await;
     let wait_id = affiliate_id(&app, &p.key, "wait@example.com").await;
     let no_id = affiliate_id(&app, &p.key, "no@example.com").await;
-    app.api_post(&format!("/api/v1/affiliates/{no_id}/reject"), &p.key, serde_json::json!({}))
-        .await;
+    app.api_post(
+        &format!("/api/v1/affiliates/{no_id}/reject"),
+        &p.key,
+        serde_json::json!({}),
+    )
+    .await;
 
     // Rejected: the right password leads to a clear page, not a session.
     let browser = app.new_browser();
@@ -167,12 +199,21 @@ async fn a_rejected_applicant_is_told_so_and_a_pending_one_waits_until_approved(
         .portal_login("acme", "no@example.com", AFFILIATE_PASSWORD)
         .await;
     assert_eq!(location(&res), "/a/acme/status");
-    assert!(browser.get_html("/a/acme/status").await.contains("not accepted"));
+    assert!(
+        browser
+            .get_html("/a/acme/status")
+            .await
+            .contains("not accepted")
+    );
     assert_eq!(location(&browser.get("/a/acme/").await), "/a/acme/login");
 
     // Pending, then approved: the same session reaches the dashboard.
     assert_eq!(location(&pending.get("/a/acme/").await), "/a/acme/status");
-    app.api_post(&format!("/api/v1/affiliates/{wait_id}/approve"), &p.key, serde_json::json!({}))
-        .await;
+    app.api_post(
+        &format!("/api/v1/affiliates/{wait_id}/approve"),
+        &p.key,
+        serde_json::json!({}),
+    )
+    .await;
     assert!(pending.get_html("/a/acme/").await.contains("Hi Pat"));
 }

@@ -162,7 +162,10 @@ async fn portal_settings_are_checked_per_field_and_nothing_is_saved() {
 
     assert_eq!(res.status().as_u16(), 422);
     let page = res.text().await.unwrap();
-    assert!(page.contains("Logo URL must start with https://."), "{page}");
+    assert!(
+        page.contains("Logo URL must start with https://."),
+        "{page}"
+    );
     assert!(page.contains("Accent colour must be a colour like #1e88e5."));
     assert!(page.contains("Questions may ask at most 5 questions."));
     assert_eq!(

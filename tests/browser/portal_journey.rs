@@ -31,7 +31,9 @@ async fn a_visitor_joins_waits_is_approved_and_logs_in_to_their_link() {
             .api_json("/api/v1/affiliates?email=pat@example.com", &key)
             .await;
         let id = list["data"][0]["id"].as_str().unwrap().to_owned();
-        b.goto(&format!("{base}/admin/affiliates/{id}")).await.unwrap();
+        b.goto(&format!("{base}/admin/affiliates/{id}"))
+            .await
+            .unwrap();
         fill(&b, "#email", OWNER_EMAIL).await;
         fill(&b, "#password", OWNER_PASSWORD).await;
         click(&b, "form[action='/login'] button[type=submit]").await;

@@ -63,7 +63,10 @@ impl TestApp {
     pub async fn invite_link(&self, affiliate_id: &str) -> String {
         let res = self
             .browser
-            .post_form(&format!("/admin/affiliates/{affiliate_id}/invite_link"), &[])
+            .post_form(
+                &format!("/admin/affiliates/{affiliate_id}/invite_link"),
+                &[],
+            )
             .await;
         assert_eq!(res.status().as_u16(), 200);
         element_text(&res.text().await.unwrap(), "invite-link").expect("the link is shown")

@@ -36,10 +36,12 @@ pub async fn join_campaign(
 ) -> ServiceResult<campaign::Model> {
     let found = match id {
         None => crate::services::campaigns::default_campaign(conn, store_id).await?,
-        Some(id) => campaign::Entity::find_by_id(id.0)
-            .filter(campaign::Column::StoreId.eq(store_id.0))
-            .one(conn)
-            .await?,
+        Some(id) => {
+            campaign::Entity::find_by_id(id.0)
+                .filter(campaign::Column::StoreId.eq(store_id.0))
+                .one(conn)
+                .await?
+        }
     };
     found
         .filter(|c| c.visibility == "public" && c.archived_at.is_none())
@@ -115,10 +117,9 @@ pub async fn join(
     }
     errors.into_result()?;
 
-    let password_hash =
-        crypto::hash_password_async(password.expect("checked").expose().to_owned())
-            .await
-            .map_err(ServiceError::from)?;
+    let password_hash = crypto::hash_password_async(password.expect("checked").expose().to_owned())
+        .await
+        .map_err(ServiceError::from)?;
     let store_row = store::Entity::find_by_id(store.id.0)
         .one(db)
         .await?
@@ -142,9 +143,7 @@ pub async fn join(
             signup: Some(PortalSignup {
                 password_hash,
                 ip_hash: origin.ip_hash,
-                user_agent: origin
-                    .user_agent
-                    .map(|ua| ua.chars().take(512).collect()),
+                user_agent: origin.user_agent.map(|ua| ua.chars().take(512).collect()),
                 answers,
             }),
         },

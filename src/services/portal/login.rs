@@ -102,7 +102,11 @@ pub async fn request_link(
     let Some(found) = find_by_email(db, store_id, email).await? else {
         return Ok(());
     };
-    let standing = Standing::of(found.status, found.is_enabled, found.anonymized_at.is_some());
+    let standing = Standing::of(
+        found.status,
+        found.is_enabled,
+        found.anonymized_at.is_some(),
+    );
     if standing == Standing::Gone {
         return Ok(());
     }

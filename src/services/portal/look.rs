@@ -69,7 +69,8 @@ pub async fn update(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let before = json!({"logo_url": current.logo_url, "accent_color": current.accent_color, "signup_questions": current.signup_questions});
-    let after = json!({"logo_url": logo, "accent_color": accent, "signup_questions": questions_json});
+    let after =
+        json!({"logo_url": logo, "accent_color": accent, "signup_questions": questions_json});
     let mut active: store::ActiveModel = current.into();
     active.logo_url = Set(logo);
     active.accent_color = Set(accent);

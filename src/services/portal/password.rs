@@ -12,9 +12,7 @@ use crate::db;
 use crate::domain::portal_token::TokenPurpose;
 use crate::domain::{Password, StoreId, ValidationErrors};
 use crate::entities::affiliate;
-use crate::services::{
-    Actor, ServiceError, UseCaseError, UseCaseResult, audit, crypto, sessions,
-};
+use crate::services::{Actor, ServiceError, UseCaseError, UseCaseResult, audit, crypto, sessions};
 
 pub struct NewPassword {
     pub password: String,
@@ -36,10 +34,9 @@ pub async fn set_with_link(
         errors.add("confirm_password", "does not match the password");
     }
     errors.into_result()?;
-    let hash =
-        crypto::hash_password_async(password.expect("checked").expose().to_owned())
-            .await
-            .map_err(ServiceError::from)?;
+    let hash = crypto::hash_password_async(password.expect("checked").expose().to_owned())
+        .await
+        .map_err(ServiceError::from)?;
 
     let txn = db::begin_write(db).await?;
     let (affiliate_id, purpose) = match tokens::consume(

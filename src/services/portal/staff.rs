@@ -112,8 +112,9 @@ pub async fn review(
     id: AffiliateId,
 ) -> ServiceResult<PortalReview> {
     let a = crate::services::affiliates::get(db, store_id, id).await?;
-    let shared = crate::services::affiliates::shared_signup_ips(db, store_id, std::slice::from_ref(&a))
-        .await?;
+    let shared =
+        crate::services::affiliates::shared_signup_ips(db, store_id, std::slice::from_ref(&a))
+            .await?;
     let campaign =
         crate::services::campaigns::get(db, store_id, crate::domain::CampaignId(a.campaign_id))
             .await?;

@@ -108,7 +108,15 @@ pub async fn magic_request(
     ip: ClientIp,
     form: web::Form<EmailForm>,
 ) -> Result<HttpResponse, WebError> {
-    link_request(&state, req, session, ip, form.into_inner(), TokenPurpose::MagicLogin).await
+    link_request(
+        &state,
+        req,
+        session,
+        ip,
+        form.into_inner(),
+        TokenPurpose::MagicLogin,
+    )
+    .await
 }
 
 pub async fn reset_form(
@@ -126,7 +134,15 @@ pub async fn reset_request(
     ip: ClientIp,
     form: web::Form<EmailForm>,
 ) -> Result<HttpResponse, WebError> {
-    link_request(&state, req, session, ip, form.into_inner(), TokenPurpose::PasswordReset).await
+    link_request(
+        &state,
+        req,
+        session,
+        ip,
+        form.into_inner(),
+        TokenPurpose::PasswordReset,
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -143,7 +159,11 @@ struct InvalidPage {
     message: String,
 }
 
-fn invalid(store: &PortalStore, req: &HttpRequest, session: &Session) -> Result<HttpResponse, WebError> {
+fn invalid(
+    store: &PortalStore,
+    req: &HttpRequest,
+    session: &Session,
+) -> Result<HttpResponse, WebError> {
     render(
         StatusCode::GONE,
         &InvalidPage {
@@ -258,8 +278,7 @@ pub async fn password_submit(
         password: form.password,
         confirm_password: form.confirm_password,
     };
-    match password::set_with_link(&state.db, store.id, &path.1, input, Some(ip.0), Utc::now())
-        .await
+    match password::set_with_link(&state.db, store.id, &path.1, input, Some(ip.0), Utc::now()).await
     {
         Ok(affiliate) => {
             let response = after_sign_in(&session, &store, &affiliate)?;

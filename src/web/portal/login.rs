@@ -103,10 +103,9 @@ pub async fn submit(
     };
     match login::login(&state.db, store.id, &form.email, &form.password, &ip.0).await? {
         PortalLogin::SignedIn(affiliate) => after_sign_in(&session, &store, &affiliate),
-        PortalLogin::BadCredentials => refused(
-            StatusCode::UNAUTHORIZED,
-            login::BAD_CREDENTIALS.to_owned(),
-        ),
+        PortalLogin::BadCredentials => {
+            refused(StatusCode::UNAUTHORIZED, login::BAD_CREDENTIALS.to_owned())
+        }
         PortalLogin::Throttled { retry_at, message } => {
             let mut response = refused(StatusCode::TOO_MANY_REQUESTS, message)?;
             let secs = throttle::retry_after_secs(retry_at, chrono::Utc::now());

@@ -19,8 +19,8 @@ mod view_as;
 use actix_session::SessionExt;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::Method;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{HttpResponse, web};
 
@@ -35,50 +35,51 @@ style-src 'self'; img-src 'self' data: https:; font-src 'self'; connect-src 'sel
 form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/a/{slug}", web::get().to(home::to_home)).service(
-        web::scope("/a/{slug}")
-            .wrap(from_fn(guard))
-            .route("/", web::get().to(home::home))
-            .route("/theme.css", web::get().to(theme_css))
-            .route("/status", web::get().to(home::status))
-            .service(
-                web::resource("/join")
-                    .route(web::get().to(join::form))
-                    .route(web::post().to(join::submit)),
-            )
-            .service(
-                web::resource("/join/{campaign_id}")
-                    .route(web::get().to(join::form_for_campaign))
-                    .route(web::post().to(join::submit_for_campaign)),
-            )
-            .service(
-                web::resource("/login")
-                    .route(web::get().to(login::form))
-                    .route(web::post().to(login::submit)),
-            )
-            .route("/logout", web::post().to(login::logout))
-            .service(
-                web::resource("/login/link")
-                    .route(web::get().to(links::magic_form))
-                    .route(web::post().to(links::magic_request)),
-            )
-            .service(
-                web::resource("/login/{token}")
-                    .route(web::get().to(links::login_confirm))
-                    .route(web::post().to(links::login_with_link)),
-            )
-            .service(
-                web::resource("/password/forgot")
-                    .route(web::get().to(links::reset_form))
-                    .route(web::post().to(links::reset_request)),
-            )
-            .service(
-                web::resource("/password/{token}")
-                    .route(web::get().to(links::password_form))
-                    .route(web::post().to(links::password_submit)),
-            )
-            .route("/view_as/exit", web::post().to(view_as::exit)),
-    );
+    cfg.route("/a/{slug}", web::get().to(home::to_home))
+        .service(
+            web::scope("/a/{slug}")
+                .wrap(from_fn(guard))
+                .route("/", web::get().to(home::home))
+                .route("/theme.css", web::get().to(theme_css))
+                .route("/status", web::get().to(home::status))
+                .service(
+                    web::resource("/join")
+                        .route(web::get().to(join::form))
+                        .route(web::post().to(join::submit)),
+                )
+                .service(
+                    web::resource("/join/{campaign_id}")
+                        .route(web::get().to(join::form_for_campaign))
+                        .route(web::post().to(join::submit_for_campaign)),
+                )
+                .service(
+                    web::resource("/login")
+                        .route(web::get().to(login::form))
+                        .route(web::post().to(login::submit)),
+                )
+                .route("/logout", web::post().to(login::logout))
+                .service(
+                    web::resource("/login/link")
+                        .route(web::get().to(links::magic_form))
+                        .route(web::post().to(links::magic_request)),
+                )
+                .service(
+                    web::resource("/login/{token}")
+                        .route(web::get().to(links::login_confirm))
+                        .route(web::post().to(links::login_with_link)),
+                )
+                .service(
+                    web::resource("/password/forgot")
+                        .route(web::get().to(links::reset_form))
+                        .route(web::post().to(links::reset_request)),
+                )
+                .service(
+                    web::resource("/password/{token}")
+                        .route(web::get().to(links::password_form))
+                        .route(web::post().to(links::password_submit)),
+                )
+                .route("/view_as/exit", web::post().to(view_as::exit)),
+        );
 }
 
 /// Whether this session only views as an affiliate (a staff session with
@@ -108,7 +109,10 @@ pub async fn guard(
 /// The store's accent colour as Pico's primary colour. The value is
 /// `#rrggbb` by construction (`domain::portal::parse_accent_color`), so
 /// nothing else can be written into the stylesheet.
-async fn theme_css(state: web::Data<AppState>, req: actix_web::HttpRequest) -> Result<HttpResponse, WebError> {
+async fn theme_css(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, WebError> {
     let store = principal::path_store(&state, &req).await?;
     let body = match store.accent_color {
         Some(c) => format!(

@@ -32,10 +32,17 @@ pub async fn invite_link(
     let url = format!(
         "{}{}",
         state.config.public_base(),
-        path_for(&staff.access.store.slug, TokenPurpose::Invite, &issued.token)
+        path_for(
+            &staff.access.store.slug,
+            TokenPurpose::Invite,
+            &issued.token
+        )
     );
     let forms = AddForms {
-        invite_link: Some((url, issued.expires_at.format("%Y-%m-%d %H:%M UTC").to_string())),
+        invite_link: Some((
+            url,
+            issued.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        )),
         ..Default::default()
     };
     show_page(&state, &staff, *id, StatusCode::OK, forms).await
