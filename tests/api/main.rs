@@ -2,6 +2,8 @@
 //! PostgreSQL when `TEST_DATABASE_URL` is set. One binary, one module per area.
 
 #[path = "../support/mod.rs"]
+mod support;
+
 mod affiliate_pages;
 mod affiliates;
 mod api_base;
@@ -38,8 +40,6 @@ mod setup;
 mod setup_checklist;
 mod strict_parsing;
 mod stripe;
-mod support;
 mod team;
 mod tracking;
 mod unique_fields;
-
