@@ -13,7 +13,7 @@ use crate::domain::portal_token::TokenPurpose;
 use crate::domain::{Email, StoreId};
 use crate::entities::affiliate;
 use crate::services::auth::{self, PasswordCheck};
-use crate::services::{ServiceError, ServiceResult, UseCaseError, UseCaseResult, throttle};
+use crate::services::{ServiceError, ServiceResult, UseCaseError, UseCaseResult, email, throttle};
 
 pub const BAD_CREDENTIALS: &str = auth::BAD_CREDENTIALS;
 
@@ -73,6 +73,7 @@ pub async fn login(
 /// is rate limited per address and per email.
 pub async fn request_link(
     db: &DatabaseConnection,
+    public_base: &str,
     store_id: StoreId,
     email: &str,
     purpose: TokenPurpose,
@@ -110,8 +111,16 @@ pub async fn request_link(
     if standing == Standing::Gone {
         return Ok(());
     }
+    let Some(store) = crate::entities::store::Entity::find_by_id(store_id.0)
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    // The link and its mail in one transaction: a link nobody is sent
+    // never exists, and a queued mail always names a stored link.
     let txn = db::begin_write(db).await?;
-    let _issued = tokens::issue(
+    let issued = tokens::issue(
         &txn,
         store_id,
         crate::domain::AffiliateId(found.id),
@@ -119,9 +128,17 @@ pub async fn request_link(
         now,
     )
     .await?;
-    // DELIVERY: the mail goes out here, queued in this same transaction
-    // (`services::email`, from the "mail" branch: not merged yet). Until
-    // then the link is made but nobody receives it; it is never shown.
+    let url = format!(
+        "{public_base}{}",
+        tokens::path_for(&store.slug, purpose, &issued.token)
+    );
+    let minutes = purpose.lifetime().num_minutes();
+    match purpose {
+        TokenPurpose::PasswordReset => {
+            email::notify::affiliate_password_reset(&txn, &store, &found, &url, minutes).await?
+        }
+        _ => email::notify::magic_link(&txn, &store, &found, &url, minutes).await?,
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -86,7 +86,16 @@ async fn link_request(
 ) -> Result<HttpResponse, WebError> {
     let store = path_store(state, &req).await?;
     // The same page whether the email has an account here or not.
-    login::request_link(&state.db, store.id, &form.email, purpose, &ip.0, Utc::now()).await?;
+    login::request_link(
+        &state.db,
+        &state.config.public_base(),
+        store.id,
+        &form.email,
+        purpose,
+        &ip.0,
+        Utc::now(),
+    )
+    .await?;
     render(
         StatusCode::OK,
         &request_page(&store, &req, &session, purpose, form.email, true),
