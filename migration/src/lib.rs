@@ -20,6 +20,7 @@ mod m20261202_000008_idempotent_effects;
 mod m20261202_000009_invitations;
 mod m20261202_000010_store_setup;
 mod m20261202_000011_emails;
+mod m20261202_000012_portal;
 mod m20261202_000013_stats_indexes;
 mod m20261202_000014_repair_float_balances;
 mod m20261202_000016_reattribution;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_invitations::Migration),
             Box::new(m20261202_000010_store_setup::Migration),
             Box::new(m20261202_000011_emails::Migration),
+            Box::new(m20261202_000012_portal::Migration),
             Box::new(m20261202_000013_stats_indexes::Migration),
             Box::new(m20261202_000014_repair_float_balances::Migration),
             Box::new(m20261202_000016_reattribution::Migration),

@@ -23,6 +23,8 @@ pub mod password;
 pub mod payout;
 pub mod percent;
 pub mod period;
+pub mod portal;
+pub mod portal_token;
 pub mod reattribution;
 pub mod role;
 pub mod slug;

@@ -32,6 +32,13 @@ pub struct Model {
     pub notify_payout_paid: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Argon2id PHC string; none until the affiliate sets a password.
+    pub password_hash: Option<String>,
+    /// The signup's address as the keyed hash visits use (fraud review).
+    pub signup_ip_hash: Option<String>,
+    pub signup_user_agent: Option<String>,
+    /// JSON array of `{question, answer}` from the join form.
+    pub signup_answers: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,7 @@ pub mod login_throttle;
 pub mod membership;
 pub mod payout;
 pub mod payout_item;
+pub mod portal_token;
 pub mod referral;
 pub mod refund;
 pub mod sale;

@@ -8,6 +8,8 @@ pub struct Model {
     pub id: String,
     /// Copied out of the state so every session of a user can be revoked.
     pub user_id: Option<Uuid>,
+    /// Likewise for an affiliate signed in to the portal.
+    pub affiliate_id: Option<Uuid>,
     pub state: String,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,

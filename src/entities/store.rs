@@ -18,6 +18,12 @@ pub struct Model {
     pub script_seen_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// JSON array of the join form's extra questions (texts).
+    pub signup_questions: Option<String>,
+    /// The portal's logo (https only).
+    pub logo_url: Option<String>,
+    /// The portal's accent colour, `#rrggbb`.
+    pub accent_color: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -45,7 +45,6 @@ pub async fn login(
     ip: &str,
     known_device: Option<(UserId, String)>,
 ) -> ServiceResult<LoginOutcome> {
-    let now = Utc::now();
     let found = match Email::parse(email_input) {
         Ok(email) => {
             user::Entity::find()
@@ -60,9 +59,43 @@ pub async fn login(
         .filter(|(user_id, _)| found.as_ref().is_some_and(|u| u.id == user_id.0))
         .map(|(_, device)| device);
     let keys = throttle::login_keys(email_input, ip, device.as_deref());
-    // Count the attempt before the (slow) password check, atomically.
-    if let Err(retry_at) = throttle::reserve(db, &keys, now).await? {
-        return Ok(LoginOutcome::Throttled {
+    let hash = found.as_ref().map(|u| u.password_hash.clone());
+    match throttled_check(db, &keys, hash, password).await? {
+        PasswordCheck::Matched => Ok(LoginOutcome::SignedIn {
+            user: found.expect("a match needs a user"),
+            device_id: device.unwrap_or_else(sessions::device::new_id),
+        }),
+        PasswordCheck::Mismatch => Ok(LoginOutcome::BadCredentials),
+        PasswordCheck::Throttled { retry_at, message } => {
+            Ok(LoginOutcome::Throttled { retry_at, message })
+        }
+    }
+}
+
+/// What a throttled password check came to.
+pub enum PasswordCheck {
+    Matched,
+    /// Wrong password, or no account (`hash` was `None`): one answer.
+    Mismatch,
+    Throttled {
+        retry_at: DateTime<Utc>,
+        message: String,
+    },
+}
+
+/// The one sign-in check staff and portal affiliates share: count the
+/// attempt on `keys` before the (slow) argon2 verification, verify against
+/// `hash` or, when there is no account, a dummy hash (same time, same
+/// answer), and take the attempt back on success.
+pub async fn throttled_check(
+    db: &DatabaseConnection,
+    keys: &[(String, throttle::Policy)],
+    hash: Option<String>,
+    password: &str,
+) -> ServiceResult<PasswordCheck> {
+    let now = Utc::now();
+    if let Err(retry_at) = throttle::reserve(db, keys, now).await? {
+        return Ok(PasswordCheck::Throttled {
             retry_at,
             message: format!(
                 "Too many failed sign-in attempts. Try again in {} (at {} UTC).",
@@ -71,23 +104,14 @@ pub async fn login(
             ),
         });
     }
-
-    let hash = found
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| crypto::DUMMY_PASSWORD_HASH.clone());
-    let password_owned = password.to_owned();
-    let matches = crypto::verify_password_async(hash, password_owned).await;
-
-    match found {
-        Some(user) if matches => {
-            throttle::succeeded(db, &keys, now).await?;
-            Ok(LoginOutcome::SignedIn {
-                user,
-                device_id: device.unwrap_or_else(sessions::device::new_id),
-            })
-        }
-        _ => Ok(LoginOutcome::BadCredentials),
+    let known = hash.is_some();
+    let hash = hash.unwrap_or_else(|| crypto::DUMMY_PASSWORD_HASH.clone());
+    let matches = crypto::verify_password_async(hash, password.to_owned()).await;
+    if matches && known {
+        throttle::succeeded(db, keys, now).await?;
+        Ok(PasswordCheck::Matched)
+    } else {
+        Ok(PasswordCheck::Mismatch)
     }
 }
 

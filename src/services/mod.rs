@@ -31,6 +31,7 @@ pub mod links;
 pub mod paging;
 pub mod password_reset;
 pub mod payouts;
+pub mod portal;
 pub mod referrals;
 pub mod sales;
 pub mod seed;
@@ -134,6 +135,8 @@ pub enum ActorKind {
     ApiKey,
     Cli,
     System,
+    /// An affiliate in the portal (joining, setting a password).
+    Affiliate,
 }
 
 impl ActorKind {
@@ -143,6 +146,7 @@ impl ActorKind {
             ActorKind::ApiKey => "api_key",
             ActorKind::Cli => "cli",
             ActorKind::System => "system",
+            ActorKind::Affiliate => "affiliate",
         }
     }
 }
@@ -151,6 +155,16 @@ impl Actor {
     pub fn user(id: Uuid, email: &str, ip: Option<String>) -> Self {
         Self {
             kind: ActorKind::User,
+            id: Some(id),
+            label: email.to_owned(),
+            ip,
+            idempotency_key: None,
+        }
+    }
+
+    pub fn affiliate(id: Uuid, email: &str, ip: Option<String>) -> Self {
+        Self {
+            kind: ActorKind::Affiliate,
             id: Some(id),
             label: email.to_owned(),
             ip,

@@ -112,6 +112,10 @@ pub async fn run(db: &DatabaseConnection, slug: &str, count: u64) -> ServiceResu
                 notify_payout_paid: Set(true),
                 created_at: Set(created_at),
                 updated_at: Set(created_at),
+                password_hash: Set(None),
+                signup_ip_hash: Set(None),
+                signup_user_agent: Set(None),
+                signup_answers: Set(None),
             });
             links.push(link::ActiveModel {
                 id: Set(Uuid::now_v7()),

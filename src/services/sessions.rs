@@ -14,6 +14,11 @@ use crate::entities::session;
 /// The state key under which the signed-in user's id is kept.
 pub const USER_KEY: &str = "user_id";
 
+/// The state keys of an affiliate signed in to the portal: a principal of
+/// its own, never read by the staff extractor (`web::portal::principal`).
+pub const AFFILIATE_KEY: &str = "portal_affiliate_id";
+pub const AFFILIATE_STORE_KEY: &str = "portal_store_id";
+
 pub fn id_of(key: &str) -> String {
     sha256_hex(key.as_bytes())
 }
@@ -23,6 +28,13 @@ pub fn id_of(key: &str) -> String {
 pub fn user_of(state: &HashMap<String, String>) -> Option<Uuid> {
     state
         .get(USER_KEY)
+        .and_then(|v| serde_json::from_str::<Uuid>(v).ok())
+}
+
+/// The affiliate id recorded in a session's state.
+pub fn affiliate_of(state: &HashMap<String, String>) -> Option<Uuid> {
+    state
+        .get(AFFILIATE_KEY)
         .and_then(|v| serde_json::from_str::<Uuid>(v).ok())
 }
 
@@ -52,6 +64,7 @@ pub async fn insert(
     session::Entity::insert(session::ActiveModel {
         id: Set(id_of(key)),
         user_id: Set(user_of(state)),
+        affiliate_id: Set(affiliate_of(state)),
         state: Set(serde_json::to_string(state).map_err(anyhow::Error::from)?),
         created_at: Set(now),
         expires_at: Set(expires_at),
@@ -74,6 +87,10 @@ pub async fn update_state(
             Expr::value(serde_json::to_string(state).map_err(anyhow::Error::from)?),
         )
         .col_expr(session::Column::UserId, Expr::value(user_of(state)))
+        .col_expr(
+            session::Column::AffiliateId,
+            Expr::value(affiliate_of(state)),
+        )
         .col_expr(session::Column::ExpiresAt, Expr::value(expires_at))
         .filter(session::Column::Id.eq(id_of(key)))
         .exec(conn)
@@ -113,6 +130,19 @@ pub async fn revoke_all_for_user(
         query = query.filter(session::Column::Id.ne(id_of(key)));
     }
     Ok(query.exec(conn).await?.rows_affected)
+}
+
+/// Ends every portal session of an affiliate (suspension, deletion,
+/// erasure, a new password).
+pub async fn revoke_all_for_affiliate(
+    conn: &impl ConnectionTrait,
+    affiliate_id: Uuid,
+) -> ServiceResult<u64> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::AffiliateId.eq(affiliate_id))
+        .exec(conn)
+        .await?
+        .rows_affected)
 }
 
 pub async fn purge_expired(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<u64> {

@@ -27,6 +27,9 @@ pub async fn insert(conn: &impl ConnectionTrait, parsed: &ParsedStore) -> Servic
         script_seen_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        signup_questions: Set(None),
+        logo_url: Set(None),
+        accent_color: Set(None),
     }
     .insert(conn)
     .await

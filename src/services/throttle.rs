@@ -100,6 +100,35 @@ pub fn login_keys(email: &str, ip: &str, known_device: Option<&str>) -> Vec<(Str
     }
 }
 
+/// The keys a portal sign-in counts on: the staff keys (`login_keys`) with
+/// the account named by store and email, since an email may be an affiliate
+/// of several stores with a password in each. The address key is the very
+/// one staff sign-ins count on: one guesser, one allowance.
+pub fn portal_login_keys(store_id: uuid::Uuid, email: &str, ip: &str) -> Vec<(String, Policy)> {
+    login_keys(
+        &format!("portal:{store_id}:{}", email_part(email)),
+        ip,
+        None,
+    )
+}
+
+/// Public signups per address: a few free, then slower and slower.
+pub const SIGNUP: Policy = Policy {
+    free: 10,
+    first_delay: Duration::seconds(60),
+    max_delay: Duration::hours(1),
+    wipe_on_success: false,
+};
+
+/// Sign-in and reset links asked for, per address and per account (each
+/// would send a mail: no mailbombing through us).
+pub const LINK_REQUEST: Policy = Policy {
+    free: 5,
+    first_delay: Duration::seconds(30),
+    max_delay: Duration::minutes(15),
+    wipe_on_success: false,
+};
+
 /// The wait after `failures` failures under `policy` (zero while free).
 pub fn delay_after(policy: &Policy, failures: i32) -> Duration {
     let excess = failures - policy.free;

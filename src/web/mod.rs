@@ -13,6 +13,7 @@ pub mod error;
 pub mod extractors;
 pub mod headers;
 pub mod pager;
+pub mod portal;
 pub mod session_store;
 pub mod shell;
 pub mod stats_view;
@@ -131,6 +132,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(track::stripe_webhook),
         )
         .configure(api::routes)
+        .configure(portal::routes)
         .configure(admin::routes);
 }
 

@@ -70,6 +70,8 @@ impl SessionStore for DbSessionStore {
         // Revoked while this request ran: keep what the request stored (a
         // flash message, say) in a new session, but never the sign-in.
         state.remove(sessions::USER_KEY);
+        state.remove(sessions::AFFILIATE_KEY);
+        state.remove(sessions::AFFILIATE_STORE_KEY);
         self.save(state, ttl)
             .await
             .map_err(|e| UpdateError::Other(anyhow::anyhow!(e)))

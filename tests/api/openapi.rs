@@ -56,6 +56,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/affiliates/{id}/payouts"),
     ("get", "/api/v1/affiliates/{id}/balance"),
     ("post", "/api/v1/affiliates/{id}/adjustments"),
+    ("post", "/api/v1/affiliates/{id}/sso"),
     ("patch", "/api/v1/commissions/{id}"),
     ("put", "/api/v1/commissions/{id}"),
     ("delete", "/api/v1/commissions/{id}"),

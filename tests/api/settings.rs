@@ -142,3 +142,35 @@ pub async fn add_member(app: &TestApp, email: &str, role: &str) -> String {
     assert_eq!(res.status().as_u16(), 303, "joined with a new account");
     MEMBER_PASSWORD.to_owned()
 }
+
+#[tokio::test]
+async fn portal_settings_are_checked_per_field_and_nothing_is_saved() {
+    let app = spawn_app().await;
+    app.setup_owner().await;
+
+    let res = app
+        .browser
+        .post_form(
+            "/admin/settings/portal",
+            &[
+                ("logo_url", "http://cdn.example.com/logo.png"),
+                ("accent_color", "red; } body { display: none"),
+                ("signup_questions", "1\n2\n3\n4\n5\n6"),
+            ],
+        )
+        .await;
+
+    assert_eq!(res.status().as_u16(), 422);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("Logo URL must start with https://."),
+        "{page}"
+    );
+    assert!(page.contains("Accent colour must be a colour like #1e88e5."));
+    assert!(page.contains("Questions may ask at most 5 questions."));
+    assert_eq!(
+        app.count("stores WHERE logo_url IS NOT NULL OR accent_color IS NOT NULL OR signup_questions IS NOT NULL")
+            .await,
+        0
+    );
+}

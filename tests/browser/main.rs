@@ -15,6 +15,7 @@ mod invitation_journey;
 mod login_failure;
 mod payouts_journey;
 mod phone_layout;
+mod portal_journey;
 mod programs_journey;
 mod tracking_journey;
 mod tracking_setup;

@@ -11,11 +11,13 @@
 
 mod builders;
 mod client;
+mod portal;
 mod smtp;
 mod spawn;
 
 pub use builders::*;
 pub use client::*;
+pub use portal::*;
 #[allow(unused_imports)] // the browser suite has no mail tests yet
 pub use smtp::*;
 pub use spawn::*;

@@ -11,6 +11,17 @@ pub struct NewAffiliate {
     pub status: Option<String>,
     /// A token for the default link; `None` makes one from the name.
     pub link_token: Option<String>,
+    /// Set when the affiliate joins through the portal themselves.
+    pub signup: Option<PortalSignup>,
+}
+
+/// What a portal signup adds to the row: credentials and what fraud review
+/// needs (`services::portal::join` parses and hashes it).
+pub struct PortalSignup {
+    pub password_hash: String,
+    pub ip_hash: String,
+    pub user_agent: Option<String>,
+    pub answers: Vec<crate::domain::portal::SignupAnswer>,
 }
 
 pub async fn create(
@@ -88,6 +99,11 @@ pub async fn create_with_balance(
     });
     let now = Utc::now();
     let id = Uuid::now_v7();
+    let signup = input.signup;
+    let answers = match signup.as_ref().map(|s| &s.answers) {
+        Some(a) if !a.is_empty() => Some(serde_json::to_string(a).map_err(anyhow::Error::from)?),
+        _ => None,
+    };
     let created = affiliate::ActiveModel {
         id: Set(id),
         store_id: Set(store.id),
@@ -111,6 +127,10 @@ pub async fn create_with_balance(
         notify_payout_paid: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
+        password_hash: Set(signup.as_ref().map(|s| s.password_hash.clone())),
+        signup_ip_hash: Set(signup.as_ref().map(|s| s.ip_hash.clone())),
+        signup_user_agent: Set(signup.as_ref().and_then(|s| s.user_agent.clone())),
+        signup_answers: Set(answers),
     }
     .insert(&txn)
     .await
@@ -121,7 +141,7 @@ pub async fn create_with_balance(
         crate::services::email::notify::application(&txn, store, &created, &campaign.name).await?;
     }
     audit::record(&txn, store_id, actor, "affiliate.created", "affiliate", Some(id.to_string()),
-        json!({"profile": snapshot(&created), "status": status.as_str(), "link_token": default_link.token})).await?;
+        json!({"profile": snapshot(&created), "status": status.as_str(), "link_token": default_link.token, "via_portal": signup.is_some()})).await?;
     let created = match opening {
         None => created,
         Some(minor) => {

@@ -51,6 +51,7 @@ pub async fn delete(
         return Err(UseCaseError::Refused(DeleteAffiliateError::HasMoneyHistory));
     }
     crate::services::email::outbox::forget_affiliate(&txn, store_id, &current.email).await?;
+    crate::services::sessions::revoke_all_for_affiliate(&txn, id.0).await?;
     affiliate::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(
         &txn,
@@ -91,7 +92,11 @@ pub async fn anonymize(
     active.search_text = Set(String::new());
     active.anonymized_at = Set(Some(Utc::now()));
     active.updated_at = Set(Utc::now());
+    active.password_hash = Set(None);
+    active.signup_user_agent = Set(None);
+    active.signup_answers = Set(None);
     let erased = active.update(&txn).await?;
+    crate::services::sessions::revoke_all_for_affiliate(&txn, id.0).await?;
     for l in link::Entity::find()
         .filter(link::Column::AffiliateId.eq(id))
         .all(&txn)

@@ -172,3 +172,31 @@ pub async fn counters(
         })
         .collect())
 }
+
+/// How many affiliates of the store joined from each signup address of
+/// `items`, for the list's "shared IP" flag (fraud review): only addresses
+/// used by two or more affiliates are in the answer.
+pub async fn shared_signup_ips(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    items: &[affiliate::Model],
+) -> ServiceResult<HashMap<String, i64>> {
+    let hashes: Vec<String> = items
+        .iter()
+        .filter_map(|a| a.signup_ip_hash.clone())
+        .collect();
+    if hashes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, i64)> = affiliate::Entity::find()
+        .select_only()
+        .column(affiliate::Column::SignupIpHash)
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .filter(affiliate::Column::StoreId.eq(store_id.0))
+        .filter(affiliate::Column::SignupIpHash.is_in(hashes))
+        .group_by(affiliate::Column::SignupIpHash)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().filter(|(_, n)| *n > 1).collect())
+}

@@ -46,6 +46,10 @@ pub(super) async fn change_status_in(
     active.status_changed_at = Set(Utc::now());
     active.updated_at = Set(Utc::now());
     let updated = active.update(txn).await?;
+    if !crate::domain::portal::Standing::of(to, updated.is_enabled, false).keeps_session() {
+        // Their portal sessions end now, not at their next request.
+        crate::services::sessions::revoke_all_for_affiliate(txn, id).await?;
+    }
     record_status(txn, store_id, id, Some(from), to, reason.clone(), actor).await?;
     crate::services::email::notify::status_changed(txn, store_id, from, &updated).await?;
     audit::record(

@@ -103,6 +103,10 @@ pub async fn update(
     active.search_text = Set(profile.search_text());
     active.updated_at = Set(Utc::now());
     let updated = active.update(&txn).await.on_constraint(&AFFILIATE_EMAIL)?;
+    if !updated.is_enabled {
+        // Disabled: their portal sessions end now.
+        crate::services::sessions::revoke_all_for_affiliate(&txn, updated.id).await?;
+    }
     let after = snapshot(&updated);
     if before != after {
         let action = if before["campaign_id"] != after["campaign_id"] {

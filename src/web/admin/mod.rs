@@ -157,6 +157,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(affiliates::links::create),
         )
         .route(
+            "/admin/affiliates/{id}/invite_link",
+            web::post().to(affiliates::portal::invite_link),
+        )
+        .route(
+            "/admin/affiliates/{id}/view_as",
+            web::post().to(affiliates::portal::view_as),
+        )
+        .route(
             "/admin/affiliates/{id}/coupons",
             web::post().to(affiliates::coupons::create),
         )
@@ -253,6 +261,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(commission_pages::void),
         )
         .route("/admin/settings/stripe", web::post().to(settings::stripe))
+        .route("/admin/settings/portal", web::post().to(settings::portal))
         .route(
             "/admin/links/{id}/delete",
             web::post().to(affiliates::links::delete),

@@ -1,4 +1,5 @@
-//! The store's Settings page: name, slug, currency.
+//! The store's Settings page: name, slug, currency; tracking and Stripe;
+//! the affiliate portal's look and join questions.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -7,7 +8,8 @@ use serde::Deserialize;
 
 use crate::domain::{Currency, ValidationErrors};
 use crate::services::ServiceError;
-use crate::services::stores::{self, SettingsInput};
+use crate::services::portal::look::{self, LookInput};
+use crate::services::stores::{self, SettingsInput, Store};
 use crate::web::extractors::Staff;
 use crate::web::shell::{Shell, flash};
 use crate::web::{AppState, WebError, render, see_other};
@@ -21,7 +23,7 @@ pub struct TrackingSetup {
 }
 
 impl TrackingSetup {
-    pub fn of(state: &AppState, store: &crate::entities::store::Model) -> Self {
+    pub fn of(state: &AppState, store: &Store) -> Self {
         let base = state.config.public_base();
         TrackingSetup {
             snippet: format!(
@@ -47,6 +49,8 @@ struct SettingsPage {
     can_edit: bool,
     public_base: String,
     stripe_configured: bool,
+    look: LookInput,
+    portal_url: String,
 }
 
 #[derive(Deserialize)]
@@ -61,26 +65,51 @@ pub struct SettingsForm {
     link_hosts: String,
 }
 
-pub async fn form(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, WebError> {
+/// The page, with `form` and `look` as given and `errors` beside them.
+fn settings_page(
+    state: &AppState,
+    staff: &Staff,
+    status: StatusCode,
+    form: SettingsForm,
+    look: LookInput,
+    errors: ValidationErrors,
+) -> Result<HttpResponse, WebError> {
     let store = &staff.access.store;
-    let form = SettingsForm {
+    render(
+        status,
+        &SettingsPage {
+            can_edit: staff.access.role.can_edit_settings(),
+            shell: Shell::for_staff(staff, "settings"),
+            tracking: TrackingSetup::of(state, store),
+            form,
+            errors,
+            currencies: Currency::all_codes(),
+            public_base: state.config.public_base(),
+            stripe_configured: store.stripe_secret_sealed.is_some(),
+            look,
+            portal_url: format!("{}/a/{}/join", state.config.public_base(), store.slug),
+        },
+    )
+}
+
+fn saved_form(store: &Store) -> SettingsForm {
+    SettingsForm {
         name: store.name.clone(),
         slug: store.slug.clone(),
         currency: store.currency.clone(),
         link_hosts: store.link_hosts.clone(),
-    };
-    render(
+    }
+}
+
+pub async fn form(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, WebError> {
+    let store = &staff.access.store;
+    settings_page(
+        &state,
+        &staff,
         StatusCode::OK,
-        &SettingsPage {
-            can_edit: staff.access.role.can_edit_settings(),
-            shell: Shell::for_staff(&staff, "settings"),
-            tracking: TrackingSetup::of(&state, &staff.access.store),
-            form,
-            errors: ValidationErrors::new(),
-            currencies: Currency::all_codes(),
-            public_base: state.config.public_base(),
-            stripe_configured: staff.access.store.stripe_secret_sealed.is_some(),
-        },
+        saved_form(store),
+        look::current(store),
+        ValidationErrors::new(),
     )
 }
 
@@ -101,18 +130,13 @@ pub async fn submit(
             flash(&staff.session, "success", "Settings saved.");
             Ok(see_other("/admin/settings"))
         }
-        Err(ServiceError::Validation(errors)) => render(
+        Err(ServiceError::Validation(errors)) => settings_page(
+            &state,
+            &staff,
             StatusCode::UNPROCESSABLE_ENTITY,
-            &SettingsPage {
-                can_edit: staff.access.role.can_edit_settings(),
-                shell: Shell::for_staff(&staff, "settings"),
-                tracking: TrackingSetup::of(&state, &staff.access.store),
-                form,
-                errors,
-                currencies: Currency::all_codes(),
-                public_base: state.config.public_base(),
-                stripe_configured: staff.access.store.stripe_secret_sealed.is_some(),
-            },
+            form,
+            look::current(&staff.access.store),
+            errors,
         ),
         Err(e) => Err(e.into()),
     }
@@ -144,26 +168,53 @@ pub async fn stripe(
         }
         Err(ServiceError::Validation(errors)) => {
             let store = &staff.access.store;
-            let form = SettingsForm {
-                name: store.name.clone(),
-                slug: store.slug.clone(),
-                currency: store.currency.clone(),
-                link_hosts: store.link_hosts.clone(),
-            };
-            render(
+            settings_page(
+                &state,
+                &staff,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &SettingsPage {
-                    can_edit: staff.access.role.can_edit_settings(),
-                    shell: Shell::for_staff(&staff, "settings"),
-                    tracking: TrackingSetup::of(&state, store),
-                    form,
-                    errors,
-                    currencies: Currency::all_codes(),
-                    public_base: state.config.public_base(),
-                    stripe_configured: store.stripe_secret_sealed.is_some(),
-                },
+                saved_form(store),
+                look::current(store),
+                errors,
             )
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PortalForm {
+    #[serde(default)]
+    logo_url: String,
+    #[serde(default)]
+    accent_color: String,
+    #[serde(default)]
+    signup_questions: String,
+}
+
+pub async fn portal(
+    state: web::Data<AppState>,
+    staff: Staff,
+    form: web::Form<PortalForm>,
+) -> Result<HttpResponse, WebError> {
+    let form = form.into_inner();
+    let input = LookInput {
+        logo_url: form.logo_url,
+        accent_color: form.accent_color,
+        signup_questions: form.signup_questions,
+    };
+    match look::update(&state.db, &staff.access, &staff.actor(), input.clone()).await {
+        Ok(_) => {
+            flash(&staff.session, "success", "Portal settings saved.");
+            Ok(see_other("/admin/settings#portal"))
+        }
+        Err(ServiceError::Validation(errors)) => settings_page(
+            &state,
+            &staff,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            saved_form(&staff.access.store),
+            input,
+            errors,
+        ),
         Err(e) => Err(e.into()),
     }
 }

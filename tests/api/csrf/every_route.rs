@@ -299,6 +299,16 @@ async fn a_get_never_changes_state_and_a_post_needs_the_token() {
             format!("/admin/commissions/{manual}/void"),
             vec![("void_reason", s("duplicate")), ("void_note", s(""))],
         ),
+        (
+            s("/admin/settings/portal"),
+            vec![
+                ("logo_url", s("https://cdn.example.com/logo.png")),
+                ("accent_color", s("#1e88e5")),
+                ("signup_questions", s("Where do you promote?")),
+            ],
+        ),
+        (format!("/admin/affiliates/{ann}/invite_link"), vec![]),
+        (format!("/admin/affiliates/{ann}/view_as"), vec![]),
         (format!("/admin/affiliates/{dan}/erase"), vec![]),
         (format!("/admin/affiliates/{del}/delete"), vec![]),
     ];

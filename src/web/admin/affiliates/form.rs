@@ -176,6 +176,7 @@ pub async fn create(
                     campaign_id: campaign_id.map(CampaignId),
                     status: Some(form.status.clone()),
                     link_token: Some(form.link_token.clone()),
+                    signup: None,
                 },
                 Some(form.balance.as_str()),
             )

@@ -36,6 +36,8 @@ pub struct AffiliateRow {
     pub conversions: i64,
     pub joined: String,
     pub actions: Vec<ActionButton>,
+    /// Other affiliates of the store joined from the same address (0: none).
+    pub shared_ip_with: i64,
 }
 
 pub async fn rows_for(
@@ -46,6 +48,7 @@ pub async fn rows_for(
     let ids: Vec<AffiliateId> = items.iter().map(|a| AffiliateId(a.id)).collect();
     let counters = affiliates::counters(&state.db, store_id, &ids).await?;
     let tokens = links::first_tokens(&state.db, store_id, &ids).await?;
+    let shared_ips = affiliates::shared_signup_ips(&state.db, store_id, items).await?;
     let campaign_names: HashMap<Uuid, String> = campaigns::list_all(&state.db, store_id)
         .await?
         .into_iter()
@@ -71,6 +74,11 @@ pub async fn rows_for(
                 conversions: c.conversions,
                 joined: a.created_at.format("%Y-%m-%d").to_string(),
                 actions: buttons_for(a.status),
+                shared_ip_with: a
+                    .signup_ip_hash
+                    .as_ref()
+                    .and_then(|h| shared_ips.get(h))
+                    .map_or(0, |n| n - 1),
             }
         })
         .collect())

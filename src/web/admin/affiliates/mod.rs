@@ -10,6 +10,7 @@ pub mod form;
 pub mod links;
 pub mod list;
 pub mod picker;
+pub mod portal;
 pub mod show;
 pub mod status;
 

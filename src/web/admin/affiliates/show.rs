@@ -19,6 +19,7 @@ use crate::services::affiliates::{self, DeleteAffiliateError, StatusChange, disp
 use crate::services::campaigns::{self, currency_of, terms_of};
 use crate::services::coupons::{self, Coupon};
 use crate::services::links;
+use crate::services::portal::staff::{self as portal_staff, PortalReview};
 use crate::web::admin::campaigns::{describe_commission, describe_recurring};
 use crate::web::extractors::Staff;
 use crate::web::shell::{Shell, flash};
@@ -68,6 +69,8 @@ pub struct AddForms {
     /// (code, external id)
     pub coupon: (String, String),
     pub coupon_errors: ValidationErrors,
+    /// A portal invite link just made (shown once) and until when it works.
+    pub invite_link: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -79,6 +82,8 @@ struct ShowPage {
     coupons: Vec<Coupon>,
     history: Vec<StatusChange>,
     forms: AddForms,
+    portal: PortalReview,
+    portal_url: String,
 }
 
 /// The rule that prices a referral's first sale or a later one, with where
@@ -185,6 +190,12 @@ pub async fn show_page(
             coupons: coupons::of_affiliate(&state.db, store_id, AffiliateId(a.id)).await?,
             history: affiliates::status_history(&state.db, store_id, AffiliateId(a.id)).await?,
             forms,
+            portal: portal_staff::review(&state.db, store_id, AffiliateId(a.id)).await?,
+            portal_url: format!(
+                "{}/a/{}/",
+                state.config.public_base(),
+                staff.access.store.slug
+            ),
         },
     )
 }

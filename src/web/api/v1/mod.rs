@@ -3,6 +3,7 @@
 //! the OpenAPI document lists exactly the routes that exist.
 
 pub mod affiliate_money;
+pub mod affiliate_sso;
 pub mod affiliates;
 pub mod campaigns;
 pub mod commissions;
@@ -34,6 +35,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             actix_web::web::post().to(affiliates::change_status),
         )
         .service(affiliates::anonymize)
+        .service(affiliate_sso::create)
         .service(links::list)
         .service(links::create)
         .service(links::show)

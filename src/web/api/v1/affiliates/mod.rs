@@ -222,6 +222,7 @@ pub async fn create(
             campaign_id: b.campaign_id.map(CampaignId),
             status: b.status,
             link_token: b.link_token,
+            signup: None,
         },
         b.balance.as_ref().map(|d| d.0.as_str()),
     )

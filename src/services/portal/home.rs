@@ -1,0 +1,55 @@
+//! What the portal's home page shows the signed-in affiliate: their links
+//! (with the address to share), coupon codes and current balance. Scoped by
+//! store and affiliate; the dashboard pages to come extend this.
+
+use sea_orm::DatabaseConnection;
+
+use super::principal::PortalStore;
+use crate::domain::money::format_minor;
+use crate::domain::{AffiliateId, Currency};
+use crate::services::{ServiceResult, affiliates, coupons, links};
+
+pub struct HomeLink {
+    pub token: String,
+    pub share_url: String,
+    /// Empty: the campaign's website.
+    pub destination: Option<String>,
+}
+
+pub struct Home {
+    pub links: Vec<HomeLink>,
+    pub coupons: Vec<String>,
+    /// Formatted in the store's currency, e.g. "12.50".
+    pub balance: String,
+    pub currency: String,
+}
+
+pub async fn load(
+    db: &DatabaseConnection,
+    public_base: &str,
+    store: &PortalStore,
+    affiliate_id: AffiliateId,
+) -> ServiceResult<Home> {
+    let affiliate = affiliates::get(db, store.id, affiliate_id).await?;
+    let own_links = links::of_affiliate(db, store.id, affiliate_id).await?;
+    let urls = links::share_urls(db, public_base, &store.slug, &own_links).await?;
+    let currency = Currency::parse(&store.currency).unwrap_or(Currency::USD);
+    Ok(Home {
+        links: own_links
+            .into_iter()
+            .zip(urls)
+            .map(|(l, share_url)| HomeLink {
+                token: l.token,
+                share_url,
+                destination: l.url,
+            })
+            .collect(),
+        coupons: coupons::of_affiliate(db, store.id, affiliate_id)
+            .await?
+            .into_iter()
+            .map(|c| c.code)
+            .collect(),
+        balance: format_minor(affiliate.balance_minor, currency),
+        currency: currency.code().to_owned(),
+    })
+}

@@ -1,0 +1,89 @@
+//! The home page (links with copy buttons, coupons, balance) and the status
+//! page a pending, rejected or suspended affiliate sees instead.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::principal::{
+    CurrentAffiliate, ended_standing, login_path, path_store, session_affiliate,
+};
+use super::shell::PortalShell;
+use crate::domain::portal::Standing;
+use crate::services::portal::home::{self, Home};
+use crate::web::extractors::csrf_token;
+use crate::web::{AppState, WebError, page, see_other};
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct HomePage {
+    shell: PortalShell,
+    first_name: String,
+    home: Home,
+}
+
+pub async fn to_home(path: web::Path<String>) -> HttpResponse {
+    see_other(&format!("/a/{}/", path.into_inner()))
+}
+
+pub async fn home(
+    state: web::Data<AppState>,
+    current: CurrentAffiliate,
+) -> Result<HttpResponse, WebError> {
+    let home = home::load(
+        &state.db,
+        &state.config.public_base(),
+        &current.store,
+        current.affiliate_id(),
+    )
+    .await?;
+    page(&HomePage {
+        shell: PortalShell::for_affiliate(&current),
+        first_name: current.affiliate.first_name.clone(),
+        home,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "portal/status.html")]
+struct StatusPage {
+    shell: PortalShell,
+    /// `pending`, `rejected` or `suspended`.
+    standing: &'static str,
+}
+
+/// Pending affiliates (still signed in) and those whose session was just
+/// ended see why they have no dashboard; anyone else goes to the login.
+pub async fn status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+) -> Result<HttpResponse, WebError> {
+    let store = path_store(&state, &req).await?;
+    let standing = match session_affiliate(&state, &session, &store).await? {
+        Some(a) if a.standing == Standing::Active => {
+            return Ok(see_other(&format!("/a/{}/", store.slug)));
+        }
+        Some(a) if a.standing == Standing::Pending => Standing::Pending,
+        // Ended since: the dashboard's extractor ends it and comes back here.
+        Some(_) => return Ok(see_other(&format!("/a/{}/", store.slug))),
+        None => match ended_standing(&session, store.id) {
+            Some(s) => s,
+            None => return Ok(see_other(&login_path(&store.slug))),
+        },
+    };
+    let mut shell = PortalShell::anonymous(&store, csrf_token(&req), &session);
+    if standing == Standing::Pending {
+        shell.affiliate_name = session_affiliate(&state, &session, &store)
+            .await?
+            .map(|a| a.name());
+    }
+    page(&StatusPage {
+        shell,
+        standing: match standing {
+            Standing::Pending => "pending",
+            Standing::Rejected => "rejected",
+            _ => "suspended",
+        },
+    })
+}
