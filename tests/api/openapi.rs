@@ -164,16 +164,23 @@ async fn a_documented_path_answers_an_unrouted_method_with_405_and_its_methods()
 
     let trace = call("TRACE", "/api/v1/payouts").await.unwrap();
     let put_totals = call("PUT", "/api/v1/commissions/totals").await.unwrap();
-    let patch_status = call("PATCH", &format!("/api/v1/affiliates/{}/approve", uuid::Uuid::now_v7()))
-        .await
-        .unwrap();
+    let patch_status = call(
+        "PATCH",
+        &format!("/api/v1/affiliates/{}/approve", uuid::Uuid::now_v7()),
+    )
+    .await
+    .unwrap();
     let unknown = call("TRACE", "/api/v1/nothing-here").await.unwrap();
 
     assert_eq!(trace.status().as_u16(), 405);
     assert_eq!(trace.headers()["allow"], "GET, POST");
     let body: Value = trace.json().await.unwrap();
     assert_eq!(body["error"]["code"], "method_not_allowed");
-    assert_eq!(put_totals.status().as_u16(), 405, "a literal path is not an id");
+    assert_eq!(
+        put_totals.status().as_u16(),
+        405,
+        "a literal path is not an id"
+    );
     assert_eq!(put_totals.headers()["allow"], "GET");
     assert_eq!(patch_status.status().as_u16(), 405);
     assert_eq!(patch_status.headers()["allow"], "POST");
@@ -184,18 +191,36 @@ async fn a_documented_path_answers_an_unrouted_method_with_405_and_its_methods()
 async fn the_document_declares_errors_bounds_and_enums_the_server_applies() {
     let app = spawn_app().await;
 
-    let doc: Value = app.browser.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let doc: Value = app
+        .browser
+        .get("/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
 
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let responses = op["responses"].as_object().unwrap();
-            assert!(responses.contains_key("401"), "{method} {path} declares 401");
+            assert!(
+                responses.contains_key("401"),
+                "{method} {path} declares 401"
+            );
             if path.contains('{') {
-                assert!(responses.contains_key("404"), "{method} {path} declares 404");
+                assert!(
+                    responses.contains_key("404"),
+                    "{method} {path} declares 404"
+                );
             }
             if op.get("requestBody").is_some() {
-                assert!(responses.contains_key("422"), "{method} {path} declares 422");
-                assert!(responses.contains_key("400"), "{method} {path} declares 400");
+                assert!(
+                    responses.contains_key("422"),
+                    "{method} {path} declares 422"
+                );
+                assert!(
+                    responses.contains_key("400"),
+                    "{method} {path} declares 400"
+                );
             }
         }
     }
@@ -213,7 +238,10 @@ async fn the_document_declares_errors_bounds_and_enums_the_server_applies() {
         status,
         &serde_json::json!(["pending", "approved", "rejected", "suspended"])
     );
-    assert_eq!(schemas["AffiliateCreate"]["properties"]["first_name"]["maxLength"], 100);
+    assert_eq!(
+        schemas["AffiliateCreate"]["properties"]["first_name"]["maxLength"],
+        100
+    );
     assert!(
         schemas["AffiliateCreate"]["required"]
             .as_array()

@@ -334,7 +334,10 @@ pub async fn create(
         .await?;
     }
     events::emit(&txn, store_id, "commission.created", snapshot(&made)).await?;
-    crate::services::email::notify::commission_created(&txn, store, &affiliate, &made).await?;
+    // Imported paid history is old news to the affiliate: no mail.
+    if !import_paid {
+        crate::services::email::notify::commission_created(&txn, store, &affiliate, &made).await?;
+    }
     audit::record(
         &txn,
         store_id,
@@ -347,7 +350,16 @@ pub async fn create(
     .await?;
     let made = if import_paid {
         let paid_at = date.min(db::stored_time(now));
-        crate::services::payouts::pay_one_in(&txn, store, actor, &made, paid_at).await?;
+        // History: the affiliate is not told of a payout made long ago.
+        crate::services::payouts::pay_one_in(
+            &txn,
+            store,
+            actor,
+            &made,
+            paid_at,
+            crate::services::payouts::Announce::Silently,
+        )
+        .await?;
         super::get(&txn, store_id, crate::domain::CommissionId(made.id)).await?
     } else {
         made

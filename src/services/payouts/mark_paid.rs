@@ -39,7 +39,7 @@ pub async fn mark_paid(
 
     let txn = db::begin_write(db).await?;
     let p = lock_payout(&txn, store_id, id).await?;
-    let p = mark_paid_in(&txn, store_id, actor, p, reference, paid_at).await?;
+    let p = mark_paid_in(&txn, store_id, actor, p, reference, paid_at, Announce::Mail).await?;
     txn.commit().await?;
     Ok(p)
 }
@@ -57,6 +57,15 @@ pub(crate) fn paid_time(at: Option<DateTime<Utc>>) -> Result<DateTime<Utc>, Stri
 
 /// The change itself, inside the caller's transaction, which holds the
 /// payout's lock (also used to pay one commission on its own, `pay_one`).
+/// Whether marking paid tells the affiliate: a payout paid now does; a
+/// paid payout imported with its history does not (it was paid long ago,
+/// and the affiliate knew).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Announce {
+    Mail,
+    Silently,
+}
+
 pub(crate) async fn mark_paid_in(
     txn: &db::Txn,
     store_id: StoreId,
@@ -64,6 +73,7 @@ pub(crate) async fn mark_paid_in(
     p: payout::Model,
     reference: Option<String>,
     paid_at: DateTime<Utc>,
+    announce: Announce,
 ) -> ServiceResult<payout::Model> {
     let now = db::stored_now();
     let status = p
@@ -109,7 +119,9 @@ pub(crate) async fn mark_paid_in(
     )
     .await?;
     events::emit(txn, store_id, "payout.paid", snapshot(&p)).await?;
-    crate::services::email::notify::payout_paid(txn, store_id, &p).await?;
+    if announce == Announce::Mail {
+        crate::services::email::notify::payout_paid(txn, store_id, &p).await?;
+    }
     for c in held {
         let mut paid = c;
         paid.status = CommissionStatus::Paid;

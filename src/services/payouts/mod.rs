@@ -43,6 +43,7 @@ pub use list::{
     Balance, PayoutFilter, PaypalRow, Totals, balance, list, names_of, paypal_rows, store_credits,
     totals,
 };
+pub(crate) use mark_paid::Announce;
 pub use mark_paid::{MarkPaidInput, mark_paid};
 pub(crate) use pay_one::pay_one_in;
 pub use pay_one::{pay_commission, unpay_commission};

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
-use super::mark_paid::{mark_paid_in, paid_time};
+use super::mark_paid::{Announce, mark_paid_in, paid_time};
 use super::settle::{self, Settlement};
 use super::{ServiceError, ServiceResult, lock_affiliate, lock_payout};
 use crate::db;
@@ -34,6 +34,7 @@ pub(crate) async fn pay_one_in(
     actor: &Actor,
     seen: &commission::Model,
     paid_at: DateTime<Utc>,
+    announce: Announce,
 ) -> ServiceResult<payout::Model> {
     let store_id = StoreId(store.id);
     let a = lock_affiliate(txn, store_id, AffiliateId(seen.affiliate_id)).await?;
@@ -93,7 +94,7 @@ pub(crate) async fn pay_one_in(
     )
     .await?;
     let p = lock_payout(txn, store_id, PayoutId(p.id)).await?;
-    mark_paid_in(txn, store_id, actor, p, None, paid_at).await
+    mark_paid_in(txn, store_id, actor, p, None, paid_at, announce).await
 }
 
 /// `paid_at: <time>` on a commission: it is paid alone at that time.
@@ -108,7 +109,7 @@ pub async fn pay_commission(
     let paid_at = paid_time(Some(paid_at)).map_err(|m| ValidationErrors::single(FIELD, m))?;
     let txn = db::begin_write(db).await?;
     let c = commissions::get(&txn, store_id, id).await?;
-    pay_one_in(&txn, store, actor, &c, paid_at).await?;
+    pay_one_in(&txn, store, actor, &c, paid_at, Announce::Mail).await?;
     let paid = commissions::get(&txn, store_id, id).await?;
     txn.commit().await?;
     Ok(paid)

@@ -111,9 +111,9 @@ pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 pub fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
     match Option::<serde_json::Number>::deserialize(d)? {
         None => Ok(None),
-        Some(n) => whole(&n).map(Some).ok_or_else(|| {
-            serde::de::Error::custom(format!("expected a whole number, found {n}"))
-        }),
+        Some(n) => whole(&n)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("expected a whole number, found {n}"))),
     }
 }
 

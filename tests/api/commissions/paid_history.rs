@@ -5,6 +5,7 @@
 
 use super::*;
 use reqwest::Method;
+use tributary::domain::mail::EmailKind;
 
 async fn payout(app: &TestApp, key: &str, id: &Value) -> Value {
     let (status, p) = app
@@ -55,6 +56,12 @@ async fn a_manual_commission_imported_as_paid_comes_with_its_paid_payout() {
         ("0.00".to_owned(), "12.50".to_owned())
     );
     assert_eq!(events_of(&app, "payout.paid").await, 1);
+    for kind in [EmailKind::NewCommission, EmailKind::PayoutPaid] {
+        assert!(
+            crate::emails::of_kind(&app, kind).await.is_empty(),
+            "imported history mails nobody ({kind:?})"
+        );
+    }
     app.assert_books_balance().await;
 }
 
@@ -77,6 +84,13 @@ async fn paid_at_on_a_due_commission_pays_it_alone_and_null_voids_that_payout() 
     assert_eq!(status, 200, "{c}");
     assert_eq!(c["status"], "paid");
     assert_eq!(c["paid_at"], "2026-03-04T05:06:07Z");
+    assert_eq!(
+        crate::emails::of_kind(&app, EmailKind::PayoutPaid)
+            .await
+            .len(),
+        1,
+        "a payout paid now is announced"
+    );
     let paid = payout(&app, &p.key, &c["payout_id"]).await;
     assert_eq!(
         (paid["status"].as_str(), paid["amount"].as_str()),

@@ -21,14 +21,14 @@ use crate::domain::states::{CommissionKind, CommissionStatus, ReferralSource, Re
 const TEXT: &str = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$";
 /// `parse_signed` for a two-decimal currency: digits, at most two decimals
 /// that are not zeros, at most 10^12.
-const AMOUNT: &str =
-    r"^[ \t\n\r]*0*([0-9]{1,12}(\.[0-9]{1,2}0*)?|1000000000000(\.0+)?)[ \t\n\r]*$";
+const AMOUNT: &str = r"^[ \t\n\r]*0*([0-9]{1,12}(\.[0-9]{1,2}0*)?|1000000000000(\.0+)?)[ \t\n\r]*$";
 /// `parse_percent`: 0 to 100 with at most two decimals, an optional `%`.
 /// [`AMOUNT`] above zero.
 const POSITIVE_AMOUNT: &str = r"^[ \t\n\r]*0*([1-9][0-9]{0,11}(\.[0-9]{1,2}0*)?|0\.(0[1-9]|[1-9][0-9]?)0*|1000000000000(\.0+)?)[ \t\n\r]*$";
 /// [`SIGNED_AMOUNT`] but zero.
 const NONZERO_AMOUNT: &str = r"^[ \t\n\r]*[-+]?0*([1-9][0-9]{0,11}(\.[0-9]{1,2}0*)?|0\.(0[1-9]|[1-9][0-9]?)0*|1000000000000(\.0+)?)[ \t\n\r]*$";
-const PERCENT: &str = r"^[ \t\n\r]*0*([0-9]{1,2}(\.[0-9]{1,2}0*)?|100(\.0+)?)[ \t\n\r]*%?[ \t\n\r]*$";
+const PERCENT: &str =
+    r"^[ \t\n\r]*0*([0-9]{1,2}(\.[0-9]{1,2}0*)?|100(\.0+)?)[ \t\n\r]*%?[ \t\n\r]*$";
 /// Filter dates run from 2000 to 2099 (`services::commissions` filters).
 const YEARS: &str = r"^20[0-9]{2}-";
 const TOKEN: &str = r"^[ \t\n\r]*[A-Za-z0-9_-]{2,64}[ \t\n\r]*$";
@@ -61,7 +61,10 @@ fn affiliate_statuses() -> Vec<&'static str> {
     words(&AffiliateStatus::ALL, AffiliateStatus::as_str)
 }
 fn new_affiliate_statuses() -> Vec<&'static str> {
-    vec![AffiliateStatus::Pending.as_str(), AffiliateStatus::Approved.as_str()]
+    vec![
+        AffiliateStatus::Pending.as_str(),
+        AffiliateStatus::Approved.as_str(),
+    ]
 }
 fn commission_statuses() -> Vec<&'static str> {
     words(CommissionStatus::ALL, CommissionStatus::as_str)
@@ -188,8 +191,16 @@ const QUERY: &[(&str, &str, Shape)] = &[
     ("/api/v1/commissions", "affiliate_id", Uuid),
     ("/api/v1/commissions", "campaign_id", Uuid),
     ("/api/v1/commissions", "sale_id", Uuid),
-    ("/api/v1/commissions/totals", "status", Words(commission_statuses)),
-    ("/api/v1/commissions/totals", "kind", Words(commission_kinds)),
+    (
+        "/api/v1/commissions/totals",
+        "status",
+        Words(commission_statuses),
+    ),
+    (
+        "/api/v1/commissions/totals",
+        "kind",
+        Words(commission_kinds),
+    ),
     ("/api/v1/commissions/totals", "affiliate_id", Uuid),
     ("/api/v1/commissions/totals", "campaign_id", Uuid),
     ("/api/v1/commissions/totals", "sale_id", Uuid),
@@ -241,7 +252,11 @@ pub fn declare(doc: &mut OpenApi) {
     }
     // Every list's cursor: an id from a previous page, or empty for the first.
     for item in doc.paths.paths.values_mut() {
-        for p in item.get.iter_mut().flat_map(|op| op.parameters.iter_mut().flatten()) {
+        for p in item
+            .get
+            .iter_mut()
+            .flat_map(|op| op.parameters.iter_mut().flatten())
+        {
             if let RefOr::T(p) = p
                 && p.name == "starting_after"
             {
@@ -312,9 +327,7 @@ fn build(shape: Shape, nullable: bool, description: Option<String>) -> Schema {
         ),
         Ids => Schema::Array(
             utoipa::openapi::schema::ArrayBuilder::new()
-                .items(
-                    string().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
-                )
+                .items(string().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))))
                 .min_items(Some(1))
                 .build(),
         ),
@@ -331,7 +344,12 @@ fn build(shape: Shape, nullable: bool, description: Option<String>) -> Schema {
                 .build(),
         ),
         Token => Schema::Object(string().pattern(Some(TOKEN)).build()),
-        WebUrl => Schema::Object(string().pattern(Some(WEB_URL)).max_length(Some(2048)).build()),
+        WebUrl => Schema::Object(
+            string()
+                .pattern(Some(WEB_URL))
+                .max_length(Some(2048))
+                .build(),
+        ),
         Int(min, max) => Schema::Object(
             ObjectBuilder::new()
                 .schema_type(Type::Integer)
@@ -366,7 +384,9 @@ fn positive_decimal(pattern: &str, signed: bool) -> Schema {
         .minimum(Some(0.01))
         .maximum(Some(MAX_MAJOR as f64))
         .multiple_of(Some(0.01));
-    let mut one_of = OneOfBuilder::new().item(string().pattern(Some(pattern))).item(above);
+    let mut one_of = OneOfBuilder::new()
+        .item(string().pattern(Some(pattern)))
+        .item(above);
     if signed {
         one_of = one_of.item(
             ObjectBuilder::new()

@@ -5,9 +5,9 @@
 //! id can name nothing of this store (404, also for a malformed id: see
 //! `web::error::extractor_config::path_config`).
 
+use utoipa::openapi::Required;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::Required;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 
 pub fn declare_standard_errors(doc: &mut OpenApi) {
@@ -50,16 +50,24 @@ fn declare_idempotency_key(op: &mut Operation) {
                 .pattern(Some("^[!-~]+$")),
         ))
         .build();
-    op.parameters.get_or_insert_with(Vec::new).push(RefOr::T(header));
-    add(op, "409", "The request conflicts with the current state, or one with the same Idempotency-Key is still running.");
+    op.parameters
+        .get_or_insert_with(Vec::new)
+        .push(RefOr::T(header));
+    add(
+        op,
+        "409",
+        "The request conflicts with the current state, or one with the same Idempotency-Key is still running.",
+    );
     add(op, "422", "A field is not valid: `details` names it.");
 }
 
 fn declare(op: &mut Operation, has_id: bool) {
     let has_body = op.request_body.is_some();
-    let has_query = op.parameters.iter().flatten().any(
-        |p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)),
-    );
+    let has_query = op
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)));
     add(op, "401", "No API key, or one that is unknown or revoked.");
     if has_body || has_query {
         add(op, "400", "The body or the query string could not be read.");
