@@ -130,3 +130,6 @@ async fn refusal(
         ),
     })
 }
+
+/// What pages read of a ledger entry.
+pub use crate::entities::ledger_entry::Model as LedgerEntry;

@@ -140,3 +140,35 @@ async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
     state.db.ping().await?;
     Ok(HttpResponse::Ok().content_type("text/plain").body("ok"))
 }
+
+#[cfg(test)]
+mod tests {
+    /// The web layer reads what services return (their re-exported read
+    /// types), never the entities: a page or an API body that queried a
+    /// table itself would skip the store scoping the services own.
+    #[test]
+    fn no_module_under_web_names_the_entities() {
+        let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web");
+        // Spelled in two pieces, so this file does not name it.
+        let needle = ["crate", "entities"].join("::");
+        let mut offenders = Vec::new();
+        let mut stack = vec![web];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("src/web is readable") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("readable");
+                    if text.contains(&needle) {
+                        offenders.push(path.display().to_string());
+                    }
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "entities named under src/web: {offenders:?}"
+        );
+    }
+}

@@ -17,6 +17,8 @@ mod list;
 mod update;
 mod void;
 
+/// What pages and the API read of a commission.
+pub use crate::entities::commission::Model as Commission;
 pub use create::{CommissionForCreate, create};
 pub use list::{
     CommissionFilter, FilterText, StatusTotal, Totals, affiliates_of, export_chunk, list, totals,

@@ -35,6 +35,8 @@ mod record;
 mod settle;
 mod void;
 
+/// What pages and the API read of a payout.
+pub use crate::entities::payout::Model as Payout;
 pub(crate) use adjust::adjust_in;
 pub use adjust::{AdjustInput, adjust};
 pub use create::{CreateInput, Created, Skipped, create};

@@ -13,8 +13,12 @@ use crate::domain::commission_void::VoidReason;
 use crate::domain::money::format_minor;
 use crate::domain::states::CommissionStatus;
 use crate::domain::{CommissionId, Currency, ReferralId, SaleId, ValidationErrors};
-use crate::entities::{audit_entry, ledger_entry, referral, sale};
+use crate::services::audit::AuditEntry;
+use crate::services::commissions::Commission;
 use crate::services::commissions::{self, CommissionForCreate};
+use crate::services::ledger::LedgerEntry;
+use crate::services::referrals::Referral;
+use crate::services::sales::Sale;
 use crate::services::{ServiceError, affiliates, campaigns, referrals, sales};
 use crate::web::extractors::Staff;
 use crate::web::shell::{Shell, flash};
@@ -31,12 +35,12 @@ pub struct LedgerLine {
 struct ShowPage {
     shell: Shell,
     row: Row,
-    c: crate::entities::commission::Model,
-    sale: Option<sale::Model>,
+    c: Commission,
+    sale: Option<Sale>,
     sale_amount: String,
-    referral: Option<referral::Model>,
+    referral: Option<Referral>,
     ledger: Vec<LedgerLine>,
-    audit: Vec<audit_entry::Model>,
+    audit: Vec<AuditEntry>,
     form: EditForm,
     errors: ValidationErrors,
     reasons: Vec<(String, String)>,
@@ -85,7 +89,7 @@ pub async fn show_with(
     let ledger = commissions::ledger_entries(&state.db, store_id, CommissionId(id))
         .await?
         .iter()
-        .map(|e: &ledger_entry::Model| LedgerLine {
+        .map(|e: &LedgerEntry| LedgerLine {
             kind: e.kind.to_string(),
             amount: format_minor(e.amount_minor, currency),
             when: e.created_at.format("%Y-%m-%d %H:%M").to_string(),

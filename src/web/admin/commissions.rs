@@ -14,8 +14,9 @@ use crate::domain::commission_edit::{earning, editable};
 use crate::domain::money::format_minor;
 use crate::domain::states::{CommissionKind, CommissionStatus};
 use crate::domain::{CommissionId, Currency, ValidationErrors};
-use crate::entities::{affiliate, commission};
+use crate::services::affiliates::Affiliate;
 use crate::services::affiliates::display_name;
+use crate::services::commissions::Commission;
 use crate::services::commissions::{self, CommissionFilter, CommissionForUpdate, FilterText};
 use crate::services::paging::PageRequest;
 use crate::services::{ServiceError, campaigns};
@@ -45,7 +46,7 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn new(c: &commission::Model, affiliate: Option<&affiliate::Model>) -> Self {
+    pub fn new(c: &Commission, affiliate: Option<&Affiliate>) -> Self {
         let currency = Currency::parse(&c.currency).unwrap_or(Currency::USD);
         let e = earning(c.status, c.kind, c.amount_minor, c.original_amount_minor);
         Self {
@@ -205,7 +206,7 @@ pub async fn index(
     })
 }
 
-fn rows(items: &[commission::Model], names: &HashMap<Uuid, affiliate::Model>) -> Vec<Row> {
+fn rows(items: &[Commission], names: &HashMap<Uuid, Affiliate>) -> Vec<Row> {
     items
         .iter()
         .map(|c| Row::new(c, names.get(&c.affiliate_id)))
@@ -227,11 +228,7 @@ struct EditRowPartial {
     form: EditForm,
 }
 
-async fn row_of(
-    state: &AppState,
-    staff: &Staff,
-    id: Uuid,
-) -> Result<(commission::Model, Row), WebError> {
+async fn row_of(state: &AppState, staff: &Staff, id: Uuid) -> Result<(Commission, Row), WebError> {
     let c = commissions::get(&state.db, staff.access.id(), CommissionId(id)).await?;
     let names = commissions::affiliates_of(
         &state.db,

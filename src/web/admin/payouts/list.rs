@@ -41,7 +41,7 @@ pub(super) struct ListPage {
 }
 
 pub(super) fn rows(
-    list: &[payout::Model],
+    list: &[Payout],
     names: &std::collections::HashMap<Uuid, String>,
     c: Currency,
 ) -> Vec<PayoutRow> {

@@ -12,8 +12,9 @@ use uuid::Uuid;
 use crate::domain::money::format_minor;
 use crate::domain::payout::{PayoutMethod, PayoutStatus};
 use crate::domain::{AffiliateId, Currency, PayoutId};
-use crate::entities::{commission, payout};
+use crate::services::commissions::Commission;
 use crate::services::paging::PageRequest;
+use crate::services::payouts::Payout;
 use crate::services::payouts::{
     self, AdjustInput, CreateInput, MarkPaidInput, PayoutFilter, RecordInput,
 };

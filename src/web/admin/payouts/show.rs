@@ -56,7 +56,7 @@ pub(super) struct ShowPage {
 pub(super) async fn view_of(
     state: &AppState,
     staff: &Staff,
-    p: &payout::Model,
+    p: &Payout,
 ) -> Result<PayoutView, WebError> {
     let c = currency(staff);
     let names = payouts::names_of(&state.db, staff.access.id(), &[p.affiliate_id]).await?;
@@ -94,7 +94,7 @@ pub(super) async fn view_of(
     })
 }
 
-pub(super) fn line(k: &commission::Model, c: Currency) -> CommissionLine {
+pub(super) fn line(k: &Commission, c: Currency) -> CommissionLine {
     CommissionLine {
         id: k.id,
         kind: k.kind.to_string(),
@@ -187,7 +187,7 @@ pub(super) async fn answer(
     state: &AppState,
     staff: &Staff,
     req: &HttpRequest,
-    p: &payout::Model,
+    p: &Payout,
     message: &str,
 ) -> Result<HttpResponse, WebError> {
     if is_htmx(req) {

@@ -13,7 +13,7 @@ use crate::domain::CommissionId;
 use crate::domain::Currency;
 use crate::domain::commission_edit::{earning, parse_time};
 use crate::domain::money::format_minor;
-use crate::entities::commission;
+use crate::services::commissions::Commission;
 use crate::services::commissions::{
     self, CommissionFilter, CommissionForCreate, CommissionForUpdate, FilterText,
 };
@@ -58,7 +58,7 @@ pub struct CommissionBody {
 }
 
 impl CommissionBody {
-    pub fn new(c: &commission::Model) -> Self {
+    pub fn new(c: &Commission) -> Self {
         let currency = Currency::parse(&c.currency).unwrap_or(Currency::USD);
         let e = earning(c.status, c.kind, c.amount_minor, c.original_amount_minor);
         Self {

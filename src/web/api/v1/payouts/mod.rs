@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::domain::money::format_minor;
 use crate::domain::payout::{PayoutMethod, PayoutStatus};
 use crate::domain::{AffiliateId, PayoutId};
-use crate::entities::payout;
+use crate::services::payouts::Payout;
 use crate::services::payouts::{self, CreateInput, MarkPaidInput, PayoutFilter};
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, ErrorBody, PageParams};
@@ -73,7 +73,7 @@ pub struct PayoutBody {
 }
 
 impl PayoutBody {
-    pub fn new(p: &payout::Model, commission_ids: Vec<Uuid>) -> Self {
+    pub fn new(p: &Payout, commission_ids: Vec<Uuid>) -> Self {
         let currency =
             crate::domain::Currency::parse(&p.currency).unwrap_or(crate::domain::Currency::USD);
         Self {
@@ -126,7 +126,7 @@ pub async fn optional_body<T: serde::de::DeserializeOwned + Default + 'static>(
     Ok(ApiJson::<T>::from_request(req, &mut payload).await?.0)
 }
 
-pub async fn body_of(state: &AppState, p: &payout::Model) -> Result<PayoutBody, WebError> {
+pub async fn body_of(state: &AppState, p: &Payout) -> Result<PayoutBody, WebError> {
     let ids = payouts::commissions_of(&state.db, PayoutId(p.id))
         .await?
         .into_iter()
@@ -144,7 +144,7 @@ pub struct PayoutList {
 
 async fn list_body(
     state: &AppState,
-    page: crate::services::paging::Page<payout::Model>,
+    page: crate::services::paging::Page<Payout>,
 ) -> Result<PayoutList, WebError> {
     let mut data = Vec::with_capacity(page.items.len());
     for p in &page.items {
