@@ -22,6 +22,16 @@ pub enum Standing {
 }
 
 impl Standing {
+    /// The name the portal's status page is drawn for (its template
+    /// branches on it); the dashboard's standing has none.
+    pub fn page_name(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Rejected => "rejected",
+            Self::Active | Self::Suspended | Self::Gone => "suspended",
+        }
+    }
+
     pub fn of(status: AffiliateStatus, is_enabled: bool, anonymized: bool) -> Self {
         if anonymized {
             return Self::Gone;

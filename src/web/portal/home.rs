@@ -80,10 +80,6 @@ pub async fn status(
     }
     page(&StatusPage {
         shell,
-        standing: match standing {
-            Standing::Pending => "pending",
-            Standing::Rejected => "rejected",
-            _ => "suspended",
-        },
+        standing: standing.page_name(),
     })
 }
