@@ -116,8 +116,7 @@ pub async fn update(
     let profile = AffiliateProfile::parse(&changes.merge_onto(fields_of(&current)))?;
     // Store credit is granted to the store's customer account: without one
     // the payouts code refuses it (`payouts::create`), so it is not offered.
-    if settings.payout_method == PayoutMethod::StoreCredit
-        && profile.external_customer_id.is_none()
+    if settings.payout_method == PayoutMethod::StoreCredit && profile.external_customer_id.is_none()
     {
         return Err(ValidationErrors::single(
             "payout_method",

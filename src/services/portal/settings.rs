@@ -14,9 +14,7 @@ use crate::domain::payout::PayoutMethod;
 use crate::domain::{AffiliateId, Password, StoreId, ValidationErrors};
 use crate::entities::affiliate;
 use crate::services::affiliates::{self, AffiliateForUpdate};
-use crate::services::{
-    Actor, ServiceError, ServiceResult, audit, crypto, sessions, throttle,
-};
+use crate::services::{Actor, ServiceError, ServiceResult, audit, crypto, sessions, throttle};
 
 /// What the Settings page shows.
 #[derive(Debug, Clone)]

@@ -82,8 +82,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/view_as/exit", web::post().to(view_as::exit))
                 .route("/settings", web::get().to(settings::show))
                 .route("/settings/profile", web::post().to(settings::save_profile))
-                .route("/settings/notifications", web::post().to(settings::save_notifications))
-                .route("/settings/password", web::post().to(settings::change_password)),
+                .route(
+                    "/settings/notifications",
+                    web::post().to(settings::save_notifications),
+                )
+                .route(
+                    "/settings/password",
+                    web::post().to(settings::change_password),
+                ),
         );
 }
 

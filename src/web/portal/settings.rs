@@ -88,7 +88,10 @@ pub async fn show(
     current: CurrentAffiliate,
 ) -> Result<HttpResponse, WebError> {
     let s = settings::get(&state.db, current.store_id(), current.affiliate_id()).await?;
-    render(StatusCode::OK, &page(&current, s, None, Section::None, ValidationErrors::new()))
+    render(
+        StatusCode::OK,
+        &page(&current, s, None, Section::None, ValidationErrors::new()),
+    )
 }
 
 #[derive(Deserialize)]
@@ -157,7 +160,11 @@ pub async fn save_notifications(
         form.notify_payout_paid.is_some(),
     )
     .await?;
-    flash(&current.session, "success", "Your email preferences were saved.");
+    flash(
+        &current.session,
+        "success",
+        "Your email preferences were saved.",
+    );
     Ok(see_other(&settings_path(&current)))
 }
 
