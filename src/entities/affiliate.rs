@@ -30,6 +30,8 @@ pub struct Model {
     /// The affiliate's notification settings (the portal's Settings page).
     pub notify_new_commission: bool,
     pub notify_payout_paid: bool,
+    /// How the affiliate asks to be paid (portal Settings).
+    pub payout_method: crate::domain::payout::PayoutMethod,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// Argon2id PHC string; none until the affiliate sets a password.

@@ -11,6 +11,8 @@ pub struct Model {
     pub is_default: bool,
     pub visibility: String,
     pub approval_required: bool,
+    /// Affiliates may make their own tracking links in the portal.
+    pub affiliates_can_create_links: bool,
     pub commission_type: String,
     /// Basis points for `percentage`, minor units for `fixed`.
     pub commission_value: i64,

@@ -109,6 +109,7 @@ pub async fn run(db: &DatabaseConnection, slug: &str, count: u64) -> ServiceResu
                 status_changed_at: Set(created_at),
                 anonymized_at: Set(None),
                 notify_new_commission: Set(true),
+                payout_method: Set(crate::domain::payout::PayoutMethod::External),
                 notify_payout_paid: Set(true),
                 created_at: Set(created_at),
                 updated_at: Set(created_at),

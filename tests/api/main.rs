@@ -36,6 +36,7 @@ mod portal_isolation;
 mod portal_join;
 mod portal_links;
 mod portal_login;
+mod portal_settings;
 mod sales_attribution;
 mod sales_page;
 mod settings;

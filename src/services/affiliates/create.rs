@@ -124,6 +124,7 @@ pub async fn create_with_balance(
         status_changed_at: Set(now),
         anonymized_at: Set(None),
         notify_new_commission: Set(true),
+        payout_method: Set(crate::domain::payout::PayoutMethod::External),
         notify_payout_paid: Set(true),
         created_at: Set(now),
         updated_at: Set(now),

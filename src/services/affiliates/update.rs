@@ -1,6 +1,7 @@
 //! Changing an affiliate's profile and campaign.
 
 use super::*;
+use crate::domain::payout::PayoutMethod;
 
 /// Changes to an affiliate, as the form or JSON sent them: `None` keeps what
 /// the row holds when the write transaction reads it (locked), so two
@@ -18,6 +19,10 @@ pub struct AffiliateForUpdate {
     pub discount_percent: Option<String>,
     /// Moves the affiliate to another campaign.
     pub campaign_id: Option<CampaignId>,
+    /// The affiliate's own settings (the portal's Settings page).
+    pub payout_method: Option<PayoutMethod>,
+    pub notify_new_commission: Option<bool>,
+    pub notify_payout_paid: Option<bool>,
 }
 
 impl AffiliateForUpdate {
@@ -33,6 +38,7 @@ impl AffiliateForUpdate {
             commission_percent: Some(f.commission_percent),
             discount_percent: Some(f.discount_percent),
             campaign_id,
+            ..Default::default()
         }
     }
 
@@ -52,6 +58,23 @@ impl AffiliateForUpdate {
         keep_or(&mut f.discount_percent, self.discount_percent);
         f
     }
+}
+
+/// The affiliate's own settings after the change.
+struct Settings {
+    payout_method: PayoutMethod,
+    notify_new_commission: bool,
+    notify_payout_paid: bool,
+}
+
+/// `snapshot` plus the affiliate's own settings, so a Settings change is
+/// audited with its before and after.
+fn snapshot_with_settings(a: &affiliate::Model) -> serde_json::Value {
+    let mut v = snapshot(a);
+    v["payout_method"] = json!(a.payout_method.as_str());
+    v["notify_new_commission"] = json!(a.notify_new_commission);
+    v["notify_payout_paid"] = json!(a.notify_payout_paid);
+    v
 }
 
 async fn get_for_update(
@@ -81,14 +104,33 @@ pub async fn update(
         ));
     }
     let campaign_change = changes.campaign_id;
+    let settings = Settings {
+        payout_method: changes.payout_method.unwrap_or(current.payout_method),
+        notify_new_commission: changes
+            .notify_new_commission
+            .unwrap_or(current.notify_new_commission),
+        notify_payout_paid: changes
+            .notify_payout_paid
+            .unwrap_or(current.notify_payout_paid),
+    };
     let profile = AffiliateProfile::parse(&changes.merge_onto(fields_of(&current)))?;
+    // Store credit is granted to the store's customer account: without one
+    // the payouts code refuses it (`payouts::create`), so it is not offered.
+    if settings.payout_method == PayoutMethod::StoreCredit && profile.external_customer_id.is_none()
+    {
+        return Err(ValidationErrors::single(
+            "payout_method",
+            "store credit needs a customer account in the store; ask the store to link yours",
+        )
+        .into());
+    }
     let campaign_id = match campaign_change {
         Some(cid) if cid != CampaignId(current.campaign_id) => {
             resolve_campaign(&txn, store_id, Some(cid.0)).await?.id
         }
         _ => current.campaign_id,
     };
-    let before = snapshot(&current);
+    let before = snapshot_with_settings(&current);
     let mut active: affiliate::ActiveModel = current.into();
     active.campaign_id = Set(campaign_id);
     active.email = Set(profile.email.as_str().to_owned());
@@ -99,6 +141,9 @@ pub async fn update(
     active.external_customer_id = Set(profile.external_customer_id.clone());
     active.commission_bp = Set(profile.commission_bp);
     active.discount_bp = Set(profile.discount_bp);
+    active.payout_method = Set(settings.payout_method);
+    active.notify_new_commission = Set(settings.notify_new_commission);
+    active.notify_payout_paid = Set(settings.notify_payout_paid);
     active.sort_name = Set(profile.sort_name());
     active.search_text = Set(profile.search_text());
     active.updated_at = Set(Utc::now());
@@ -107,7 +152,7 @@ pub async fn update(
         // Disabled: their portal sessions end now.
         crate::services::sessions::revoke_all_for_affiliate(&txn, updated.id).await?;
     }
-    let after = snapshot(&updated);
+    let after = snapshot_with_settings(&updated);
     if before != after {
         let action = if before["campaign_id"] != after["campaign_id"] {
             "affiliate.campaign_changed"

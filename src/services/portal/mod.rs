@@ -15,7 +15,9 @@
 //! - `staff`: what staff and the API do for an affiliate (SSO link, invite
 //!   link, view as affiliate), each audited;
 //! - `look`: the store's portal settings (logo, accent colour, questions);
-//! - `home`: what the home page shows (links, coupons, balance).
+//! - `home`: what the home page shows (links, coupons, balance);
+//! - `settings`: the affiliate's own Settings page (profile, payout method,
+//!   notifications, password).
 
 pub mod home;
 pub mod join;
@@ -23,6 +25,7 @@ pub mod login;
 pub mod look;
 pub mod password;
 pub mod principal;
+pub mod settings;
 pub mod staff;
 pub mod tokens;
 

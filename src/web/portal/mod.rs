@@ -13,6 +13,7 @@ mod join;
 mod links;
 mod login;
 pub mod principal;
+mod settings;
 pub mod shell;
 mod view_as;
 
@@ -78,7 +79,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(links::password_form))
                         .route(web::post().to(links::password_submit)),
                 )
-                .route("/view_as/exit", web::post().to(view_as::exit)),
+                .route("/view_as/exit", web::post().to(view_as::exit))
+                .route("/settings", web::get().to(settings::show))
+                .route("/settings/profile", web::post().to(settings::save_profile))
+                .route(
+                    "/settings/notifications",
+                    web::post().to(settings::save_notifications),
+                )
+                .route(
+                    "/settings/password",
+                    web::post().to(settings::change_password),
+                ),
         );
 }
 

@@ -68,11 +68,14 @@ impl CurrentAffiliate {
 
     /// The affiliate as the audit log names them.
     pub fn actor(&self) -> Actor {
-        Actor::affiliate(
+        let mut actor = Actor::affiliate(
             self.affiliate.id.0,
             &self.affiliate.email,
             Some(self.ip.clone()),
-        )
+        );
+        // The admin audit log reads "Affiliate Jane Doe changed …".
+        actor.label = format!("Affiliate {}", self.affiliate.name());
+        actor
     }
 
     /// For handlers that change something: refused while viewing as.

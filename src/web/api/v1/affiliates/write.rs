@@ -47,6 +47,7 @@ async fn apply_update(
             .discount_percent
             .map(|v| v.map(|d| d.0).unwrap_or_default()),
         campaign_id: b.campaign_id.map(CampaignId),
+        ..Default::default()
     };
     let updated = affiliates::update(
         &state.db,
