@@ -15,8 +15,11 @@
 //! - `staff`: what staff and the API do for an affiliate (SSO link, invite
 //!   link, view as affiliate), each audited;
 //! - `look`: the store's portal settings (logo, accent colour, questions);
-//! - `home`: what the home page shows (links, coupons, balance).
+//! - `home`: what the home page shows (links, coupons, balance);
+//! - `dashboard`: the home page's statistics and money now;
+//! - `lists`: the affiliate's commissions, payouts and referred customers.
 
+pub mod dashboard;
 pub mod home;
 pub mod join;
 pub mod login;

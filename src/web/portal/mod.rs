@@ -8,6 +8,7 @@
 //! state-changing request while a staff member views as an affiliate, and
 //! widens the image policy for the store's https logo.
 
+mod dashboard;
 mod home;
 mod join;
 mod links;
