@@ -11,6 +11,8 @@ pub struct Model {
     pub is_default: bool,
     pub visibility: String,
     pub approval_required: bool,
+    /// Whether the portal shows referred customers' emails in full.
+    pub show_customer_emails: bool,
     pub commission_type: String,
     /// Basis points for `percentage`, minor units for `fixed`.
     pub commission_value: i64,

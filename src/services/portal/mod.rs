@@ -22,6 +22,7 @@
 pub mod dashboard;
 pub mod home;
 pub mod join;
+pub mod lists;
 pub mod login;
 pub mod look;
 pub mod password;
