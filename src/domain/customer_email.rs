@@ -33,7 +33,10 @@ mod tests {
     fn masks_all_but_the_first_letter_and_the_domain() {
         assert_eq!(mask("john@example.com"), "j***@example.com");
         assert_eq!(mask("j@example.com"), "j***@example.com");
-        assert_eq!(mask(" ana.b+tag@mail.example.org "), "a***@mail.example.org");
+        assert_eq!(
+            mask(" ana.b+tag@mail.example.org "),
+            "a***@mail.example.org"
+        );
     }
 
     #[test]

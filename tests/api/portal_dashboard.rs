@@ -20,7 +20,13 @@ fn tile(html: &str, id: &str) -> String {
 
 /// A visitor of `token` who signs up as `email` and buys for `amount`:
 /// returns the referral id.
-async fn customer(app: &TestApp, key: &str, token: &str, email: &str, sale: (&str, &str)) -> String {
+async fn customer(
+    app: &TestApp,
+    key: &str,
+    token: &str,
+    email: &str,
+    sale: (&str, &str),
+) -> String {
     let referral = app.referred(token).await;
     app.wait_for_rows(
         &format!("visits WHERE referral_id = {}", app.uuid_sql(&referral)),
@@ -67,8 +73,22 @@ async fn world() -> World {
     let bob = app
         .approved_affiliate(&p.key, "bob@example.com", "bob-link")
         .await;
-    customer(&app, &p.key, "ann-link", "jane@buyers.example.com", ("ann-sale", "100.00")).await;
-    customer(&app, &p.key, "bob-link", "bart@secret.example.com", ("bob-sale", "333.00")).await;
+    customer(
+        &app,
+        &p.key,
+        "ann-link",
+        "jane@buyers.example.com",
+        ("ann-sale", "100.00"),
+    )
+    .await;
+    customer(
+        &app,
+        &p.key,
+        "bob-link",
+        "bart@secret.example.com",
+        ("bob-sale", "333.00"),
+    )
+    .await;
     app.other_store("other", "boss@other.example").await;
     let other_key = app.api_key("other").await;
     let (_, c) = app
@@ -87,7 +107,14 @@ async fn world() -> World {
         )
         .await;
     assert_eq!(status, 201, "{body}");
-    customer(&app, &other_key, "other-link", "olga@elsewhere.example.com", ("other-sale", "777.00")).await;
+    customer(
+        &app,
+        &other_key,
+        "other-link",
+        "olga@elsewhere.example.com",
+        ("other-sale", "777.00"),
+    )
+    .await;
     World {
         ann_id: ann_json["id"].as_str().unwrap().to_owned(),
         bob_id: bob["id"].as_str().unwrap().to_owned(),
@@ -101,7 +128,10 @@ async fn world() -> World {
 
 async fn commissions_of(app: &TestApp, key: &str, affiliate_id: &str) -> serde_json::Value {
     let (status, list) = app
-        .api_json(&format!("/api/v1/commissions?affiliate_id={affiliate_id}"), key)
+        .api_json(
+            &format!("/api/v1/commissions?affiliate_id={affiliate_id}"),
+            key,
+        )
         .await;
     assert_eq!(status, 200, "{list}");
     list["data"].clone()
@@ -123,7 +153,10 @@ async fn the_dashboard_shows_what_was_recorded() {
     assert_eq!(tile(&html, "kpi-pending"), format!("{amount} USD"));
     assert_eq!(tile(&html, "kpi-due"), "0.00 USD");
     assert_eq!(tile(&html, "kpi-paid"), "0.00 USD");
-    assert!(html.contains("100.00%"), "conversion rate: one visitor, one sale");
+    assert!(
+        html.contains("100.00%"),
+        "conversion rate: one visitor, one sale"
+    );
     // Pending commissions are not in the balance yet.
     assert_eq!(tile(&html, "kpi-balance"), "0.00 USD");
     // The chart's table has today's row with the click and the sale.
@@ -150,7 +183,10 @@ async fn no_other_affiliates_or_stores_data_on_any_portal_route() {
     let bob_commission = bob[0]["id"].as_str().unwrap().to_owned();
     let bob_amount = bob[0]["amount"].as_str().unwrap().to_owned();
     let other_store = w.app.api_json("/api/v1/commissions", &w.other_key).await.1;
-    let other_amount = other_store["data"][0]["amount"].as_str().unwrap().to_owned();
+    let other_amount = other_store["data"][0]["amount"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let ours = commissions_of(&w.app, &w.key, &w.ann_id).await[0]["amount"]
         .as_str()
         .unwrap()
@@ -217,15 +253,26 @@ async fn staff_and_visitors_cannot_open_the_portal_lists() {
         "/a/acme/customers",
     ] {
         // The app's browser is the store owner, signed in as staff.
-        assert_eq!(location(&w.app.browser.get(path).await), "/a/acme/login", "{path}");
-        assert_eq!(location(&visitor.get(path).await), "/a/acme/login", "{path}");
+        assert_eq!(
+            location(&w.app.browser.get(path).await),
+            "/a/acme/login",
+            "{path}"
+        );
+        assert_eq!(
+            location(&visitor.get(path).await),
+            "/a/acme/login",
+            "{path}"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_suspended_affiliate_is_logged_out_on_the_lists() {
     let w = world().await;
-    assert_eq!(w.ann.get("/a/acme/commissions").await.status().as_u16(), 200);
+    assert_eq!(
+        w.ann.get("/a/acme/commissions").await.status().as_u16(),
+        200
+    );
     // Behind the services' back, so the request itself must end it.
     w.app
         .sql(&format!(

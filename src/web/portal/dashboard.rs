@@ -84,7 +84,13 @@ pub async fn section(
         .collect();
     let (now, before) = (s.totals.commissions, s.previous.commissions);
     let earnings = vec![
-        earning("kpi-pending", "Pending", now.pending, before.pending, currency),
+        earning(
+            "kpi-pending",
+            "Pending",
+            now.pending,
+            before.pending,
+            currency,
+        ),
         earning("kpi-due", "Due", now.due, before.due, currency),
         earning("kpi-paid", "Paid", now.paid, before.paid, currency),
     ];

@@ -110,7 +110,8 @@ pub async fn commissions(
     state: web::Data<AppState>,
     current: CurrentAffiliate,
 ) -> Result<HttpResponse, WebError> {
-    let (db, store_id, affiliate_id) = (state.db.clone(), current.store_id(), current.affiliate_id());
+    let (db, store_id, affiliate_id) =
+        (state.db.clone(), current.store_id(), current.affiliate_id());
     Ok(csv_stream(
         "id,created_at,kind,status,amount,currency,sale_at,due_at\n",
         move |after| {
@@ -127,7 +128,8 @@ pub async fn payouts(
     state: web::Data<AppState>,
     current: CurrentAffiliate,
 ) -> Result<HttpResponse, WebError> {
-    let (db, store_id, affiliate_id) = (state.db.clone(), current.store_id(), current.affiliate_id());
+    let (db, store_id, affiliate_id) =
+        (state.db.clone(), current.store_id(), current.affiliate_id());
     Ok(csv_stream(
         "id,created_at,status,method,amount,currency,paid_at,reference\n",
         move |after| {

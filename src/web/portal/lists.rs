@@ -83,7 +83,10 @@ pub async fn commissions(
     .await?;
     let filter = status.map(|s| format!("status={s}&")).unwrap_or_default();
     let base = format!("/a/{}/commissions?{filter}", current.store.slug);
-    let next = found.has_more.then(|| found.items.last().map(|c| c.id)).flatten();
+    let next = found
+        .has_more
+        .then(|| found.items.last().map(|c| c.id))
+        .flatten();
     page(&CommissionsPage {
         rows: found
             .items
@@ -136,7 +139,10 @@ pub async fn payouts(
     )
     .await?;
     let base = format!("/a/{}/payouts?", current.store.slug);
-    let next = found.has_more.then(|| found.items.last().map(|p| p.id)).flatten();
+    let next = found
+        .has_more
+        .then(|| found.items.last().map(|p| p.id))
+        .flatten();
     page(&PayoutsPage {
         rows: found
             .items
@@ -186,7 +192,10 @@ pub async fn customers(
     )
     .await?;
     let base = format!("/a/{}/customers?", current.store.slug);
-    let next = found.has_more.then(|| found.items.last().map(|c| c.id)).flatten();
+    let next = found
+        .has_more
+        .then(|| found.items.last().map(|c| c.id))
+        .flatten();
     page(&CustomersPage {
         rows: found
             .items
