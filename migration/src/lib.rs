@@ -24,6 +24,7 @@ mod m20261202_000012_portal;
 mod m20261202_000013_stats_indexes;
 mod m20261202_000014_repair_float_balances;
 mod m20261202_000016_reattribution;
+mod m20261202_000017_show_customer_emails;
 mod m20261202_000018_portal_settings;
 
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_stats_indexes::Migration),
             Box::new(m20261202_000014_repair_float_balances::Migration),
             Box::new(m20261202_000016_reattribution::Migration),
+            Box::new(m20261202_000017_show_customer_emails::Migration),
             Box::new(m20261202_000018_portal_settings::Migration),
         ]
     }

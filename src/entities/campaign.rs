@@ -13,6 +13,8 @@ pub struct Model {
     pub approval_required: bool,
     /// Affiliates may make their own tracking links in the portal.
     pub affiliates_can_create_links: bool,
+    /// Whether the portal shows referred customers' emails in full.
+    pub show_customer_emails: bool,
     pub commission_type: String,
     /// Basis points for `percentage`, minor units for `fixed`.
     pub commission_value: i64,

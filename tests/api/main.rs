@@ -32,6 +32,7 @@ mod opening_balance;
 mod pages;
 mod payout_pages;
 mod payouts;
+mod portal_dashboard;
 mod portal_isolation;
 mod portal_join;
 mod portal_links;

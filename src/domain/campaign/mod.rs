@@ -122,6 +122,8 @@ pub struct CampaignFields {
     /// `public` or `invite_only`.
     pub visibility: String,
     pub approval_required: bool,
+    /// The portal shows referred customers' emails in full (default: masked).
+    pub show_customer_emails: bool,
     pub commission_type: String,
     pub commission_value: String,
     pub recurring: String,
@@ -163,6 +165,7 @@ pub struct CampaignRules {
     pub is_default: bool,
     pub public: bool,
     pub approval_required: bool,
+    pub show_customer_emails: bool,
     pub commission: Commission,
     pub recurring: Recurring,
     pub recurring_limit: Option<i32>,
@@ -261,6 +264,7 @@ impl CampaignRules {
             is_default: f.is_default,
             public: public.ok_or_else(missing)?,
             approval_required: f.approval_required,
+            show_customer_emails: f.show_customer_emails,
             commission: commission.ok_or_else(missing)?,
             recurring: recurring.ok_or_else(missing)?,
             recurring_limit: recurring_limit.ok_or_else(missing)?,

@@ -16,11 +16,15 @@
 //!   link, view as affiliate), each audited;
 //! - `look`: the store's portal settings (logo, accent colour, questions);
 //! - `home`: what the home page shows (links, coupons, balance);
+//! - `dashboard`: the home page's statistics and money now;
+//! - `lists`: the affiliate's commissions, payouts and referred customers.
 //! - `settings`: the affiliate's own Settings page (profile, payout method,
 //!   notifications, password).
 
+pub mod dashboard;
 pub mod home;
 pub mod join;
+pub mod lists;
 pub mod login;
 pub mod look;
 pub mod password;

@@ -179,6 +179,8 @@ pub struct CampaignForm {
     #[serde(default)]
     approval_required: bool,
     #[serde(default)]
+    show_customer_emails: bool,
+    #[serde(default)]
     commission_type: String,
     #[serde(default)]
     commission_value: String,
@@ -210,6 +212,7 @@ impl From<CampaignForm> for CampaignFields {
             is_default: f.is_default,
             visibility: f.visibility,
             approval_required: f.approval_required,
+            show_customer_emails: f.show_customer_emails,
             commission_type: f.commission_type,
             commission_value: f.commission_value,
             recurring: f.recurring,

@@ -11,7 +11,7 @@ use crate::web::{AppState, WebError};
 
 /// A CSV field: quoted when needed; text that a spreadsheet would run as a
 /// formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
-fn csv_text(s: &str) -> String {
+pub(crate) fn csv_text(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {

@@ -7,7 +7,7 @@ mod api_keys;
 mod audit;
 mod auth;
 mod campaigns;
-mod commission_export;
+pub(crate) mod commission_export;
 mod commission_pages;
 mod commissions;
 mod dashboard;

@@ -1,17 +1,20 @@
-//! The home page (links with copy buttons, coupons, balance) and the status
-//! page a pending, rejected or suspended affiliate sees instead.
+//! The home page — the dashboard: the period's statistics (`dashboard`),
+//! links with copy buttons and coupons — and the status page a pending,
+//! rejected or suspended affiliate sees instead. The period picker swaps
+//! only the statistics under htmx; without JavaScript it loads the page.
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use super::dashboard::{self, DashboardQuery, StatsSection};
 use super::principal::{
     CurrentAffiliate, ended_standing, login_path, path_store, session_affiliate,
 };
 use super::shell::PortalShell;
 use crate::domain::portal::Standing;
 use crate::services::portal::home::{self, Home};
-use crate::web::extractors::csrf_token;
+use crate::web::extractors::{Htmx, csrf_token};
 use crate::web::{AppState, WebError, page, see_other};
 
 #[derive(Template)]
@@ -20,6 +23,13 @@ struct HomePage {
     shell: PortalShell,
     first_name: String,
     home: Home,
+    stats: StatsSection,
+}
+
+#[derive(Template)]
+#[template(path = "portal/_stats.html")]
+struct StatsPartial {
+    stats: StatsSection,
 }
 
 pub async fn to_home(path: web::Path<String>) -> HttpResponse {
@@ -29,7 +39,13 @@ pub async fn to_home(path: web::Path<String>) -> HttpResponse {
 pub async fn home(
     state: web::Data<AppState>,
     current: CurrentAffiliate,
+    htmx: Htmx,
+    q: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, WebError> {
+    let stats = dashboard::section(&state, &current, &q).await?;
+    if htmx.request && htmx.target.as_deref() == Some(dashboard::TARGET_ID) {
+        return page(&StatsPartial { stats });
+    }
     let home = home::load(
         &state.db,
         &state.config.public_base(),
@@ -41,6 +57,7 @@ pub async fn home(
         shell: PortalShell::for_affiliate(&current),
         first_name: current.affiliate.first_name.clone(),
         home,
+        stats,
     })
 }
 

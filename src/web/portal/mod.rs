@@ -8,9 +8,12 @@
 //! state-changing request while a staff member views as an affiliate, and
 //! widens the image policy for the store's https logo.
 
+mod dashboard;
+mod exports;
 mod home;
 mod join;
 mod links;
+mod lists;
 mod login;
 pub mod principal;
 mod settings;
@@ -43,6 +46,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/", web::get().to(home::home))
                 .route("/theme.css", web::get().to(theme_css))
                 .route("/status", web::get().to(home::status))
+                .route("/commissions", web::get().to(lists::commissions))
+                .route("/commissions.csv", web::get().to(exports::commissions))
+                .route("/payouts", web::get().to(lists::payouts))
+                .route("/payouts.csv", web::get().to(exports::payouts))
+                .route("/customers", web::get().to(lists::customers))
                 .service(
                     web::resource("/join")
                         .route(web::get().to(join::form))

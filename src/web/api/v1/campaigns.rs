@@ -37,6 +37,8 @@ pub struct CampaignBody {
     /// `public` or `invite_only`.
     pub visibility: String,
     pub approval_required: bool,
+    /// The portal shows referred customers' emails in full (false: `j***@example.com`).
+    pub show_customer_emails: bool,
     /// `percentage` or `fixed`.
     pub commission_type: String,
     /// Percent for `percentage`, an amount in `currency` for `fixed`.
@@ -67,6 +69,7 @@ impl CampaignBody {
             is_default: c.is_default,
             visibility: c.visibility.clone(),
             approval_required: c.approval_required,
+            show_customer_emails: c.show_customer_emails,
             commission_type: c.commission_type.clone(),
             commission_value: f.commission_value,
             recurring: c.recurring.clone(),
@@ -105,6 +108,7 @@ pub struct CampaignWrite {
     pub is_default: Option<bool>,
     pub visibility: Option<String>,
     pub approval_required: Option<bool>,
+    pub show_customer_emails: Option<bool>,
     pub commission_type: Option<String>,
     pub commission_value: Option<DecimalText>,
     pub recurring: Option<String>,
@@ -136,6 +140,7 @@ impl From<CampaignWrite> for CampaignForUpdate {
             is_default: b.is_default,
             visibility: b.visibility,
             approval_required: b.approval_required,
+            show_customer_emails: b.show_customer_emails,
             commission_type: b.commission_type,
             commission_value: b.commission_value.map(|v| v.0),
             recurring: b.recurring,
