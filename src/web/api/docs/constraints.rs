@@ -180,6 +180,22 @@ const PROPERTIES: &[(&str, &str, Shape)] = &[
     ("RefundCreate", "amount", PositiveAmount),
     ("RefundCreate", "reason", Text(1000)),
     ("RefundCreate", "external_id", Text(255)),
+    ("LinkCreate", "token", Token),
+    ("LinkCreate", "url", WebUrl),
+    ("LinkWrite", "token", Token),
+    ("LinkWrite", "url", WebUrl),
+];
+
+/// (component schema, property) of optional text the server reads through
+/// `given` (`services::sales`): a blank value is taken as absent, so the
+/// document allows "" besides the property's own shape.
+const BLANK_IS_ABSENT: &[(&str, &str)] = &[
+    ("SaleCreate", "coupon_code"),
+    ("SaleCreate", "external_customer_id"),
+    ("SaleCreate", "customer_email"),
+    ("RefundCreate", "amount"),
+    ("RefundCreate", "reason"),
+    ("RefundCreate", "external_id"),
 ];
 
 /// (query parameter, shape) for every operation that has it; an empty
@@ -229,7 +245,12 @@ pub fn declare(doc: &mut OpenApi) {
         };
         let nullable = accepts_null(property);
         let description = description_of(property);
-        *property = RefOr::T(build(*shape, nullable, description));
+        let built = build(*shape, nullable, description);
+        *property = RefOr::T(if BLANK_IS_ABSENT.contains(&(*schema, *field)) {
+            or_empty(built)
+        } else {
+            built
+        });
     }
     for (path, name, shape) in QUERY {
         let item = doc
