@@ -29,8 +29,12 @@ fi
 BIN=$(realpath "$BIN")
 
 VENV=target/schemathesis-venv
-if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+# A venv copied from another checkout (a copied target/) still runs that
+# checkout's interpreter path and packages: it is made again here.
+if ! head -n 1 "$VENV/bin/schemathesis" 2>/dev/null | grep -qF "$PWD/$VENV/" \
+  || ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
   echo "Installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
+  rm -rf "$VENV"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi

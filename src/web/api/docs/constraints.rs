@@ -174,7 +174,9 @@ const PROPERTIES: &[(&str, &str, Shape)] = &[
     ("SaleCreate", "external_id", Text(255)),
     ("SaleCreate", "amount", PositiveAmount),
     ("SaleCreate", "tax", Amount),
-    ("SaleCreate", "coupon_code", Token),
+    // Any code is taken (upper-cased; an unknown one is a warning), not
+    // only a coupon-shaped one.
+    ("SaleCreate", "coupon_code", Text(64)),
     ("SaleCreate", "external_customer_id", Text(255)),
     ("SaleCreate", "customer_email", Email),
     ("RefundCreate", "amount", PositiveAmount),
@@ -186,9 +188,10 @@ const PROPERTIES: &[(&str, &str, Shape)] = &[
     ("LinkWrite", "url", WebUrl),
 ];
 
-/// (component schema, property) of optional text the server reads through
-/// `given` (`services::sales`): a blank value is taken as absent, so the
-/// document allows "" besides the property's own shape.
+/// (component schema, property) of optional text that the server takes as
+/// absent when blank (`given` in `services::sales`; a link's `url`, which
+/// then is the campaign's website): the document allows "" besides the
+/// property's own shape.
 const BLANK_IS_ABSENT: &[(&str, &str)] = &[
     ("SaleCreate", "coupon_code"),
     ("SaleCreate", "external_customer_id"),
@@ -196,6 +199,8 @@ const BLANK_IS_ABSENT: &[(&str, &str)] = &[
     ("RefundCreate", "amount"),
     ("RefundCreate", "reason"),
     ("RefundCreate", "external_id"),
+    ("LinkCreate", "url"),
+    ("LinkWrite", "url"),
 ];
 
 /// (query parameter, shape) for every operation that has it; an empty
