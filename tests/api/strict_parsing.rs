@@ -90,3 +90,31 @@ async fn an_amount_must_be_a_plain_decimal_as_a_string_or_a_number() {
     assert_eq!(status, 201, "{json}");
     assert_eq!(json["amount"], "1000.50");
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused() {
+    let app = spawn_app().await;
+    let p = app.program().await;
+    app.approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let (_, links) = app.api_json("/api/v1/links", &p.key).await;
+    let link = links["data"][0]["id"].as_str().unwrap().to_owned();
+    // serde would read the two-field LinkWrite from an array of its fields.
+    for body in ["[null, null]", "[\"bob\", null]", "null", "\"x\""] {
+        let res = app
+            .browser
+            .client
+            .patch(app.browser.url(&format!("/api/v1/links/{link}")))
+            .bearer_auth(&p.key)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 422, "{body}");
+        let json: serde_json::Value = res.json().await.unwrap();
+        assert!(has_field_error(&json, "body"), "{body}: {json}");
+    }
+    let (_, after) = app.api_json(&format!("/api/v1/links/{link}"), &p.key).await;
+    assert_eq!(after["token"], "ann", "nothing changed");
+}

@@ -61,6 +61,9 @@ pub async fn refund(
             .await?
             .ok_or(ServiceError::NotFound)?
     };
+    // The body is checked before anything else: a malformed refund is a 422
+    // even when its external_id names one already recorded (a replay answers
+    // only a well-formed delivery).
     let mut e = ValidationErrors::new();
     let external_id = match given(&input.external_id) {
         Some(x) => e.check("external_id", required_text(x, 255)),
@@ -70,6 +73,20 @@ pub async fn refund(
         Some(r) => e.check("reason", required_text(r, 1000)),
         None => None,
     };
+    let asked = match given(&input.amount) {
+        None => None,
+        Some(a) => e.check(
+            "amount",
+            parse_amount(a, currency).and_then(|v| {
+                if v <= 0 {
+                    Err("must be greater than 0".into())
+                } else {
+                    Ok(v)
+                }
+            }),
+        ),
+    };
+    e.into_result()?;
     if let Some(x) = &external_id
         && refund::Entity::find()
             .filter(refund::Column::StoreId.eq(store.id))
@@ -85,26 +102,20 @@ pub async fn refund(
     if remaining <= 0 {
         return Err(UseCaseError::Refused(RefundError::FullyRefunded));
     }
-    let amount = match given(&input.amount) {
-        None => Some(remaining),
-        Some(a) => e.check(
+    // What remains depends on the sale's state, so it is judged after the
+    // replay lookup: the earlier delivery already took its share.
+    let amount = asked.unwrap_or(remaining);
+    if amount > remaining {
+        let mut e = ValidationErrors::new();
+        e.add(
             "amount",
-            parse_amount(a, currency).and_then(|v| {
-                if v <= 0 {
-                    Err("must be greater than 0".into())
-                } else if v > remaining {
-                    Err(format!(
-                        "must be at most {} (what remains of the sale)",
-                        format_minor(remaining, currency)
-                    ))
-                } else {
-                    Ok(v)
-                }
-            }),
-        ),
-    };
-    e.into_result()?;
-    let amount = amount.expect("checked");
+            format!(
+                "must be at most {} (what remains of the sale)",
+                format_minor(remaining, currency)
+            ),
+        );
+        e.into_result()?;
+    }
     let now = Utc::now();
     refund::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -41,22 +41,21 @@ pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let key = req
-        .headers()
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .map(str::to_owned);
     let applies = req.method() == Method::POST && req.path().starts_with("/api/v1/");
-    let (Some(key), true) = (key, applies) else {
+    let Some(raw) = req.headers().get("idempotency-key").filter(|_| applies) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    if key.is_empty() || key.len() > 255 {
+    // A key that is there but not 1-255 visible ASCII characters (the
+    // document's `^[!-~]+$`) is refused, never taken for an absent key: the
+    // client meant the request to be idempotent.
+    let bytes = raw.as_bytes();
+    if bytes.is_empty() || bytes.len() > 255 || !bytes.iter().all(|b| (b'!'..=b'~').contains(b)) {
         return Ok(req.error_response(WebError::validation(
             "Idempotency-Key",
-            "must be 1 to 255 characters",
+            "must be 1 to 255 visible ASCII characters",
         )));
     }
+    let key = String::from_utf8_lossy(bytes).into_owned();
     let state = req
         .app_data::<web::Data<AppState>>()
         .expect("AppState is registered")

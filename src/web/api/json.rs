@@ -46,6 +46,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             if bytes.len() > MAX_BODY {
                 return Err(WebError::PayloadTooLarge);
             }
+            // Every body is a JSON object: serde would also read a struct
+            // from an array of its fields in order (`[null, null]`), which
+            // no client means and the document does not allow.
+            if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+                return Err(WebError::Validation {
+                    message: "The JSON body is not valid: body: must be a JSON object".into(),
+                    errors: ValidationErrors::single("body", "must be a JSON object"),
+                });
+            }
             let mut de = serde_json::Deserializer::from_slice(&bytes);
             match serde_path_to_error::deserialize::<_, T>(&mut de) {
                 // Anything but whitespace after the object is refused: a
@@ -158,7 +167,8 @@ pub struct PageParams {
     /// 1 to 100, default 25.
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// The last id of the previous page.
+    /// The last id of the previous page; an id that is not in this list is a
+    /// 422 naming the field.
     #[param(value_type = Option<uuid::Uuid>)]
     pub starting_after: Option<String>,
 }

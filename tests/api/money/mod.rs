@@ -6,5 +6,6 @@ mod commissions;
 mod overflow;
 mod referrals;
 mod refunds;
+mod replays;
 mod sale_times;
 mod sales;

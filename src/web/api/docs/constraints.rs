@@ -174,12 +174,33 @@ const PROPERTIES: &[(&str, &str, Shape)] = &[
     ("SaleCreate", "external_id", Text(255)),
     ("SaleCreate", "amount", PositiveAmount),
     ("SaleCreate", "tax", Amount),
-    ("SaleCreate", "coupon_code", Token),
+    // Any code is taken (upper-cased; an unknown one is a warning), not
+    // only a coupon-shaped one.
+    ("SaleCreate", "coupon_code", Text(64)),
     ("SaleCreate", "external_customer_id", Text(255)),
     ("SaleCreate", "customer_email", Email),
     ("RefundCreate", "amount", PositiveAmount),
     ("RefundCreate", "reason", Text(1000)),
     ("RefundCreate", "external_id", Text(255)),
+    ("LinkCreate", "token", Token),
+    ("LinkCreate", "url", WebUrl),
+    ("LinkWrite", "token", Token),
+    ("LinkWrite", "url", WebUrl),
+];
+
+/// (component schema, property) of optional text that the server takes as
+/// absent when blank (`given` in `services::sales`; a link's `url`, which
+/// then is the campaign's website): the document allows "" besides the
+/// property's own shape.
+const BLANK_IS_ABSENT: &[(&str, &str)] = &[
+    ("SaleCreate", "coupon_code"),
+    ("SaleCreate", "external_customer_id"),
+    ("SaleCreate", "customer_email"),
+    ("RefundCreate", "amount"),
+    ("RefundCreate", "reason"),
+    ("RefundCreate", "external_id"),
+    ("LinkCreate", "url"),
+    ("LinkWrite", "url"),
 ];
 
 /// (query parameter, shape) for every operation that has it; an empty
@@ -229,7 +250,12 @@ pub fn declare(doc: &mut OpenApi) {
         };
         let nullable = accepts_null(property);
         let description = description_of(property);
-        *property = RefOr::T(build(*shape, nullable, description));
+        let built = build(*shape, nullable, description);
+        *property = RefOr::T(if BLANK_IS_ABSENT.contains(&(*schema, *field)) {
+            or_empty(built)
+        } else {
+            built
+        });
     }
     for (path, name, shape) in QUERY {
         let item = doc

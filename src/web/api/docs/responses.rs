@@ -32,7 +32,7 @@ pub fn declare_standard_errors(doc: &mut OpenApi) {
 }
 
 /// Every `POST /api/v1/*` takes an optional `Idempotency-Key`
-/// (`web::api::idempotency`): 1–255 characters, 409 while the first request
+/// (`web::api::idempotency`): 1–255 visible ASCII characters, 409 while the first request
 /// with it runs, 422 when it comes back with another body.
 fn declare_idempotency_key(op: &mut Operation) {
     let header = ParameterBuilder::new()

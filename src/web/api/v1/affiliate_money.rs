@@ -23,7 +23,7 @@ fn currency(caller: &ApiCaller) -> crate::domain::Currency {
 #[serde(deny_unknown_fields)]
 pub struct PayoutRecord {
     /// 0.01 up to the available balance; it must settle whole due
-    /// commissions (clawbacks first, then oldest first).
+    /// commissions (clawbacks first, then oldest first), else a 422.
     pub amount: DecimalText,
     /// True: granted as store credit to the affiliate's external customer id.
     #[serde(default, alias = "convertedToStoreCredit")]

@@ -112,6 +112,9 @@ pub struct CampaignWrite {
     pub commission_type: Option<String>,
     pub commission_value: Option<DecimalText>,
     pub recurring: Option<String>,
+    /// How many payments (`recurring: payments`) or months (`months`) the
+    /// recurring commissions last; only with those two (with the
+    /// campaign's `recurring` after the change), else a 422.
     #[serde(default, deserialize_with = "nullable_whole_number")]
     #[schema(value_type = Option<i32>)]
     pub recurring_limit: Option<Option<i32>>,

@@ -212,20 +212,25 @@ pub async fn show(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct CommissionCreate {
+    // Required (the service says "is required" for an absent or null one);
+    // an `Option` only so that the service names the field in its 422.
     #[serde(alias = "affiliateId")]
+    #[schema(value_type = String, required = true)]
     pub affiliate_id: Option<String>,
     /// Default: the affiliate's campaign.
     #[serde(alias = "campaignId")]
     pub campaign_id: Option<String>,
     pub referral_id: Option<String>,
-    /// The referred customer's email (a referral of this affiliate), instead of `referral_id`.
+    /// The referred customer's email (a referral of this affiliate), instead of `referral_id` (both: a 422).
     #[serde(alias = "referredUser")]
     pub customer_email: Option<String>,
     /// Greater than 0.
     #[serde(alias = "revenue_amount")]
+    #[schema(value_type = DecimalText, required = true)]
     pub sale_amount: Option<DecimalText>,
     /// Greater than 0, or below 0 for a manual clawback (then `remarks` is required).
     #[serde(alias = "commission_amount")]
+    #[schema(value_type = DecimalText, required = true)]
     pub amount: Option<DecimalText>,
     /// What the store kept (at least 0).
     #[serde(alias = "adminEarnedAmount")]
@@ -290,6 +295,7 @@ pub struct CommissionWrite {
     pub status: Option<String>,
     /// `fraud`, `duplicate`, `order_cancelled`, `tracking_error` or `other` (with `void_note`).
     pub void_reason: Option<String>,
+    /// Required (not blank) when `void_reason` is `other` (else a 422).
     pub void_note: Option<String>,
     /// Rewardful's legacy field, sent alone: a time on a due commission pays it
     /// through a one-commission payout marked paid then; `null` on a paid one
@@ -385,6 +391,8 @@ pub async fn replace(
 pub struct VoidParams {
     /// `fraud`, `duplicate`, `order_cancelled`, `tracking_error` or `other` (default, with a note saying it came through the API).
     pub reason: Option<String>,
+    /// Why it was voided; required (not blank) when `reason` is `other`
+    /// (else a 422 naming `void_note`).
     pub note: Option<String>,
 }
 

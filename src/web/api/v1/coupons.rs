@@ -77,6 +77,7 @@ pub async fn list(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CouponCreate {
+    /// An affiliate of this store: any other id is a 422 naming the field.
     pub affiliate_id: Uuid,
     /// Letters, digits, `-`, `_`; 2–64; unique in the store, case-insensitively.
     pub code: String,

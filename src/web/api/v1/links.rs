@@ -110,6 +110,7 @@ pub async fn list(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkCreate {
+    /// An affiliate of this store: any other id is a 422 naming the field.
     pub affiliate_id: Uuid,
     /// `[a-z0-9_-]`, 2–64, unique in the store; default made from the name.
     pub token: Option<String>,
@@ -156,7 +157,10 @@ pub async fn show(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct LinkWrite {
+    /// `[a-z0-9_-]`, 2–64, unique in the store.
     pub token: Option<String>,
+    /// On the campaign's website or a host the store allows; ≤ 256
+    /// characters (else a 422).
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub url: Option<Option<String>>,

@@ -112,6 +112,7 @@ pub async fn list(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReferralCreate {
+    /// An affiliate of this store: any other id is a 422 naming the field.
     pub affiliate_id: Uuid,
     pub email: String,
     pub external_customer_id: Option<String>,
@@ -212,6 +213,7 @@ pub async fn erase(
 #[serde(deny_unknown_fields)]
 pub struct LeadCreate {
     /// The referral (from `Tributary.referral` or the `tb_ref` parameter).
+    /// One of `referral_id` and `visitor_id` is required (neither: 422).
     pub referral_id: Option<String>,
     /// Or the visitor id, for the visitor's latest referral.
     pub visitor_id: Option<String>,

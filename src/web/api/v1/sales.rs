@@ -97,9 +97,10 @@ pub struct SaleCreate {
     /// string of digits with an optional `.` and the currency's decimals, at
     /// most 1000000000000.00.
     pub amount: DecimalText,
-    /// Tax included in `amount`; commissions are computed net of it.
+    /// Tax included in `amount`, so at most `amount` (else a 422);
+    /// commissions are computed net of it.
     pub tax: Option<DecimalText>,
-    /// Must be the store's currency when given.
+    /// Must be the store's currency when given (another is a 422).
     pub currency: Option<String>,
     /// When the payment happened (RFC 3339), default now: from
     /// 2000-01-01T00:00:00Z to a day ahead of the server's clock.

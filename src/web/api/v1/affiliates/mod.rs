@@ -175,7 +175,8 @@ pub struct AffiliateCreate {
     pub first_name: String,
     pub last_name: Option<String>,
     pub payout_email: Option<String>,
-    /// Default: the store's default campaign.
+    /// Default: the store's default campaign. A campaign of this store:
+    /// any other id is a 422 naming the field.
     pub campaign_id: Option<Uuid>,
     /// Default true (Komerza isEnabled).
     pub is_enabled: Option<bool>,

@@ -13,7 +13,8 @@ pub struct AffiliateWrite {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub payout_email: Option<Option<String>>,
-    /// Moves the affiliate to another campaign.
+    /// Moves the affiliate to another campaign (one of this store: any
+    /// other id is a 422 naming the field).
     pub campaign_id: Option<Uuid>,
     pub is_enabled: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
@@ -61,7 +62,9 @@ async fn apply_update(
 }
 
 #[utoipa::path(tag = "affiliates", params(("id" = Uuid, Path)), request_body = AffiliateWrite,
-    responses((status = 200, body = AffiliateBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = AffiliateBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The affiliate's personal data was erased: the record can no longer be edited.", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 #[patch("/affiliates/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
@@ -74,7 +77,9 @@ pub async fn update(
 
 /// The same partial update as PATCH.
 #[utoipa::path(tag = "affiliates", params(("id" = Uuid, Path)), request_body = AffiliateWrite,
-    responses((status = 200, body = AffiliateBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = AffiliateBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The affiliate's personal data was erased: the record can no longer be edited.", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 #[put("/affiliates/{id}")]
 pub async fn replace(
     state: web::Data<AppState>,

@@ -6,7 +6,8 @@ use super::*;
 #[serde(deny_unknown_fields)]
 pub struct PayoutCreate {
     /// The affiliates to pay everything due; absent = every affiliate the
-    /// Due view shows as payable.
+    /// Due view shows as payable. Each must be an affiliate of this store
+    /// (another id is a 422 naming `affiliate_ids[i]`).
     pub affiliate_ids: Option<Vec<Uuid>>,
     /// `external` (default) or `store_credit`.
     pub method: Option<String>,

@@ -7,7 +7,7 @@ use super::*;
 pub struct MarkPaid {
     /// E.g. the PayPal transaction id.
     pub reference: Option<String>,
-    /// Default: now.
+    /// Default: now; not in the future by the server's clock (else a 422).
     pub paid_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
