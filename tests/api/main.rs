@@ -6,6 +6,7 @@ mod support;
 
 mod affiliate_pages;
 mod affiliates;
+mod affiliates_money;
 mod api_base;
 mod api_keys;
 mod audit;
