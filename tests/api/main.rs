@@ -12,6 +12,7 @@ mod api_keys;
 mod audit;
 mod audit_page;
 mod auth;
+mod campaign_figures;
 mod campaigns;
 mod cli;
 mod commissions;
