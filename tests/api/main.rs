@@ -6,11 +6,13 @@ mod support;
 
 mod affiliate_pages;
 mod affiliates;
+mod affiliates_money;
 mod api_base;
 mod api_keys;
 mod audit;
 mod audit_page;
 mod auth;
+mod campaign_figures;
 mod campaigns;
 mod cli;
 mod commissions;

@@ -38,6 +38,8 @@ pub struct ListQuery {
     /// Free text: name or email contains it, or a link token / coupon code is it.
     pub search: Option<String>,
     pub sort: Sort,
+    /// Only those the Due view can pay now (the "Due for payout" tab).
+    pub due_for_payout: bool,
     /// The last affiliate of the previous page.
     pub after: Option<Uuid>,
     pub limit: u64,
@@ -57,6 +59,16 @@ pub async fn list(
     let mut query = affiliate::Entity::find().filter(affiliate::Column::StoreId.eq(store_id.0));
     if let Some(status) = q.status {
         query = query.filter(affiliate::Column::Status.eq(status));
+    }
+    if q.due_for_payout {
+        let ids = crate::services::payouts::payable_affiliate_ids(conn, store_id).await?;
+        if ids.is_empty() {
+            return Ok(crate::services::paging::Page::from_overfetch(
+                Vec::new(),
+                q.limit,
+            ));
+        }
+        query = query.filter(affiliate::Column::Id.is_in(ids));
     }
     if let Some(campaign_id) = q.campaign_id {
         query = query.filter(affiliate::Column::CampaignId.eq(campaign_id));

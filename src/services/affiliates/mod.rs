@@ -36,6 +36,8 @@ mod delete;
 pub use delete::*;
 mod list;
 pub use list::*;
+mod money;
+pub use money::*;
 mod names;
 pub use names::*;
 

@@ -19,6 +19,8 @@ use crate::domain::percent::format_bp;
 use crate::domain::{Currency, StoreId, ValidationErrors};
 use crate::entities::{affiliate, campaign, store};
 
+mod figures;
+pub use figures::*;
 mod update;
 pub use update::*;
 

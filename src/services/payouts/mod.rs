@@ -40,7 +40,7 @@ pub use crate::entities::payout::Model as Payout;
 pub(crate) use adjust::adjust_in;
 pub use adjust::{AdjustInput, adjust};
 pub use create::{CreateInput, Created, Skipped, create};
-pub use due::{DueRow, DueView, due, due_of_affiliate};
+pub use due::{DueRow, DueView, due, due_of_affiliate, payable_affiliate_ids};
 pub use list::{
     Balance, PayoutFilter, PaypalRow, Totals, balance, list, names_of, paypal_rows, store_credits,
     totals,

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::CampaignId;
 use crate::domain::campaign::{CampaignFields, Commission, Recurring};
+use crate::domain::money::format_minor;
 use crate::domain::{Currency, ValidationErrors};
 use crate::services::campaigns::{self, Campaign, commission_of, currency_of};
 use crate::services::{ServiceError, UseCaseError};
@@ -28,6 +29,10 @@ pub struct CampaignRow {
     pub cookie_days: i32,
     pub hold_days: i32,
     pub signup: String,
+    /// Filled by the list page (`with_figures`); empty elsewhere.
+    pub affiliates: i64,
+    pub revenue: String,
+    pub commissions: String,
 }
 
 pub fn describe_commission(c: Commission, currency: Currency) -> String {
@@ -86,7 +91,17 @@ impl CampaignRow {
                     ", automatic"
                 }
             ),
+            affiliates: 0,
+            revenue: String::new(),
+            commissions: String::new(),
         }
+    }
+
+    fn with_figures(mut self, f: campaigns::CampaignFigures, currency: Currency) -> Self {
+        self.affiliates = f.affiliates;
+        self.revenue = format!("{} {currency}", format_minor(f.revenue_minor, currency));
+        self.commissions = format!("{} {currency}", format_minor(f.commission_minor, currency));
+        self
     }
 }
 
@@ -100,11 +115,15 @@ struct IndexPage {
 pub async fn index(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, WebError> {
     let currency = currency_of(&staff.access.store);
     let campaigns = campaigns::list_all(&state.db, staff.access.id()).await?;
+    let figures = campaigns::figures(&state.db, staff.access.id()).await?;
     page(&IndexPage {
         shell: Shell::for_staff(&staff, "campaigns"),
         campaigns: campaigns
             .iter()
-            .map(|c| CampaignRow::new(c, currency))
+            .map(|c| {
+                CampaignRow::new(c, currency)
+                    .with_figures(figures.get(&c.id).copied().unwrap_or_default(), currency)
+            })
             .collect(),
     })
 }

@@ -11,9 +11,13 @@ use uuid::Uuid;
 
 use super::{ActionButton, buttons_for};
 use crate::domain::affiliate::AffiliateStatus;
-use crate::domain::{AffiliateId, StoreId};
-use crate::services::affiliates::{self, Affiliate, Counters, ListQuery, Sort, display_name};
-use crate::services::{ServiceError, campaigns, links};
+use crate::domain::currency::Currency;
+use crate::domain::money::format_minor;
+use crate::domain::{AffiliateId, CampaignId, StoreId};
+use crate::services::affiliates::{
+    self, Affiliate, Counters, ListQuery, MoneyColumns, Sort, display_name,
+};
+use crate::services::{ServiceError, campaigns, links, payouts};
 use crate::web::extractors::{Htmx, Staff};
 use crate::web::pager::Pager;
 use crate::web::shell::Shell;
@@ -22,6 +26,8 @@ use crate::web::{AppState, WebError, page};
 const PAGE_SIZE: u64 = 50;
 /// The id of the element search requests swap.
 const RESULTS_ID: &str = "affiliate-results";
+/// The `status` value of the "Due for payout" tab (not an affiliate status).
+const DUE_TAB: &str = "due";
 
 pub struct AffiliateRow {
     pub id: Uuid,
@@ -34,19 +40,29 @@ pub struct AffiliateRow {
     pub visitors: i64,
     pub leads: i64,
     pub conversions: i64,
+    /// Money in the store's currency: lifetime earnings, due, paid to date.
+    pub earnings: String,
+    pub due: String,
+    pub paid: String,
     pub joined: String,
     pub actions: Vec<ActionButton>,
     /// Other affiliates of the store joined from the same address (0: none).
     pub shared_ip_with: i64,
 }
 
+pub fn store_currency(staff: &Staff) -> Currency {
+    Currency::parse(&staff.access.store.currency).unwrap_or(Currency::USD)
+}
+
 pub async fn rows_for(
     state: &AppState,
     store_id: StoreId,
+    currency: Currency,
     items: &[Affiliate],
 ) -> Result<Vec<AffiliateRow>, WebError> {
     let ids: Vec<AffiliateId> = items.iter().map(|a| AffiliateId(a.id)).collect();
     let counters = affiliates::counters(&state.db, store_id, &ids).await?;
+    let money = affiliates::money_columns(&state.db, store_id, &ids).await?;
     let tokens = links::first_tokens(&state.db, store_id, &ids).await?;
     let shared_ips = affiliates::shared_signup_ips(&state.db, store_id, items).await?;
     let campaign_names: HashMap<Uuid, String> = campaigns::list_all(&state.db, store_id)
@@ -58,6 +74,7 @@ pub async fn rows_for(
         .iter()
         .map(|a| {
             let c = counters.get(&a.id).copied().unwrap_or(Counters::default());
+            let m = money.get(&a.id).copied().unwrap_or(MoneyColumns::default());
             AffiliateRow {
                 id: a.id,
                 name: display_name(a),
@@ -72,6 +89,9 @@ pub async fn rows_for(
                 visitors: c.visitors,
                 leads: c.leads,
                 conversions: c.conversions,
+                earnings: format_minor(m.earnings_minor, currency),
+                due: format_minor(m.due_minor, currency),
+                paid: format_minor(m.paid_minor, currency),
                 joined: a.created_at.format("%Y-%m-%d").to_string(),
                 actions: buttons_for(a.status),
                 shared_ip_with: a
@@ -86,6 +106,8 @@ pub async fn rows_for(
 
 pub struct Counts {
     pub all: i64,
+    /// Affiliates the Due view can pay now.
+    pub due: i64,
     pub tabs: Vec<(&'static str, &'static str, i64)>,
 }
 
@@ -103,8 +125,12 @@ pub async fn counts(state: &AppState, store_id: StoreId) -> Result<Counts, WebEr
             (s.as_str(), label, by_status.get(s).copied().unwrap_or(0))
         })
         .collect();
+    let due = payouts::payable_affiliate_ids(&state.db, store_id)
+        .await?
+        .len() as i64;
     Ok(Counts {
         all: tabs.iter().map(|t| t.2).sum(),
+        due,
         tabs,
     })
 }
@@ -119,19 +145,40 @@ pub struct ListParams {
     sort: String,
     #[serde(default)]
     after: String,
+    #[serde(default)]
+    campaign: String,
 }
 
 pub struct ListState {
     pub status: String,
     pub q: String,
+    /// The campaign filter's id, empty for every campaign.
+    pub campaign: String,
     pub sort: &'static str,
     pub self_url: String,
 }
 
-fn list_url(status: &str, q: &str, sort: &str, after: Option<&str>) -> String {
+/// The list's own filters, carried by every link it makes.
+struct Filters<'a> {
+    status: &'a str,
+    q: &'a str,
+    campaign: &'a str,
+    sort: &'a str,
+}
+
+fn list_url(f: &Filters, after: Option<&str>) -> String {
+    let Filters {
+        status,
+        q,
+        campaign,
+        sort,
+    } = *f;
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     if !status.is_empty() {
         query.append_pair("status", status);
+    }
+    if !campaign.is_empty() {
+        query.append_pair("campaign", campaign);
     }
     if !q.is_empty() {
         query.append_pair("q", q);
@@ -164,6 +211,8 @@ struct IndexPage {
     shell: Shell,
     counts: Counts,
     sorts: Vec<(&'static str, &'static str)>,
+    /// The campaign filter's choices: (id, name).
+    campaigns: Vec<(String, String)>,
     results: Results,
 }
 
@@ -180,11 +229,15 @@ pub async fn index(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, WebError> {
     let store_id = staff.access.id();
+    let due_for_payout = params.status == DUE_TAB;
     let status = AffiliateStatus::parse(&params.status).ok();
     let sort = Sort::parse(&params.sort);
     let after = Uuid::parse_str(params.after.trim()).ok();
+    let campaign_id = Uuid::parse_str(params.campaign.trim()).ok().map(CampaignId);
     let query = ListQuery {
         status,
+        due_for_payout,
+        campaign_id,
         search: Some(params.q.clone()),
         sort,
         after,
@@ -206,31 +259,35 @@ pub async fn index(
         }
         other => other?,
     };
-    let status_text = status.map(|s| s.as_str()).unwrap_or("").to_owned();
+    let status_text = if due_for_payout {
+        DUE_TAB.to_owned()
+    } else {
+        status.map(|s| s.as_str()).unwrap_or("").to_owned()
+    };
+    let campaign_text = campaign_id.map(|c| c.0.to_string()).unwrap_or_default();
+    let filters = Filters {
+        status: &status_text,
+        q: &params.q,
+        campaign: &campaign_text,
+        sort: sort.as_str(),
+    };
     let next_url = if result.has_more {
-        result.items.last().map(|a| {
-            list_url(
-                &status_text,
-                &params.q,
-                sort.as_str(),
-                Some(&a.id.to_string()),
-            )
-        })
+        result
+            .items
+            .last()
+            .map(|a| list_url(&filters, Some(&a.id.to_string())))
     } else {
         None
     };
-    let first_url = after.map(|_| list_url(&status_text, &params.q, sort.as_str(), None));
+    let first_url = after.map(|_| list_url(&filters, None));
+    let currency = store_currency(&staff);
     let results = Results {
         csrf: staff.csrf.clone(),
-        rows: rows_for(&state, store_id, &result.items).await?,
+        rows: rows_for(&state, store_id, currency, &result.items).await?,
         list: ListState {
-            self_url: list_url(
-                &status_text,
-                &params.q,
-                sort.as_str(),
-                after.map(|a| a.to_string()).as_deref(),
-            ),
-            status: status_text,
+            self_url: list_url(&filters, after.map(|a| a.to_string()).as_deref()),
+            status: status_text.clone(),
+            campaign: campaign_text.clone(),
             q: params.q.clone(),
             sort: sort.as_str(),
         },
@@ -241,6 +298,11 @@ pub async fn index(
     }
     page(&IndexPage {
         counts: counts(&state, store_id).await?,
+        campaigns: campaigns::list_all(&state.db, store_id)
+            .await?
+            .into_iter()
+            .map(|c| (c.id.to_string(), c.name))
+            .collect(),
         shell: Shell::for_staff(&staff, "affiliates"),
         sorts: vec![
             ("newest", "Newest first"),

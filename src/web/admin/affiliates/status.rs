@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::list::{AffiliateRow, Counts, counts, rows_for};
+use super::list::{AffiliateRow, Counts, counts, rows_for, store_currency};
 use crate::domain::AffiliateId;
 use crate::domain::affiliate::{AffiliateStatus, StatusAction};
 use crate::services::affiliates::{self, ChangeStatusError, display_name};
@@ -75,10 +75,15 @@ pub async fn change_status(
     };
     let message = format!("{} is now {}.", display_name(&updated), updated.status);
     if htmx.request {
-        let row = rows_for(&state, store_id, std::slice::from_ref(&updated))
-            .await?
-            .pop()
-            .expect("one row");
+        let row = rows_for(
+            &state,
+            store_id,
+            store_currency(&staff),
+            std::slice::from_ref(&updated),
+        )
+        .await?
+        .pop()
+        .expect("one row");
         let body = RowPartial { row }.render()?
             + &CountsPartial {
                 counts: counts(&state, store_id).await?,

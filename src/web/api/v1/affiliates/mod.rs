@@ -132,6 +132,7 @@ pub async fn list(
         email: filters.email.clone(),
         search: None,
         sort: Sort::Newest,
+        due_for_payout: false,
         after: page.starting_after,
         limit: page.limit,
     };
