@@ -151,7 +151,10 @@ async fn the_affiliates_list_shows_earnings_due_and_paid_and_the_due_tab_holds_w
     assert!(!all.contains(&dora), "another store's affiliate");
     assert_eq!(element_text(&all, "count-due").as_deref(), Some("1"));
 
-    let due_tab = app.browser.get_html("/admin/affiliates?status=due").await;
+    let due_tab = app
+        .browser
+        .get_html("/admin/affiliates?status=due_for_payout")
+        .await;
     assert!(
         due_tab.contains(&format!("affiliate-{ann}")),
         "at the minimum: {due_tab}"
@@ -184,7 +187,9 @@ async fn the_affiliates_list_shows_earnings_due_and_paid_and_the_due_tab_holds_w
     assert!(!by_partners.contains(&format!("affiliate-{carl}")));
     let due_in_creators = app
         .browser
-        .get_html(&format!("/admin/affiliates?status=due&campaign={creators}"))
+        .get_html(&format!(
+            "/admin/affiliates?status=due_for_payout&campaign={creators}"
+        ))
         .await;
     assert!(
         due_in_creators.contains("no-affiliates"),
@@ -193,7 +198,10 @@ async fn the_affiliates_list_shows_earnings_due_and_paid_and_the_due_tab_holds_w
 
     // Bob's cent arrives: he joins the tab.
     commission(&app, &p.key, &bob, "0.01", "due").await;
-    let due_tab = app.browser.get_html("/admin/affiliates?status=due").await;
+    let due_tab = app
+        .browser
+        .get_html("/admin/affiliates?status=due_for_payout")
+        .await;
     assert!(due_tab.contains(&format!("affiliate-{bob}")));
     assert_eq!(element_text(&due_tab, "count-due").as_deref(), Some("2"));
 }

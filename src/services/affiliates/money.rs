@@ -4,6 +4,7 @@
 //! figures are net of them).
 
 use super::*;
+use crate::domain::states::CommissionStatus;
 use crate::entities::commission;
 
 /// Minor units of the store's currency.
@@ -30,24 +31,29 @@ pub async fn money_columns(
         .select_only()
         .column(commission::Column::AffiliateId)
         .column_as(
-            Expr::cust(
-                "CAST(SUM(CASE WHEN status IN ('pending', 'due', 'paid') \
+            Expr::cust(format!(
+                "CAST(SUM(CASE WHEN status IN ('{}', '{}', '{}') \
                  THEN amount_minor ELSE 0 END) AS BIGINT)",
-            ),
+                CommissionStatus::Pending.as_str(),
+                CommissionStatus::Due.as_str(),
+                CommissionStatus::Paid.as_str()
+            )),
             "earned",
         )
         .column_as(
-            Expr::cust(
-                "CAST(SUM(CASE WHEN status = 'due' AND payout_id IS NULL \
+            Expr::cust(format!(
+                "CAST(SUM(CASE WHEN status = '{}' AND payout_id IS NULL \
                  THEN amount_minor ELSE 0 END) AS BIGINT)",
-            ),
-            "due",
+                CommissionStatus::Due.as_str()
+            )),
+            "due_minor",
         )
         .column_as(
-            Expr::cust(
-                "CAST(SUM(CASE WHEN status = 'paid' THEN amount_minor ELSE 0 END) AS BIGINT)",
-            ),
-            "paid",
+            Expr::cust(format!(
+                "CAST(SUM(CASE WHEN status = '{}' THEN amount_minor ELSE 0 END) AS BIGINT)",
+                CommissionStatus::Paid.as_str()
+            )),
+            "paid_minor",
         )
         .filter(commission::Column::StoreId.eq(store_id.0))
         .filter(commission::Column::AffiliateId.is_in(ids.iter().map(|i| i.0)))

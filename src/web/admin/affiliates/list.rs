@@ -27,7 +27,7 @@ const PAGE_SIZE: u64 = 50;
 /// The id of the element search requests swap.
 const RESULTS_ID: &str = "affiliate-results";
 /// The `status` value of the "Due for payout" tab (not an affiliate status).
-const DUE_TAB: &str = "due";
+const DUE_TAB: &str = "due_for_payout";
 
 pub struct AffiliateRow {
     pub id: Uuid,
