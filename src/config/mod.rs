@@ -9,7 +9,6 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use base64::Engine;
 use url::Url;
 
 /// What the operator may set; `None` means "use the default".
@@ -58,23 +57,14 @@ pub struct Settings {
     pub mail_from: Option<String>,
 }
 
-/// Where outgoing mail goes; absent, mail stays in the outbox for the
-/// Emails page.
-#[derive(Clone)]
-pub struct MailConfig {
-    pub smtp_url: String,
-    pub from: String,
-}
+mod mail;
+mod secret;
+#[cfg(test)]
+mod tests;
 
-impl std::fmt::Debug for MailConfig {
-    // The URL may carry the SMTP password.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MailConfig")
-            .field("smtp_url", &"<hidden>")
-            .field("from", &self.from)
-            .finish()
-    }
-}
+pub use mail::MailConfig;
+use mail::parse_mail;
+use secret::{decode_secret, load_or_create_secret};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -253,70 +243,6 @@ impl Config {
     }
 }
 
-/// Both mail settings or neither; the URL must be one lettre understands.
-fn parse_mail(url: Option<&str>, from: Option<&str>) -> Result<Option<MailConfig>, ConfigError> {
-    let given = |v: Option<&str>| {
-        v.map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
-    let (url, from) = match (given(url), given(from)) {
-        (None, None) => return Ok(None),
-        (Some(_), None) => {
-            return Err(bad(
-                "TRIBUTARY_MAIL_FROM",
-                "must be set with TRIBUTARY_SMTP_URL (the address mail comes from)",
-            ));
-        }
-        (None, Some(_)) => {
-            return Err(bad(
-                "TRIBUTARY_SMTP_URL",
-                "must be set with TRIBUTARY_MAIL_FROM (e.g. smtp://user:pass@mail.example.com:587?tls=required)",
-            ));
-        }
-        (Some(url), Some(from)) => (url, from),
-    };
-    let parsed = Url::parse(&url).map_err(|_| {
-        bad(
-            "TRIBUTARY_SMTP_URL",
-            "is not a URL like smtp://user:pass@host:25 or smtps://host",
-        )
-    })?;
-    if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none_or(str::is_empty) {
-        return Err(bad(
-            "TRIBUTARY_SMTP_URL",
-            "must be smtp://host[:port] or smtps://host[:port] (user:pass@ before the host when the server needs it)",
-        ));
-    }
-    for (k, v) in parsed.query_pairs() {
-        match (k.as_ref(), v.as_ref()) {
-            ("tls", "required" | "opportunistic") if parsed.scheme() == "smtp" => {}
-            ("tls", _) => {
-                return Err(bad(
-                    "TRIBUTARY_SMTP_URL",
-                    "tls= must be required or opportunistic, with smtp:// (smtps:// is TLS already)",
-                ));
-            }
-            (other, _) => {
-                return Err(bad(
-                    "TRIBUTARY_SMTP_URL",
-                    format!("unknown option {other:?} (tls= is the one option)"),
-                ));
-            }
-        }
-    }
-    if crate::domain::Email::parse(&from).is_err() {
-        return Err(bad(
-            "TRIBUTARY_MAIL_FROM",
-            format!("{from:?} is not an email address like affiliates@example.com"),
-        ));
-    }
-    Ok(Some(MailConfig {
-        smtp_url: url,
-        from,
-    }))
-}
-
 fn parse_bounded(
     setting: &'static str,
     text: Option<&str>,
@@ -335,178 +261,4 @@ fn parse_bounded(
         ));
     }
     Ok(value)
-}
-
-fn decode_secret(text: &str) -> Option<Vec<u8>> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(text.trim())
-        .ok()?;
-    (bytes.len() >= 64).then_some(bytes)
-}
-
-fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, ConfigError> {
-    if let Ok(text) = std::fs::read_to_string(path) {
-        return decode_secret(&text).ok_or_else(|| {
-            bad(
-                "TRIBUTARY_SECRET_KEY",
-                format!(
-                    "{} is damaged: delete it to generate a new key (this signs everyone out)",
-                    path.display()
-                ),
-            )
-        });
-    }
-    let mut secret = vec![0u8; 64];
-    getrandom::fill(&mut secret).map_err(|e| bad("TRIBUTARY_SECRET_KEY", e.to_string()))?;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(&secret);
-    write_private_file(path, &encoded).map_err(|e| {
-        bad(
-            "TRIBUTARY_DATA_DIR",
-            format!("cannot write {}: {e}", path.display()),
-        )
-    })?;
-    Ok(secret)
-}
-
-#[cfg(unix)]
-fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(contents.as_bytes())
-}
-
-#[cfg(not(unix))]
-fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
-    std::fs::write(path, contents)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_serve_on_localhost_with_sqlite_under_data() {
-        let config = Config::from_settings(&Settings::default()).unwrap();
-        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
-        assert_eq!(config.database_url, "sqlite://./data/tributary.db?mode=rwc");
-        assert_eq!(config.public_base(), "http://127.0.0.1:8080");
-        assert!(!config.is_https());
-    }
-
-    #[test]
-    fn a_bad_setting_is_named_in_the_error() {
-        let cases = [
-            (
-                Settings {
-                    bind: Some("nowhere".into()),
-                    ..Default::default()
-                },
-                "TRIBUTARY_BIND",
-            ),
-            (
-                Settings {
-                    database_url: Some("mysql://x".into()),
-                    ..Default::default()
-                },
-                "DATABASE_URL",
-            ),
-            (
-                Settings {
-                    public_url: Some("ftp://x".into()),
-                    ..Default::default()
-                },
-                "TRIBUTARY_PUBLIC_URL",
-            ),
-            (
-                Settings {
-                    secret_key: Some("c2hvcnQ=".into()),
-                    ..Default::default()
-                },
-                "TRIBUTARY_SECRET_KEY",
-            ),
-            (
-                Settings {
-                    session_idle_minutes: Some("0".into()),
-                    ..Default::default()
-                },
-                "TRIBUTARY_SESSION_IDLE_MINUTES",
-            ),
-        ];
-        for (settings, name) in cases {
-            let err = Config::from_settings(&settings).unwrap_err();
-            assert_eq!(err.setting, name);
-            assert!(err.to_string().starts_with(name));
-        }
-    }
-
-    #[test]
-    fn mail_needs_both_settings_and_a_smtp_url() {
-        let with = |url: Option<&str>, from: Option<&str>| {
-            Config::from_settings(&Settings {
-                smtp_url: url.map(str::to_owned),
-                mail_from: from.map(str::to_owned),
-                ..Default::default()
-            })
-        };
-        assert!(with(None, None).unwrap().mail.is_none());
-        for url in [
-            "smtp://user:pass@mail.example.com:25",
-            "smtps://mail.example.com",
-            "smtp://mail.example.com:587?tls=required",
-        ] {
-            let mail = with(Some(url), Some("shop@example.com"))
-                .unwrap()
-                .mail
-                .unwrap();
-            assert_eq!(mail.smtp_url, url);
-            assert!(!format!("{mail:?}").contains("pass"));
-        }
-        let cases = [
-            (Some("smtp://mail.example.com"), None, "TRIBUTARY_MAIL_FROM"),
-            (None, Some("shop@example.com"), "TRIBUTARY_SMTP_URL"),
-            (
-                Some("http://mail.example.com"),
-                Some("shop@example.com"),
-                "TRIBUTARY_SMTP_URL",
-            ),
-            (
-                Some("smtp://mail.example.com?tls=maybe"),
-                Some("shop@example.com"),
-                "TRIBUTARY_SMTP_URL",
-            ),
-            (
-                Some("smtp://mail.example.com"),
-                Some("not an address"),
-                "TRIBUTARY_MAIL_FROM",
-            ),
-        ];
-        for (url, from, name) in cases {
-            assert_eq!(
-                with(url, from).unwrap_err().setting,
-                name,
-                "{url:?} {from:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn the_generated_secret_is_kept_across_starts() {
-        let dir = std::env::temp_dir().join(format!("tributary-config-{}", uuid::Uuid::now_v7()));
-        let settings = Settings {
-            data_dir: Some(dir.display().to_string()),
-            ..Default::default()
-        };
-        let mut first = Config::from_settings(&settings).unwrap();
-        first.ensure_data_dir().unwrap();
-        let mut second = Config::from_settings(&settings).unwrap();
-        second.ensure_data_dir().unwrap();
-        assert_eq!(first.secret_key.len(), 64);
-        assert_eq!(first.secret_key, second.secret_key);
-        std::fs::remove_dir_all(dir).ok();
-    }
 }
