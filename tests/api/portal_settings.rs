@@ -169,6 +169,15 @@ async fn store_credit_is_offered_to_an_affiliate_with_a_customer_account() {
         "{}",
         affiliate_json(&app, &p.key, id).await
     );
+    // Staff see the preference where they pay the affiliate from.
+    let admin = app
+        .browser
+        .get_html(&format!("/admin/affiliates/{id}"))
+        .await;
+    assert_eq!(
+        element_text(&admin, "prefers-paid").as_deref(),
+        Some("as store credit")
+    );
 }
 
 #[tokio::test]

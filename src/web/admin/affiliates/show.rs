@@ -12,6 +12,7 @@ use crate::domain::Currency;
 use crate::domain::campaign::Recurring;
 use crate::domain::commission::{RuleSource, Terms, rule_for};
 use crate::domain::money::format_minor;
+use crate::domain::payout::PayoutMethod;
 use crate::domain::percent::format_bp;
 use crate::domain::{AffiliateId, CampaignId, ValidationErrors};
 use crate::services::UseCaseError;
@@ -34,6 +35,9 @@ pub struct AffiliateView {
     pub anonymized: bool,
     pub campaign: String,
     pub payout_email: String,
+    /// How the affiliate would like to be paid (their portal setting);
+    /// staff still choose the method when they create a payout.
+    pub prefers: &'static str,
     /// What a referral's first sale earns, and what later ones earn.
     pub first_payment: String,
     pub later_payments: String,
@@ -164,6 +168,10 @@ pub async fn show_page(
         anonymized: a.anonymized_at.is_some(),
         campaign: campaign.name.clone(),
         payout_email: a.payout_email.clone().unwrap_or_else(|| a.email.clone()),
+        prefers: match a.payout_method {
+            PayoutMethod::External => "to their payout email",
+            PayoutMethod::StoreCredit => "as store credit",
+        },
         first_payment: describe_rule(&terms, true, currency),
         later_payments: later_payments(&terms, currency),
         discount,
