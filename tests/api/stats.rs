@@ -451,19 +451,13 @@ async fn the_staff_queue_and_an_affiliates_next_payout_follow_the_due_rules() {
         tributary::services::payouts::due(&app.db, k.store, "USD", PayoutMethod::External)
             .await
             .unwrap();
-    let bob = stats::affiliate_money(&app.db, k.store, k.bob, PayoutMethod::External)
+    let bob = stats::affiliate_money(&app.db, k.store, k.bob)
         .await
         .unwrap();
-    let ann = stats::affiliate_money(&app.db, k.store, k.ann, PayoutMethod::External)
+    let ann = stats::affiliate_money(&app.db, k.store, k.ann)
         .await
         .unwrap();
-    let elsewhere = stats::affiliate_money(
-        &app.db,
-        app.store_id("other").await,
-        k.bob,
-        PayoutMethod::External,
-    )
-    .await;
+    let elsewhere = stats::affiliate_money(&app.db, app.store_id("other").await, k.bob).await;
 
     assert_eq!(queue.pending_applications, 2);
     assert_eq!(queue.due_payouts, due_view.rows.len());
@@ -481,4 +475,43 @@ async fn the_staff_queue_and_an_affiliates_next_payout_follow_the_due_rules() {
         elsewhere,
         Err(tributary::services::ServiceError::NotFound)
     ));
+    assert!(
+        ann.next_payout
+            .held_back
+            .as_deref()
+            .unwrap_or("")
+            .contains("payout email"),
+        "{:?}",
+        ann.next_payout
+    );
+    // Paid in store credit, as she prefers, Ann needs no payout email: the
+    // estimate follows her preference.
+    app.sql(&format!(
+        "UPDATE affiliates SET payout_method = 'store_credit' WHERE id = {}",
+        app.uuid_sql(&k.ann.0.to_string())
+    ))
+    .await;
+    let ann = stats::affiliate_money(&app.db, k.store, k.ann)
+        .await
+        .unwrap();
+    let credit_view =
+        tributary::services::payouts::due(&app.db, k.store, "USD", PayoutMethod::StoreCredit)
+            .await
+            .unwrap();
+    let credit_line = credit_view.rows.iter().find(|r| r.affiliate_id == k.ann.0);
+    assert_eq!(
+        ann.next_payout.held_back.is_some(),
+        credit_line.is_none(),
+        "the Due view for store credit and the estimate agree: {:?}",
+        ann.next_payout
+    );
+    assert!(
+        !ann.next_payout
+            .held_back
+            .as_deref()
+            .unwrap_or("")
+            .contains("payout email"),
+        "no payout email is needed for store credit: {:?}",
+        ann.next_payout
+    );
 }

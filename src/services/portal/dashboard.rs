@@ -6,7 +6,6 @@
 
 use sea_orm::DatabaseConnection;
 
-use crate::domain::payout::PayoutMethod;
 use crate::domain::period::Period;
 use crate::domain::{AffiliateId, StoreId};
 use crate::services::ServiceResult;
@@ -25,9 +24,9 @@ pub async fn load(
     affiliate_id: AffiliateId,
     period: &Period,
 ) -> ServiceResult<Dashboard> {
-    // The estimate is the Due view's line for an external payout, the
-    // method staff use unless they grant store credit.
-    let money = stats::affiliate_money(db, store_id, affiliate_id, PayoutMethod::External).await?;
+    // The estimate is the Due view's line for the method the affiliate
+    // prefers.
+    let money = stats::affiliate_money(db, store_id, affiliate_id).await?;
     let summary = stats::summary(db, Scope::affiliate(store_id, affiliate_id), period).await?;
     Ok(Dashboard { summary, money })
 }

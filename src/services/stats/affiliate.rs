@@ -5,7 +5,7 @@
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::domain::payout::{Ineligible, PayoutMethod};
+use crate::domain::payout::Ineligible;
 use crate::domain::{AffiliateId, StoreId};
 use crate::entities::{affiliate, campaign, store};
 use crate::services::{ServiceError, ServiceResult, payouts};
@@ -34,13 +34,12 @@ pub struct AffiliateMoney {
 }
 
 /// The balance and next payout of `affiliate_id` in `store_id` (an
-/// affiliate of another store is not found). `method` is how the store
-/// pays them (external payouts need a payout email).
+/// affiliate of another store is not found), estimated for the method the
+/// affiliate prefers (external payouts need a payout email).
 pub async fn affiliate_money(
     conn: &impl ConnectionTrait,
     store_id: StoreId,
     affiliate_id: AffiliateId,
-    method: PayoutMethod,
 ) -> ServiceResult<AffiliateMoney> {
     let a = affiliate::Entity::find_by_id(affiliate_id.0)
         .filter(affiliate::Column::StoreId.eq(store_id.0))
@@ -52,6 +51,7 @@ pub async fn affiliate_money(
         .await?
         .ok_or(ServiceError::NotFound)?
         .currency;
+    let method = a.payout_method;
     let row = payouts::due_of_affiliate(conn, store_id, affiliate_id, &currency, method).await?;
     let next_payout = match row {
         Some(r) => NextPayout {
