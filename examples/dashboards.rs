@@ -20,7 +20,6 @@ use std::time::Instant;
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 use tributary::config::{Config, Settings};
-use tributary::domain::payout::PayoutMethod;
 use tributary::domain::period::Period;
 use tributary::domain::{AffiliateId, StoreId};
 use tributary::services::stats::{self, Scope, TopBy};
@@ -134,7 +133,7 @@ async fn time(db: &DatabaseConnection, slug: &str, n: usize) -> anyhow::Result<(
     for _ in 0..n {
         let t = Instant::now();
         let s = stats::summary(db, Scope::affiliate(store, focus), &period).await?;
-        stats::affiliate_money(db, store, focus, PayoutMethod::External).await?;
+        stats::affiliate_money(db, store, focus).await?;
         portal.push(t.elapsed().as_secs_f64() * 1000.0);
         std::hint::black_box(s);
         let t = Instant::now();
