@@ -26,6 +26,7 @@ mod m20261202_000014_repair_float_balances;
 mod m20261202_000016_reattribution;
 mod m20261202_000017_show_customer_emails;
 mod m20261202_000018_portal_settings;
+mod m20261202_000021_commission_splits;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_reattribution::Migration),
             Box::new(m20261202_000017_show_customer_emails::Migration),
             Box::new(m20261202_000018_portal_settings::Migration),
+            Box::new(m20261202_000021_commission_splits::Migration),
         ]
     }
 }

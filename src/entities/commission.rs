@@ -25,6 +25,9 @@ pub struct Model {
     pub payout_id: Option<Uuid>,
     /// For a clawback: the paid commission it takes back.
     pub clawback_of: Option<Uuid>,
+    /// For a part split off by a recorded payout: the family's first
+    /// commission (same sale, referral, affiliate and campaign).
+    pub split_of: Option<Uuid>,
     pub remarks: Option<String>,
     /// What the store kept on a manual commission (ReferralStack's adminEarnedAmount).
     pub admin_earned_minor: Option<i64>,

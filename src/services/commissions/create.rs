@@ -300,6 +300,7 @@ pub async fn create(
         paid_at: Set(None),
         payout_id: Set(None),
         clawback_of: Set(None),
+        split_of: Set(None),
         remarks: Set(remarks),
         admin_earned_minor: Set(admin_earned),
         external_payment_id: Set(external_payment_id),

@@ -93,6 +93,7 @@ pub(crate) async fn adjust_in(
         paid_at: Set(None),
         payout_id: Set(None),
         clawback_of: Set(None),
+        split_of: Set(None),
         remarks: Set(Some(format!("Balance adjustment: {reason}"))),
         admin_earned_minor: Set(None),
         external_payment_id: Set(None),

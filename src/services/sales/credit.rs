@@ -94,6 +94,7 @@ pub(super) async fn credit(
             paid_at: None,
             payout_id: None,
             clawback_of: None,
+            split_of: None,
             remarks: None,
             admin_earned_minor: None,
             external_payment_id: None,
