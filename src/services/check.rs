@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
 use uuid::Uuid;
 
 use super::ServiceResult;
@@ -49,7 +49,8 @@ pub enum Violation {
         amount: i64,
         restored: i64,
     },
-    /// Invariant 4: one sale credited twice to one affiliate.
+    /// Invariant 4: one sale credited twice to one affiliate (a commission
+    /// split by a recorded payout counts once).
     DuplicateCommission {
         sale_id: Uuid,
         affiliate_id: Uuid,
@@ -124,31 +125,43 @@ impl std::fmt::Display for Violation {
 pub async fn run(conn: &impl ConnectionTrait) -> ServiceResult<Vec<Violation>> {
     let mut violations = Vec::new();
     balances(conn, &mut violations).await?;
-    let duplicates: Vec<(Uuid, Uuid, i64)> = commission::Entity::find()
-        .select_only()
-        .column(commission::Column::SaleId)
-        .column(commission::Column::AffiliateId)
-        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
-        .filter(commission::Column::Kind.eq(CommissionKind::Sale))
-        .filter(commission::Column::SaleId.is_not_null())
-        // A commission voided when staff moved the sale away earns nothing:
-        // moving it back gives the affiliate one live commission again.
-        .filter(commission::Column::Status.ne(CommissionStatus::Voided))
-        .group_by(commission::Column::SaleId)
-        .group_by(commission::Column::AffiliateId)
-        .having(Expr::cust("COUNT(*) > 1"))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    for (sale_id, affiliate_id, count) in duplicates {
-        violations.push(Violation::DuplicateCommission {
-            sale_id,
-            affiliate_id,
-            count,
-        });
-    }
+    duplicates(conn, &mut violations).await?;
     payouts(conn, &mut violations).await?;
     Ok(violations)
+}
+
+/// Invariant 4: live sale commissions per sale and affiliate, each family
+/// counted once. A part split off by a recorded payout (`split_of`) belongs
+/// to its family only when the family's first commission is a first part of
+/// the same sale and affiliate; any other `split_of` counts as a commission
+/// of its own, so a stray pointer cannot hide a real duplicate. A commission
+/// voided when staff moved the sale away earns nothing: moving it back
+/// gives the affiliate one live commission again.
+async fn duplicates(
+    conn: &impl ConnectionTrait,
+    violations: &mut Vec<Violation>,
+) -> ServiceResult<()> {
+    let sale = CommissionKind::Sale.as_str();
+    let voided = CommissionStatus::Voided.as_str();
+    let family = "COUNT(DISTINCT COALESCE(f.id, c.id))";
+    let sql = format!(
+        "SELECT c.sale_id AS sale_id, c.affiliate_id AS affiliate_id, CAST({family} AS BIGINT) AS n \
+         FROM commissions c LEFT JOIN commissions f ON f.id = c.split_of AND f.split_of IS NULL \
+         AND f.sale_id = c.sale_id AND f.affiliate_id = c.affiliate_id AND f.kind = '{sale}' \
+         WHERE c.kind = '{sale}' AND c.sale_id IS NOT NULL AND c.status <> '{voided}' \
+         GROUP BY c.sale_id, c.affiliate_id HAVING {family} > 1"
+    );
+    let rows = conn
+        .query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await?;
+    for row in rows {
+        violations.push(Violation::DuplicateCommission {
+            sale_id: row.try_get("", "sale_id")?,
+            affiliate_id: row.try_get("", "affiliate_id")?,
+            count: row.try_get("", "n")?,
+        });
+    }
+    Ok(())
 }
 
 /// Invariant 1. The balances are read as text and the ledger summed in two

@@ -9,6 +9,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::campaign::{Commission, CommissionType, Recurring};
 
+pub mod split;
+
 /// What the campaign (or the affiliate's override) says about paying.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Terms {

@@ -1,9 +1,10 @@
 //! Payouts: their states and methods, and the pure choice of what one
 //! settles. A service loads an affiliate's unclaimed due commissions
 //! (clawbacks included, negative), calls `settle_all` (the Due view, batch
-//! creation) or `settle_amount` (Komerza's record-a-payout), and persists
-//! the selection it gets: the payout's amount is always the exact sum of
-//! the commissions it names (DESIGN §3, invariant 2).
+//! creation) or `settle_amount` (Komerza's record-a-payout, which may cut
+//! one commission in two), and persists the selection it gets: the
+//! payout's amount is always the exact sum of the commissions it names
+//! (DESIGN §3, invariant 2).
 
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
@@ -137,6 +138,19 @@ pub struct Selection {
     /// The oldest and newest due date among the settled commissions.
     pub period_start: DateTime<Utc>,
     pub period_end: DateTime<Utc>,
+    /// The one commission a recorded amount covers only in part.
+    pub split: Option<Split>,
+}
+
+/// A due commission a recorded payout covers in part: its amount becomes
+/// `settled_minor` (settled by the payout) and a new due commission of the
+/// same sale holds `remainder_minor`; both are ≥ 1 minor unit and add up to
+/// the commission's amount, so the balance does not move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split {
+    pub commission_id: Uuid,
+    pub settled_minor: i64,
+    pub remainder_minor: i64,
 }
 
 /// Why an affiliate gets no payout now.
@@ -216,6 +230,7 @@ fn selection(chosen: &[&DueItem], amount_minor: i64) -> Option<Selection> {
         count: chosen.len(),
         period_start: start,
         period_end: end,
+        split: None,
     })
 }
 
@@ -254,55 +269,67 @@ pub fn settle_all(items: &[DueItem], rules: Rules) -> Result<Selection, Ineligib
     selection(&chosen, due_minor).ok_or(Ineligible::NothingDue)
 }
 
-/// An amount that no whole set of due commissions (clawbacks first, then
-/// oldest first) adds up to: the nearest amounts that do.
+/// Why a recorded amount cannot be paid from what is due.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoWholeSet {
-    pub below_minor: Option<i64>,
-    pub above_minor: Option<i64>,
+pub enum RecordRefusal {
+    /// More than the due commissions (after clawbacks) add up to.
+    ExceedsDue { due_minor: i64 },
+    /// A sum that does not fit in 64 bits (never with real money).
+    Overflow,
 }
 
-/// Komerza's "record a payout of X": the clawbacks and the oldest due
-/// commissions whose sum is exactly `amount_minor`. A commission is never
-/// cut in two (see docs/payouts.md): an amount that falls inside one is
-/// refused with the nearest amounts that settle whole commissions.
-pub fn settle_amount(items: &[DueItem], amount_minor: i64) -> Result<Selection, NoWholeSet> {
-    let chosen = ordered(items);
+/// Komerza's "record a payout of X": the clawbacks, then the oldest due
+/// commissions, whole while they fit in `amount_minor`; the first one that
+/// does not fit is split (`Selection::split`): the payout settles
+/// `amount − Σ the others` of it and the rest stays due. The selection
+/// names the split commission too, so once its amount is the settled part
+/// the payout is the exact sum of what it names (invariant 2). Once the
+/// amount is reached, a run of zero-amount commissions is settled with it.
+pub fn settle_amount(items: &[DueItem], amount_minor: i64) -> Result<Selection, RecordRefusal> {
+    let due_minor = checked_sum(items).ok_or(RecordRefusal::Overflow)?;
+    let ordered = ordered(items);
+    let mut chosen = Vec::new();
     let mut sum = 0i64;
-    let mut below = None;
-    for (n, item) in chosen.iter().enumerate() {
-        sum = sum.checked_add(item.amount_minor).ok_or(NoWholeSet {
-            below_minor: below,
-            above_minor: None,
-        })?;
+    let mut split = None;
+    for item in ordered {
         if item.amount_minor < 0 {
-            continue; // still inside the clawbacks every payout carries
+            // The clawbacks every payout carries.
+            sum = sum
+                .checked_add(item.amount_minor)
+                .ok_or(RecordRefusal::Overflow)?;
+            chosen.push(item);
+            continue;
         }
-        if sum == amount_minor {
-            // A run of zero-amount commissions after it settles too.
-            let mut end = n + 1;
-            while end < chosen.len() && chosen[end].amount_minor == 0 {
-                end += 1;
+        if sum >= amount_minor {
+            if item.amount_minor == 0 {
+                chosen.push(item);
+                continue;
             }
-            return selection(&chosen[..end], amount_minor).ok_or(NoWholeSet {
-                below_minor: None,
-                above_minor: None,
+            break;
+        }
+        let next = sum
+            .checked_add(item.amount_minor)
+            .ok_or(RecordRefusal::Overflow)?;
+        if next > amount_minor {
+            // amount − sum is in 1..item: the part the payout covers.
+            let settled_minor = amount_minor - sum;
+            split = Some(Split {
+                commission_id: item.id,
+                settled_minor,
+                remainder_minor: item.amount_minor - settled_minor,
             });
+            sum = amount_minor;
+        } else {
+            sum = next;
         }
-        if sum > amount_minor {
-            return Err(NoWholeSet {
-                below_minor: below,
-                above_minor: Some(sum),
-            });
-        }
-        if sum > 0 {
-            below = Some(sum);
-        }
+        chosen.push(item);
     }
-    Err(NoWholeSet {
-        below_minor: below,
-        above_minor: None,
-    })
+    if sum != amount_minor {
+        return Err(RecordRefusal::ExceedsDue { due_minor });
+    }
+    let mut s = selection(&chosen, amount_minor).ok_or(RecordRefusal::ExceedsDue { due_minor })?;
+    s.split = split;
+    Ok(s)
 }
 
 #[cfg(test)]

@@ -90,24 +90,42 @@ fn nothing_is_paid_below_the_minimum_without_an_email_or_when_clawbacks_outweigh
 }
 
 #[test]
-fn a_recorded_amount_settles_the_oldest_whole_commissions_or_names_the_nearest() {
+fn a_recorded_amount_settles_the_oldest_whole_commissions_and_splits_the_next() {
     let items = [item(1, 1000, 1), item(2, 2000, 2), item(3, 500, 3)];
     let s = settle_amount(&items, 3000).unwrap();
     assert_eq!(s.commission_ids, vec![items[0].id, items[1].id]);
+    assert_eq!(s.split, None, "an amount on a boundary splits nothing");
     assert_eq!(settle_amount(&items, 3500).unwrap().count, 3);
+
+    let s = settle_amount(&items, 2500).unwrap();
+    assert_eq!(s.commission_ids, vec![items[0].id, items[1].id]);
+    assert_eq!(s.amount_minor, 2500);
     assert_eq!(
-        settle_amount(&items, 2500),
-        Err(NoWholeSet {
-            below_minor: Some(1000),
-            above_minor: Some(3000)
+        s.split,
+        Some(Split {
+            commission_id: items[1].id,
+            settled_minor: 1500,
+            remainder_minor: 500
         })
     );
     assert_eq!(
-        settle_amount(&items, 9000),
-        Err(NoWholeSet {
-            below_minor: Some(3500),
-            above_minor: None
+        s.period_end, items[1].due_at,
+        "the split one is in the period"
+    );
+
+    let s = settle_amount(&items, 1).unwrap();
+    assert_eq!(s.commission_ids, vec![items[0].id]);
+    assert_eq!(
+        s.split,
+        Some(Split {
+            commission_id: items[0].id,
+            settled_minor: 1,
+            remainder_minor: 999
         })
+    );
+    assert_eq!(
+        settle_amount(&items, 3501),
+        Err(RecordRefusal::ExceedsDue { due_minor: 3500 })
     );
 }
 
@@ -116,7 +134,29 @@ fn a_recorded_amount_always_carries_the_clawbacks() {
     let items = [item(1, 1000, 1), item(2, -300, 5), item(3, 500, 3)];
     let s = settle_amount(&items, 700).unwrap();
     assert_eq!(s.commission_ids, vec![items[1].id, items[0].id]);
-    assert!(settle_amount(&items, 1000).is_err());
+    assert_eq!(s.split, None);
+    let s = settle_amount(&items, 500).unwrap();
+    assert_eq!(s.commission_ids, vec![items[1].id, items[0].id]);
+    assert_eq!(
+        s.split,
+        Some(Split {
+            commission_id: items[0].id,
+            settled_minor: 800,
+            remainder_minor: 200
+        }),
+        "the clawback is carried, so the first commission covers 500 + 300"
+    );
+    assert!(settle_amount(&items, 1201).is_err());
+}
+
+#[test]
+fn zero_commissions_after_the_amount_are_settled_with_it_and_never_split() {
+    let items = [item(1, 1000, 1), item(2, 0, 2), item(3, 500, 3)];
+    let s = settle_amount(&items, 1000).unwrap();
+    assert_eq!(s.commission_ids, vec![items[0].id, items[1].id]);
+    let s = settle_amount(&items, 1200).unwrap();
+    assert_eq!(s.split.unwrap().commission_id, items[2].id);
+    assert_eq!(s.count, 3);
 }
 
 fn items_strategy() -> impl Strategy<Value = Vec<DueItem>> {
@@ -153,17 +193,41 @@ proptest! {
             Err(Ineligible::BelowMinimum { due_minor, .. }) => prop_assert!(due_minor < minimum),
             Err(_) => {}
         }
+        let due: i64 = items.iter().map(|i| i.amount_minor).sum();
         match settle_amount(&items, amount) {
             Ok(s) => {
-                check(&s)?;
+                // The selection is exact once the split one is cut down.
+                let mut ids = s.commission_ids.clone();
+                ids.sort();
+                ids.dedup();
+                prop_assert_eq!(ids.len(), s.count);
+                let settled_of = |i: &DueItem| match s.split {
+                    Some(p) if p.commission_id == i.id => p.settled_minor,
+                    _ => i.amount_minor,
+                };
+                let sum: i64 = items.iter().filter(|i| s.commission_ids.contains(&i.id)).map(settled_of).sum();
+                prop_assert_eq!(sum, amount);
                 prop_assert_eq!(s.amount_minor, amount);
+                prop_assert!(s.period_start <= s.period_end);
                 let clawbacks = items.iter().filter(|i| i.amount_minor < 0).count();
                 prop_assert!(s.commission_ids.iter().filter(|id| items.iter().any(|i| i.id == **id && i.amount_minor < 0)).count() == clawbacks);
+                if let Some(p) = s.split {
+                    let whole = items.iter().find(|i| i.id == p.commission_id).unwrap();
+                    prop_assert!(p.settled_minor >= 1 && p.remainder_minor >= 1);
+                    prop_assert_eq!(p.settled_minor + p.remainder_minor, whole.amount_minor);
+                    // Oldest first: every earning older than the split one
+                    // is settled whole, none newer is touched.
+                    for i in items.iter().filter(|i| i.amount_minor > 0 && i.id != whole.id) {
+                        let older = (i.due_at, i.id) < (whole.due_at, whole.id);
+                        prop_assert_eq!(s.commission_ids.contains(&i.id), older);
+                    }
+                }
             }
-            Err(NoWholeSet { below_minor, above_minor }) => {
-                if let Some(b) = below_minor { prop_assert!(b < amount); }
-                if let Some(a) = above_minor { prop_assert!(a > amount); }
+            Err(RecordRefusal::ExceedsDue { due_minor }) => {
+                prop_assert_eq!(due_minor, due);
+                prop_assert!(amount > due);
             }
+            Err(RecordRefusal::Overflow) => prop_assert!(false, "no overflow with these sums"),
         }
     }
 }

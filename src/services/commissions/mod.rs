@@ -88,6 +88,21 @@ pub async fn ledger_entries(
         .await?)
 }
 
+/// The parts split off a commission by recorded payouts, oldest first
+/// (for a part itself: none; its `split_of` names the first).
+pub async fn parts_of(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    id: CommissionId,
+) -> ServiceResult<Vec<commission::Model>> {
+    Ok(commission::Entity::find()
+        .filter(commission::Column::StoreId.eq(store_id.0))
+        .filter(commission::Column::SplitOf.eq(id.0))
+        .order_by_asc(commission::Column::Id)
+        .all(conn)
+        .await?)
+}
+
 /// The audit trail of one commission, oldest first.
 pub async fn audit_trail(
     conn: &impl ConnectionTrait,
@@ -109,6 +124,7 @@ pub fn snapshot(c: &commission::Model) -> serde_json::Value {
         "referral_id": c.referral_id, "kind": c.kind, "sale_amount_minor": c.sale_amount_minor,
         "amount_minor": c.amount_minor, "original_amount_minor": c.original_amount_minor,
         "currency": c.currency, "status": c.status, "due_at": c.due_at, "clawback_of": c.clawback_of,
+        "split_of": c.split_of,
         "remarks": c.remarks, "admin_earned_minor": c.admin_earned_minor,
         "external_payment_id": c.external_payment_id, "void_reason": c.void_reason, "void_note": c.void_note,
     })

@@ -4,7 +4,8 @@
 //!   and, for external payouts, a payout email), with amounts and periods.
 //! - `create`: one payout per affiliate settling everything due (the Due
 //!   view); `record`: Komerza's "record a payout of X", settling the
-//!   clawbacks and the oldest due commissions that add up to exactly X.
+//!   clawbacks and the oldest due commissions up to X, the last one split
+//!   (`split`) when X ends inside it.
 //! - `mark_paid`, `void`: the payout's life; a void makes its commissions
 //!   due again and gives the money back to the balance.
 //! - `adjust`: a manual ± correction of the balance (a due manual
@@ -33,6 +34,7 @@ mod mark_paid;
 mod pay_one;
 mod record;
 mod settle;
+mod split;
 mod void;
 
 /// What pages and the API read of a payout.
@@ -49,7 +51,8 @@ pub(crate) use mark_paid::Announce;
 pub use mark_paid::{MarkPaidInput, mark_paid};
 pub(crate) use pay_one::pay_one_in;
 pub use pay_one::{pay_commission, unpay_commission};
-pub use record::{RecordInput, record};
+pub use record::{RecordInput, Recorded, record, record_split};
+pub use split::Parts as SplitParts;
 pub use void::void;
 
 use super::{ServiceError, ServiceResult};
@@ -176,7 +179,7 @@ pub(crate) fn commission_snapshot(c: &commission::Model) -> Value {
     json!({
         "id": c.id, "affiliate_id": c.affiliate_id, "sale_id": c.sale_id, "referral_id": c.referral_id,
         "kind": c.kind, "amount_minor": c.amount_minor, "currency": c.currency, "status": c.status,
-        "due_at": c.due_at, "paid_at": c.paid_at, "payout_id": c.payout_id,
+        "due_at": c.due_at, "paid_at": c.paid_at, "payout_id": c.payout_id, "split_of": c.split_of,
     })
 }
 

@@ -2,20 +2,21 @@
 //! balance), paid externally or converted to store credit, with a comment.
 //!
 //! The payout settles the affiliate's clawbacks and then the oldest due
-//! commissions that add up to exactly the amount. A commission is never
-//! cut in two: an amount that ends inside one is refused (422 on `amount`)
-//! with the nearest amounts that settle whole commissions, so a payout's
-//! amount is always the sum of what it settles (invariant 2) and each sale
-//! keeps one commission (invariant 4). The full available balance always
-//! works when the balance is all due commissions.
+//! commissions, whole while they fit in the amount. An amount that ends
+//! inside a commission splits it (`split`): the payout settles the part it
+//! covers, and a new due commission of the same sale holds the rest, so a
+//! payout's amount is always the sum of what it settles (invariant 2) and
+//! the split moves no money (invariant 1). The family counts as one
+//! commission of its sale (invariant 4; see `services::check`).
 
 use sea_orm::DatabaseConnection;
 
 use super::settle::{self, Settlement};
+use super::split::{Parts, split};
 use super::{ServiceResult, currency_of, lock_affiliate, unclaimed_due};
 use crate::db;
 use crate::domain::money::{format_minor, parse_amount};
-use crate::domain::payout::{PayoutMethod, settle_amount};
+use crate::domain::payout::{PayoutMethod, RecordRefusal, settle_amount};
 use crate::domain::{AffiliateId, StoreId, ValidationErrors};
 use crate::entities::{payout, store};
 use crate::services::Actor;
@@ -26,6 +27,12 @@ pub struct RecordInput {
     pub comment: Option<String>,
 }
 
+/// A recorded payout, and the commission it split if it covered one in part.
+pub struct Recorded {
+    pub payout: payout::Model,
+    pub split: Option<Parts>,
+}
+
 pub async fn record(
     db: &DatabaseConnection,
     store: &store::Model,
@@ -33,6 +40,19 @@ pub async fn record(
     affiliate_id: AffiliateId,
     input: RecordInput,
 ) -> ServiceResult<payout::Model> {
+    Ok(record_split(db, store, actor, affiliate_id, input)
+        .await?
+        .payout)
+}
+
+/// `record`, answering the split too (the API names both parts).
+pub async fn record_split(
+    db: &DatabaseConnection,
+    store: &store::Model,
+    actor: &Actor,
+    affiliate_id: AffiliateId,
+    input: RecordInput,
+) -> ServiceResult<Recorded> {
     let store_id = StoreId(store.id);
     let cur = currency_of(&store.currency);
     let mut errors = ValidationErrors::new();
@@ -91,25 +111,24 @@ pub async fn record(
         .into());
     }
     let items = unclaimed_due(&txn, store_id, affiliate_id).await?;
-    let selection = settle_amount(&items, amount).map_err(|near| {
-        let options: Vec<String> = [near.below_minor, near.above_minor]
-            .into_iter()
-            .flatten()
-            .filter(|m| *m <= a.balance_minor)
-            .map(|m| format_minor(m, cur))
-            .collect();
+    let selection = settle_amount(&items, amount).map_err(|why| {
         ValidationErrors::single(
             "amount",
-            if options.is_empty() {
-                "must settle whole due commissions, oldest first; none add up to it".to_owned()
-            } else {
-                format!(
-                    "must settle whole due commissions, oldest first: {} would",
-                    options.join(" or ")
-                )
+            match why {
+                RecordRefusal::ExceedsDue { due_minor } => format!(
+                    "must be at most what is due after clawbacks, {}",
+                    format_minor(due_minor.max(0), cur)
+                ),
+                RecordRefusal::Overflow => "cannot be paid: the due sum is too large".to_owned(),
             },
         )
     })?;
+    // The split first: the payout then claims the settled part at its new
+    // amount, and its own check (Σ claimed = amount) holds.
+    let parts = match selection.split {
+        Some(s) => Some(split(&txn, store_id, actor, s).await?),
+        None => None,
+    };
     let p = settle::write(
         &txn,
         store_id,
@@ -124,5 +143,8 @@ pub async fn record(
     )
     .await?;
     txn.commit().await?;
-    Ok(p)
+    Ok(Recorded {
+        payout: p,
+        split: parts,
+    })
 }

@@ -2,7 +2,9 @@
 //!
 //! A sale is idempotent on the store's payment id: posting it again returns
 //! the original, never a second commission (and the unique index on
-//! `(sale_id, affiliate_id)` makes that hold under concurrent deliveries).
+//! `(sale_id, affiliate_id)` over each commission family's first part makes
+//! that hold under concurrent deliveries; a part split off by a recorded
+//! payout is not a second commission).
 //! The sale, its commission, the referral's progress, the counters, the
 //! events and the audit entry commit together or not at all.
 
@@ -17,6 +19,7 @@ use uuid::Uuid;
 
 mod attribution;
 mod refunds;
+mod reverse;
 mod work;
 mod writer;
 
