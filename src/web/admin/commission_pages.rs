@@ -30,6 +30,13 @@ pub struct LedgerLine {
     pub when: String,
 }
 
+/// A part split off this commission by a recorded payout.
+pub struct PartLine {
+    pub id: Uuid,
+    pub amount: String,
+    pub status: String,
+}
+
 #[derive(Template)]
 #[template(path = "admin/commissions/show.html")]
 struct ShowPage {
@@ -40,6 +47,7 @@ struct ShowPage {
     sale_amount: String,
     referral: Option<Referral>,
     ledger: Vec<LedgerLine>,
+    parts: Vec<PartLine>,
     audit: Vec<AuditEntry>,
     form: EditForm,
     errors: ValidationErrors,
@@ -95,6 +103,15 @@ pub async fn show_with(
             when: e.created_at.format("%Y-%m-%d %H:%M").to_string(),
         })
         .collect();
+    let parts = commissions::parts_of(&state.db, store_id, CommissionId(id))
+        .await?
+        .iter()
+        .map(|p| PartLine {
+            id: p.id,
+            amount: format_minor(p.amount_minor, currency),
+            status: p.status.to_string(),
+        })
+        .collect();
     let audit = commissions::audit_trail(&state.db, store_id, CommissionId(id)).await?;
     let clawback_url = {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
@@ -126,6 +143,7 @@ pub async fn show_with(
             sale,
             referral,
             ledger,
+            parts,
             audit,
             form,
             errors,

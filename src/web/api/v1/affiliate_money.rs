@@ -22,8 +22,9 @@ fn currency(caller: &ApiCaller) -> crate::domain::Currency {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayoutRecord {
-    /// 0.01 up to the available balance; it must settle whole due
-    /// commissions (clawbacks first, then oldest first), else a 422.
+    /// 0.01 up to the available balance. It settles the clawbacks, then the
+    /// oldest due commissions; one it covers only in part is split into the
+    /// part paid and a due remainder (`split` in the answer).
     pub amount: DecimalText,
     /// True: granted as store credit to the affiliate's external customer id.
     #[serde(default, alias = "convertedToStoreCredit")]
@@ -32,9 +33,31 @@ pub struct PayoutRecord {
     pub comment: Option<String>,
 }
 
-/// Records a payout of an amount (Komerza's record-a-payout).
+/// A due commission a recorded payout covered in part.
+#[derive(Serialize, ToSchema)]
+pub struct SplitBody {
+    /// The commission the payout settles, its amount now the part covered.
+    pub commission_id: Uuid,
+    pub settled: String,
+    /// The new due commission holding the rest (same sale; `split_of` names
+    /// the family's first commission).
+    pub remainder_commission_id: Uuid,
+    pub remainder: String,
+}
+
+/// The payout, and the commission it split (or null).
+#[derive(Serialize, ToSchema)]
+pub struct RecordedPayoutBody {
+    #[serde(flatten)]
+    pub payout: PayoutBody,
+    pub split: Option<SplitBody>,
+}
+
+/// Records a payout of an amount (Komerza's record-a-payout): the
+/// clawbacks, then the oldest due commissions, the last one split when the
+/// amount ends inside it.
 #[utoipa::path(tag = "payouts", params(("id" = Uuid, Path)), request_body = PayoutRecord,
-    responses((status = 201, body = PayoutBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = RecordedPayoutBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/affiliates/{id}/payouts")]
 pub async fn record(
     state: web::Data<AppState>,
@@ -43,7 +66,7 @@ pub async fn record(
     body: ApiJson<PayoutRecord>,
 ) -> Result<HttpResponse, WebError> {
     let b = body.0;
-    let p = payouts::record(
+    let recorded = payouts::record_split(
         &state.db,
         &caller.store,
         &caller.actor(),
@@ -55,7 +78,17 @@ pub async fn record(
         },
     )
     .await?;
-    Ok(HttpResponse::Created().json(body_of(&state, &p).await?))
+    let cur = currency(&caller);
+    let split = recorded.split.map(|parts| SplitBody {
+        commission_id: parts.settled.id,
+        settled: format_minor(parts.settled.amount_minor, cur),
+        remainder_commission_id: parts.remainder.id,
+        remainder: format_minor(parts.remainder.amount_minor, cur),
+    });
+    Ok(HttpResponse::Created().json(RecordedPayoutBody {
+        payout: body_of(&state, &recorded.payout).await?,
+        split,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -54,6 +54,9 @@ pub struct CommissionBody {
     /// `fraud`, `duplicate`, `order_cancelled`, `tracking_error` or `other`, once voided.
     pub void_reason: Option<String>,
     pub void_note: Option<String>,
+    /// A part split off by a recorded payout that covered a commission in
+    /// part: the family's first commission (same sale). Null otherwise.
+    pub split_of: Option<Uuid>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -82,6 +85,7 @@ impl CommissionBody {
             external_payment_id: c.external_payment_id.clone(),
             void_reason: c.void_reason.map(|r| r.to_string()),
             void_note: c.void_note.clone(),
+            split_of: c.split_of,
             created_at: c.created_at,
         }
     }
