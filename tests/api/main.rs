@@ -34,6 +34,7 @@ mod opening_balance;
 mod pages;
 mod payout_pages;
 mod payouts;
+mod payouts_split;
 mod portal_dashboard;
 mod portal_isolation;
 mod portal_join;

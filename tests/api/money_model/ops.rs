@@ -99,6 +99,8 @@ pub struct World<'a> {
     commissions: Vec<String>,
     payouts: Vec<String>,
     next_sale: u32,
+    /// Recorded payouts that split a commission.
+    pub splits: u32,
 }
 
 /// Cents as the API's decimal text.
@@ -155,6 +157,7 @@ impl<'a> World<'a> {
             commissions: Vec::new(),
             payouts: Vec::new(),
             next_sale: 0,
+            splits: 0,
         };
         for n in 0..affiliates {
             let token = format!("m{case}a{n}");
@@ -379,6 +382,9 @@ impl<'a> World<'a> {
         Ok(true)
     }
 
+    /// A record of `percent` % of the available balance: any amount from
+    /// 0.01 to the balance is paid, the commission it ends inside split in
+    /// two (the remainder joins the commissions later steps act on).
     async fn record(&mut self, who: u8, percent: u8, store_credit: bool) -> Result<bool, String> {
         let id = &self.affiliates[usize::from(who)];
         let (status, b) = self
@@ -398,11 +404,24 @@ impl<'a> World<'a> {
                           "comment": "recorded by the model"});
         let (status, answer) = self.call(Method::POST, &path, Some(body)).await;
         let ok = expect(status, &answer, "record payout")?;
+        // Affiliate 1 has no customer id (no store credit); otherwise any
+        // amount within the balance must be paid.
+        let payable = amount <= available && !(store_credit && who == 1);
+        if ok != payable {
+            return Err(format!(
+                "record of {amount} with {available} available: {status} {answer}"
+            ));
+        }
         if ok {
             if cents_of(&answer["amount"]) != amount {
                 return Err(format!("recorded {amount} but the payout is {answer}"));
             }
             self.payouts.push(answer["id"].as_str().unwrap().to_owned());
+            let split = &answer["split"];
+            if !split.is_null() {
+                self.splits += 1;
+                self.keep_commissions(&json!([{"id": split["remainder_commission_id"]}]));
+            }
         }
         Ok(ok)
     }
