@@ -202,10 +202,11 @@ pub fn sentence(e: &Entry<'_>, names: &Names, currency: Currency) -> Vec<Part> {
             "deleted link {}",
             str_at(d, &["token"]).unwrap_or("?")
         )),
-        "referral.created" | "referral.updated" | "referral.erased" => {
+        "referral.created" | "referral.updated" | "referral.erased" | "referral.lead" => {
             let verb = match e.action {
                 "referral.created" => "added",
                 "referral.updated" => "corrected",
+                "referral.lead" => "reported the sign-up of",
                 _ => "erased the personal data of",
             };
             actor

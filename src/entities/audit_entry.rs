@@ -15,6 +15,11 @@ pub struct Model {
     /// JSON object: what changed (before/after) or what was created.
     pub details: String,
     pub ip: Option<String>,
+    /// The `Idempotency-Key` claim (`idempotency_keys.id`) of the API
+    /// request that wrote the entry: a keyed request's effects, which
+    /// answer its retry (`services::idempotency`). Kept after the key is
+    /// purged: it still tells which entries one request wrote.
+    pub idempotency_key_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 

@@ -11,13 +11,10 @@ pub struct Model {
     pub request_hash: String,
     /// `None` while the first request is still being answered.
     pub response_status: Option<i32>,
+    /// Also written by a use case whose answer cannot be read back (an SSO
+    /// URL), in its effect's own transaction. What the first request did is
+    /// in the audit entries that name this row (`idempotency_key_id`).
     pub response_body: Option<String>,
-    /// What the first request did, written in the same transaction as its
-    /// effect: the audit subject (`campaign`, `affiliate`, …), its id, and
-    /// the status its answer had (201 for a create).
-    pub effect_type: Option<String>,
-    pub effect_id: Option<String>,
-    pub effect_status: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,5 +1,8 @@
 //! The audit log: who changed what, when, from where. Written by every
-//! use case inside its own transaction, never afterwards.
+//! use case inside its own transaction, never afterwards. An entry written
+//! for a keyed API request names its `Idempotency-Key` claim: the entries
+//! are that request's effects, which answer its retry if the process died
+//! before answering (`services::idempotency`).
 
 use chrono::Utc;
 use sea_orm::{
@@ -23,9 +26,6 @@ pub async fn record(
     entity_id: Option<String>,
     details: Value,
 ) -> ServiceResult<()> {
-    if let (Some(key), Some(id)) = (actor.idempotency_key, entity_id.as_deref()) {
-        super::idempotency::mark_effect(conn, key, action, entity_type, id).await?;
-    }
     row(store_id, actor, action, entity_type, entity_id, details)
         .insert(conn)
         .await?;
@@ -52,6 +52,7 @@ pub fn row(
         entity_id: Set(entity_id),
         details: Set(details.to_string()),
         ip: Set(actor.ip.clone()),
+        idempotency_key_id: Set(actor.idempotency_key),
         created_at: Set(Utc::now()),
     }
 }

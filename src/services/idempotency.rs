@@ -5,25 +5,44 @@
 //!
 //! The response is stored after the effect commits, so a process that dies
 //! in between would leave an effect without a response. The effect itself
-//! therefore names the key: the use case's audit entry, written in the
-//! effect's own transaction, marks the key with what it did (`mark_effect`).
-//! A retry finds that mark and is answered from the effect, never run again.
+//! therefore names the key: every audit entry a keyed request writes, in
+//! the effect's own transaction, carries the key's claim
+//! (`audit_entries.idempotency_key_id`, set by `audit::row`). A retry that
+//! finds no stored answer but such entries is answered from them
+//! (`Claim::Effect`), never run again as a new request. How, depends on
+//! what the route answers (`web::api::idempotency::Retry`):
+//!
+//! - one record (every create, a state change, a recorded payout): read
+//!   back through its GET route, with the status the first answer had;
+//! - a batch of payouts (one transaction per affiliate, so a process can
+//!   die part-way) and an adjustment (its answer names the commission its
+//!   entry carries): the use case is idempotent under its key and runs
+//!   again, doing only what its key has not done
+//!   (`payouts::create_keyed`, `payouts::adjust`);
+//! - an SSO URL, whose secret is never stored: the use case stores its
+//!   answer in its own transaction (`answer_in`), so there is never an
+//!   effect without an answer.
+//!
+//! A request that changed nothing (a refusal, a sale already recorded) has
+//! no effect to find: its retry waits as for a running request, until the
+//! claim is taken as abandoned (`ABANDONED`), and then runs again.
 
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
 use super::ServiceResult;
 use crate::db;
 use crate::domain::StoreId;
-use crate::entities::idempotency_key;
+use crate::entities::{audit_entry, idempotency_key};
 
 pub const KEEP: Duration = Duration::hours(48);
-/// A claim with no answer after this long is taken as abandoned.
+/// A claim with no answer and no effect after this long is taken as
+/// abandoned.
 pub const ABANDONED: Duration = Duration::minutes(5);
 
 pub enum Claim {
@@ -33,16 +52,57 @@ pub enum Claim {
         status: u16,
         body: String,
     },
-    /// The first request's effect committed but its response was never
-    /// stored (its process died in between): answer from the effect.
+    /// The first request took effect but its response was never stored
+    /// (its process died in between): answer from the effects, oldest
+    /// first (never empty).
     Effect {
         id: Uuid,
-        status: u16,
-        entity_type: String,
-        entity_id: String,
+        effects: Vec<Effect>,
     },
     InProgress,
     Mismatch,
+}
+
+/// One change a keyed request made: an audit entry it wrote.
+#[derive(Debug, Clone)]
+pub struct Effect {
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    pub details: serde_json::Value,
+}
+
+impl Effect {
+    /// The status the request answered with: 201 for a create, else 200.
+    pub fn status(&self) -> u16 {
+        if self.action.ends_with(".created") {
+            201
+        } else {
+            200
+        }
+    }
+}
+
+/// What the request under this claim did, oldest first.
+pub async fn effects(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    claim: Uuid,
+) -> ServiceResult<Vec<Effect>> {
+    Ok(audit_entry::Entity::find()
+        .filter(audit_entry::Column::IdempotencyKeyId.eq(claim))
+        .filter(audit_entry::Column::StoreId.eq(store_id.0))
+        .order_by_asc(audit_entry::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| Effect {
+            details: serde_json::from_str(&e.details).unwrap_or_default(),
+            action: e.action,
+            entity_type: e.entity_type,
+            entity_id: e.entity_id,
+        })
+        .collect())
 }
 
 pub async fn claim(
@@ -58,25 +118,29 @@ pub async fn claim(
         .one(&txn)
         .await?
     {
-        if row.response_status.is_none()
-            && row.request_hash == request_hash
-            && let (Some(entity_type), Some(entity_id)) = (&row.effect_type, &row.effect_id)
-        {
+        if row.request_hash != request_hash {
+            txn.commit().await?;
+            return Ok(Claim::Mismatch);
+        }
+        if let (Some(status), Some(body)) = (row.response_status, row.response_body.clone()) {
+            txn.commit().await?;
+            return Ok(Claim::Replay {
+                status: status as u16,
+                body,
+            });
+        }
+        let effects = effects(&txn, store_id, row.id).await?;
+        if !effects.is_empty() {
             txn.commit().await?;
             return Ok(Claim::Effect {
                 id: row.id,
-                status: row.effect_status.unwrap_or(200) as u16,
-                entity_type: entity_type.clone(),
-                entity_id: entity_id.clone(),
+                effects,
             });
         }
         // A first request that never finished and did nothing (its client
         // went away, the process stopped before committing): after a few
         // minutes the key can be used again.
-        if row.response_status.is_none()
-            && row.created_at < Utc::now() - ABANDONED
-            && row.request_hash == request_hash
-        {
+        if row.created_at < Utc::now() - ABANDONED {
             let id = row.id;
             let mut active: idempotency_key::ActiveModel = row.into();
             active.created_at = Set(Utc::now());
@@ -85,17 +149,7 @@ pub async fn claim(
             return Ok(Claim::Owned(id));
         }
         txn.commit().await?;
-        return Ok(if row.request_hash != request_hash {
-            Claim::Mismatch
-        } else {
-            match (row.response_status, row.response_body) {
-                (Some(status), Some(body)) => Claim::Replay {
-                    status: status as u16,
-                    body,
-                },
-                _ => Claim::InProgress,
-            }
-        });
+        return Ok(Claim::InProgress);
     }
     let id = Uuid::now_v7();
     let inserted = idempotency_key::ActiveModel {
@@ -105,9 +159,6 @@ pub async fn claim(
         request_hash: Set(request_hash.to_owned()),
         response_status: Set(None),
         response_body: Set(None),
-        effect_type: Set(None),
-        effect_id: Set(None),
-        effect_status: Set(None),
         created_at: Set(Utc::now()),
     }
     .insert(&txn)
@@ -123,30 +174,22 @@ pub async fn claim(
     }
 }
 
-/// Marks the key with the effect its request had, inside the effect's own
-/// transaction (called by `audit::record`). The first mark of a request
-/// wins: a create's own entry comes before those of what it made beside it.
-pub async fn mark_effect(
+/// Stores the answer inside the effect's own transaction, for a use case
+/// whose answer cannot be read back afterwards (an SSO URL: only the
+/// token's hash is kept). `complete` then writes the same answer again.
+pub async fn answer_in(
     conn: &impl ConnectionTrait,
-    id: Uuid,
-    action: &str,
-    entity_type: &str,
-    entity_id: &str,
+    claim: Uuid,
+    status: u16,
+    body: String,
 ) -> ServiceResult<()> {
-    let status = if action.ends_with(".created") {
-        201
-    } else {
-        200
-    };
     idempotency_key::Entity::update_many()
         .col_expr(
-            idempotency_key::Column::EffectType,
-            Expr::value(entity_type),
+            idempotency_key::Column::ResponseStatus,
+            Expr::value(i32::from(status)),
         )
-        .col_expr(idempotency_key::Column::EffectId, Expr::value(entity_id))
-        .col_expr(idempotency_key::Column::EffectStatus, Expr::value(status))
-        .filter(idempotency_key::Column::Id.eq(id))
-        .filter(idempotency_key::Column::EffectId.is_null())
+        .col_expr(idempotency_key::Column::ResponseBody, Expr::value(body))
+        .filter(idempotency_key::Column::Id.eq(claim))
         .exec(conn)
         .await?;
     Ok(())
@@ -158,18 +201,19 @@ pub async fn complete(
     status: u16,
     body: String,
 ) -> ServiceResult<()> {
-    if let Some(row) = idempotency_key::Entity::find_by_id(id).one(db).await? {
-        let mut active: idempotency_key::ActiveModel = row.into();
-        active.response_status = Set(Some(status as i32));
-        active.response_body = Set(Some(body));
-        active.update(db).await?;
-    }
-    Ok(())
+    answer_in(db, id, status, body).await
 }
 
-/// A failure on our side: the key is freed so the client may retry.
-pub async fn release(db: &DatabaseConnection, id: Uuid) -> ServiceResult<()> {
-    idempotency_key::Entity::delete_by_id(id).exec(db).await?;
+/// A failure on our side: the key is freed so the client may retry, unless
+/// the request already took effect (it failed after its commit, reading
+/// its answer): then the claim stays, and the retry is answered from the
+/// effect rather than run twice.
+pub async fn release(db: &DatabaseConnection, store_id: StoreId, id: Uuid) -> ServiceResult<()> {
+    let txn = db::begin_write(db).await?;
+    if effects(&txn, store_id, id).await?.is_empty() {
+        idempotency_key::Entity::delete_by_id(id).exec(&txn).await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 

@@ -125,7 +125,7 @@ pub struct Actor {
     pub label: String,
     pub ip: Option<String>,
     /// The `Idempotency-Key` claim the request runs under, if any: its
-    /// audit entry marks the key with the effect (`idempotency::mark_effect`).
+    /// audit entries name it, so they are the key's effects (`idempotency`).
     pub idempotency_key: Option<Uuid>,
 }
 

@@ -189,9 +189,6 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() 
         request_hash: sea_orm::Set("x".into()),
         response_status: sea_orm::Set(None),
         response_body: sea_orm::Set(None),
-        effect_type: sea_orm::Set(None),
-        effect_id: sea_orm::Set(None),
-        effect_status: sea_orm::Set(None),
         created_at: sea_orm::Set(chrono::Utc::now()),
     }
     .insert(&app.db)

@@ -22,6 +22,7 @@ mod dashboard;
 mod emails;
 mod group_commit;
 mod idempotency_crash;
+mod idempotency_replays;
 mod in_page_errors;
 mod invitations;
 mod link_cache;

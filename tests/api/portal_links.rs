@@ -192,12 +192,14 @@ async fn an_sso_url_is_refused_after_60_seconds() {
     let id = AffiliateId(a["id"].as_str().unwrap().parse().unwrap());
     let actor = tributary::services::Actor::cli();
     let made_at = Utc::now();
-    let late = tributary::services::portal::staff::sso_link(&app.db, store, &actor, id, made_at)
-        .await
-        .unwrap();
-    let in_time = tributary::services::portal::staff::sso_link(&app.db, store, &actor, id, made_at)
-        .await
-        .unwrap();
+    let late =
+        tributary::services::portal::staff::sso_link(&app.db, store, &actor, id, made_at, None)
+            .await
+            .unwrap();
+    let in_time =
+        tributary::services::portal::staff::sso_link(&app.db, store, &actor, id, made_at, None)
+            .await
+            .unwrap();
 
     let refused =
         login::sign_in_with_link(&app.db, store, &late.token, made_at + Duration::seconds(60))

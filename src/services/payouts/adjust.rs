@@ -4,8 +4,12 @@
 //! remarks, and a ledger `adjustment` entry naming it: the balance moves at
 //! once, and the next payout settles the adjustment like any commission, so
 //! a payout's amount stays the exact sum of what it settles.
+//!
+//! Under an `Idempotency-Key` the adjustment is made once: run again under
+//! the same key (a retry whose first answer was lost), it returns the
+//! adjustment its key made, named by that request's audit entry.
 
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -16,7 +20,7 @@ use crate::domain::states::{CommissionKind, CommissionStatus, LedgerKind};
 use crate::domain::text::required_text;
 use crate::domain::{AffiliateId, StoreId, ValidationErrors};
 use crate::entities::{affiliate, commission, store};
-use crate::services::{Actor, audit, events, ledger};
+use crate::services::{Actor, audit, events, idempotency, ledger};
 
 pub struct AdjustInput {
     /// Signed: "-5.00" takes money off the balance.
@@ -55,12 +59,41 @@ pub async fn adjust(
     let (Some(amount), Some(reason)) = (amount, reason) else {
         unreachable!("errors returned above");
     };
+    if let Some(made) = made_under_key(db, store_id, actor).await? {
+        return Ok(made);
+    }
 
     let txn = db::begin_write(db).await?;
     let a = lock_affiliate(&txn, store_id, affiliate_id).await?;
     let c = adjust_in(&txn, store, actor, &a, amount, &reason).await?;
     txn.commit().await?;
     Ok(c)
+}
+
+const ADJUSTED: &str = "affiliate.balance_adjusted";
+
+/// The adjustment the actor's `Idempotency-Key` already made, if any.
+async fn made_under_key(
+    db: &DatabaseConnection,
+    store_id: StoreId,
+    actor: &Actor,
+) -> ServiceResult<Option<commission::Model>> {
+    let Some(key) = actor.idempotency_key else {
+        return Ok(None);
+    };
+    let made = idempotency::effects(db, store_id, key)
+        .await?
+        .into_iter()
+        .find(|e| e.action == ADJUSTED)
+        .and_then(|e| e.details["commission_id"].as_str().map(str::to_owned))
+        .and_then(|id| Uuid::parse_str(&id).ok());
+    let Some(id) = made else {
+        return Ok(None);
+    };
+    Ok(commission::Entity::find_by_id(id)
+        .filter(commission::Column::StoreId.eq(store_id.0))
+        .one(db)
+        .await?)
 }
 
 /// The adjustment itself, inside the caller's transaction (which holds the
@@ -121,7 +154,7 @@ pub(crate) async fn adjust_in(
         txn,
         store_id,
         actor,
-        "affiliate.balance_adjusted",
+        ADJUSTED,
         "affiliate",
         Some(a.id.to_string()),
         json!({"amount": format_minor(amount, cur), "amount_minor": amount, "reason": reason,

@@ -6,6 +6,8 @@
 //!   view); `record`: Komerza's "record a payout of X", settling the
 //!   clawbacks and the oldest due commissions up to X, the last one split
 //!   (`split`) when X ends inside it.
+//!   `create_keyed` (the API's batch) is `create` made idempotent under an
+//!   `Idempotency-Key`.
 //! - `mark_paid`, `void`: the payout's life; a void makes its commissions
 //!   due again and gives the money back to the balance.
 //! - `adjust`: a manual ± correction of the balance (a due manual
@@ -29,6 +31,7 @@ use serde_json::{Value, json};
 mod adjust;
 mod create;
 mod due;
+mod keyed;
 mod list;
 mod mark_paid;
 mod pay_one;
@@ -43,6 +46,7 @@ pub(crate) use adjust::adjust_in;
 pub use adjust::{AdjustInput, adjust};
 pub use create::{CreateInput, Created, Skipped, create};
 pub use due::{DueRow, DueView, due, due_of_affiliate, payable_affiliate_ids};
+pub use keyed::create_keyed;
 pub use list::{
     Balance, PayoutFilter, PaypalRow, Totals, balance, list, names_of, paypal_rows, store_credits,
     totals,

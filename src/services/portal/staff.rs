@@ -15,7 +15,12 @@ use crate::db;
 use crate::domain::portal::Standing;
 use crate::domain::portal_token::TokenPurpose;
 use crate::domain::{AffiliateId, StoreId};
-use crate::services::{Actor, ServiceError, ServiceResult, audit};
+use crate::services::{Actor, ServiceError, ServiceResult, audit, idempotency};
+
+/// The answer to store with a link, in its own transaction, for a request
+/// under an `Idempotency-Key`: the URL's secret is never stored elsewhere,
+/// so a retry could not read it back (`services::idempotency`).
+pub type Answer<'a> = &'a (dyn Fn(&IssuedToken) -> (u16, String) + Sync);
 
 async fn link_for(
     db: &DatabaseConnection,
@@ -24,6 +29,7 @@ async fn link_for(
     id: AffiliateId,
     purpose: TokenPurpose,
     now: DateTime<Utc>,
+    answer: Option<Answer<'_>>,
 ) -> ServiceResult<IssuedToken> {
     let txn = db::begin_write(db).await?;
     let affiliate = affiliate_in_store(&txn, store_id, id)
@@ -41,6 +47,10 @@ async fn link_for(
         json!({"email": affiliate.email, "expires_at": issued.expires_at}),
     )
     .await?;
+    if let (Some(claim), Some(answer)) = (actor.idempotency_key, answer) {
+        let (status, body) = answer(&issued);
+        idempotency::answer_in(&txn, claim, status, body).await?;
+    }
     txn.commit().await?;
     Ok(issued)
 }
@@ -52,8 +62,9 @@ pub async fn sso_link(
     actor: &Actor,
     id: AffiliateId,
     now: DateTime<Utc>,
+    answer: Option<Answer<'_>>,
 ) -> ServiceResult<IssuedToken> {
-    link_for(db, store_id, actor, id, TokenPurpose::Sso, now).await
+    link_for(db, store_id, actor, id, TokenPurpose::Sso, now, answer).await
 }
 
 /// A one-time link to set a password and come in (7 days).
@@ -64,7 +75,7 @@ pub async fn invite_link(
     id: AffiliateId,
     now: DateTime<Utc>,
 ) -> ServiceResult<IssuedToken> {
-    link_for(db, store_id, actor, id, TokenPurpose::Invite, now).await
+    link_for(db, store_id, actor, id, TokenPurpose::Invite, now, None).await
 }
 
 /// Records that a staff member opens the portal as `id` (read only).

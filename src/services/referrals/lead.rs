@@ -13,10 +13,13 @@ pub struct LeadInput {
 }
 
 /// A sign-up: the referral (named by id, or the latest of a visitor) becomes
-/// a lead. An affiliate's own email is recorded but never credited.
+/// a lead. An affiliate's own email is recorded but never credited. One the
+/// store's backend reports (`reported_by`, its API key) is audited, which
+/// also makes it the effect of its `Idempotency-Key`.
 pub async fn record_lead(
     db: &DatabaseConnection,
     store_id: StoreId,
+    reported_by: Option<&Actor>,
     input: LeadInput,
 ) -> ServiceResult<referral::Model> {
     let mut errors = ValidationErrors::new();
@@ -119,6 +122,18 @@ pub async fn record_lead(
             .await?;
     }
     events::emit(&txn, store_id, "referral.lead", snapshot(&updated)).await?;
+    if let Some(actor) = reported_by {
+        audit::record(
+            &txn,
+            store_id,
+            actor,
+            "referral.lead",
+            "referral",
+            Some(updated.id.to_string()),
+            json!({"became_lead": becomes_lead}),
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(updated)
 }

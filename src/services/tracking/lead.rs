@@ -42,6 +42,7 @@ pub async fn record(
     let updated = referrals::record_lead(
         t.db,
         site.store_id,
+        None,
         LeadInput {
             referral_id: lead.referral_id,
             visitor_id: None,

@@ -1,25 +1,65 @@
 //! The `Idempotency-Key` middleware for `POST /api/v1/*` (see
 //! `services::idempotency`). It needs the store, so it resolves the bearer
 //! key itself; requests without the header pass straight through.
+//!
+//! A retry whose first request took effect but whose answer was never
+//! stored (the process died in between) is answered by route (`retry_of`):
+//! the retry is the same request (its hash matched), so its path is the
+//! first one's. Every POST under `/api/v1/`:
+//!
+//! | route | its effect | the retry |
+//! | --- | --- | --- |
+//! | `campaigns`, `affiliates`, `links`, `coupons`, `referrals`, `commissions`, `sales` | the record created | read back, 201 |
+//! | `affiliates/{id}/approve\|reject\|suspend\|enable`, `…/anonymize` | the affiliate | read back, 200 |
+//! | `affiliates/{id}/payouts` (record a payout) | the payout | read back, 201 |
+//! | `payouts/{id}/mark_paid`, `…/void` | the payout | read back, 200 |
+//! | `sales/{id}/refunds` | the sale | read back, 200 |
+//! | `leads` | the referral | read back, 200 |
+//! | `payouts` (batch) | one payout per affiliate | run again: pays only whom its key has not, answers every payout of the key |
+//! | `affiliates/{id}/adjustments` | the adjustment's commission | run again: answers the adjustment its key made |
+//! | `affiliates/{id}/sso` | a one-time URL (only its hash is kept) | never happens: the answer is stored with the effect |
 
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
 use futures_util::StreamExt;
 
 use crate::domain::StoreId;
-use crate::services::idempotency::{self, Claim};
+use crate::services::idempotency::{self, Claim, Effect};
 use crate::services::{api_keys, crypto};
 use crate::web::{AppState, WebError};
 
 const MAX_BODY: usize = 256 * 1024;
 
 /// The key claim a request runs under, for `ApiCaller::actor` to hand down
-/// to the use case (its audit entry marks the key with the effect).
+/// to the use case (its audit entries name it: the key's effects).
 #[derive(Debug, Clone, Copy)]
 pub struct IdempotencyClaim(pub uuid::Uuid);
+
+/// How a retry is answered whose first request took effect unanswered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// The answer is one record: its first effect, read back through its
+    /// GET route, with the status the first answer had.
+    ReadBack,
+    /// The use case is idempotent under its key: run the request again.
+    Rerun,
+    /// The use case stored its answer with its effect: an effect without
+    /// an answer is not expected, and is refused rather than guessed.
+    Stored,
+}
+
+fn retry_of(path: &str) -> Retry {
+    let route = path.strip_prefix("/api/v1/").unwrap_or(path);
+    match route.split('/').collect::<Vec<_>>().as_slice() {
+        ["payouts"] | ["affiliates", _, "adjustments"] => Retry::Rerun,
+        ["affiliates", _, "sso"] => Retry::Stored,
+        _ => Retry::ReadBack,
+    }
+}
 
 /// The API collection that reads an audit subject back, for answering a
 /// retry from its effect.
@@ -102,17 +142,15 @@ pub async fn guard(
     );
     req.set_payload(Payload::from(body));
 
-    let id = match idempotency::claim(&state.db, store_id, &key, &hash).await {
-        Ok(Claim::Owned(id)) => id,
-        Ok(Claim::Effect {
-            id,
-            status,
-            entity_type,
-            entity_id,
-        }) => {
-            let effect = (status, entity_type.as_str(), entity_id.as_str());
-            return replay_effect(req, next, &state, id, effect).await;
-        }
+    let (id, replayed) = match idempotency::claim(&state.db, store_id, &key, &hash).await {
+        Ok(Claim::Owned(id)) => (id, false),
+        Ok(Claim::Effect { id, effects }) => match (retry_of(req.path()), effects.first()) {
+            (Retry::Rerun, _) => (id, true),
+            (Retry::ReadBack, Some(first)) => {
+                return replay_effect(req, next, &state, id, first).await;
+            }
+            (Retry::ReadBack | Retry::Stored, _) => return Ok(already_took_effect(req)),
+        },
         Ok(Claim::Replay { status, body }) => {
             let res = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
                 .content_type("application/json")
@@ -143,7 +181,7 @@ pub async fn guard(
     let (head, body) = response.into_parts();
     let bytes = to_bytes(body).await.unwrap_or_default();
     if status.is_server_error() {
-        let _ = idempotency::release(&state.db, id).await;
+        let _ = idempotency::release(&state.db, store_id, id).await;
     } else if let Err(e) = idempotency::complete(
         &state.db,
         id,
@@ -154,8 +192,21 @@ pub async fn guard(
     {
         tracing::warn!(error = %e, "storing an idempotent response failed");
     }
-    let response = head.set_body(BoxBody::new(bytes));
+    let mut response = head.set_body(BoxBody::new(bytes));
+    if replayed {
+        response.headers_mut().insert(
+            HeaderName::from_static("idempotent-replayed"),
+            HeaderValue::from_static("true"),
+        );
+    }
     Ok(ServiceResponse::new(http_req, response))
+}
+
+fn already_took_effect(req: ServiceRequest) -> ServiceResponse<BoxBody> {
+    req.error_response(WebError::Conflict(
+        "A request with this Idempotency-Key already took effect; read the result instead of retrying."
+            .into(),
+    ))
 }
 
 /// Answers a retry whose first request committed its effect but died before
@@ -167,15 +218,15 @@ async fn replay_effect(
     next: Next<impl MessageBody + 'static>,
     state: &web::Data<AppState>,
     id: uuid::Uuid,
-    (status, entity_type, entity_id): (u16, &str, &str),
+    effect: &Effect,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let (Some(collection), Ok(entity)) =
-        (collection_of(entity_type), uuid::Uuid::parse_str(entity_id))
-    else {
-        return Ok(req.error_response(WebError::Conflict(
-            "A request with this Idempotency-Key already took effect; read the result instead of retrying."
-                .into(),
-        )));
+    let status = effect.status();
+    let entity = effect
+        .entity_id
+        .as_deref()
+        .and_then(|e| uuid::Uuid::parse_str(e).ok());
+    let (Some(collection), Some(entity)) = (collection_of(&effect.entity_type), entity) else {
+        return Ok(already_took_effect(req));
     };
     let uri: actix_web::http::Uri = format!("/api/v1/{collection}/{entity}")
         .parse()
@@ -211,5 +262,27 @@ fn crash_point() {
     #[cfg(debug_assertions)]
     if std::env::var_os("TRIBUTARY_TEST_CRASH_BEFORE_IDEMPOTENT_RESPONSE").is_some() {
         std::process::abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Retry, retry_of};
+
+    #[test]
+    fn a_retry_is_answered_by_what_its_route_answers() {
+        let id = "0190a4a4-0000-7000-8000-000000000000";
+        for (path, retry) in [
+            ("/api/v1/campaigns".to_owned(), Retry::ReadBack),
+            ("/api/v1/sales".to_owned(), Retry::ReadBack),
+            (format!("/api/v1/affiliates/{id}/approve"), Retry::ReadBack),
+            (format!("/api/v1/affiliates/{id}/payouts"), Retry::ReadBack),
+            (format!("/api/v1/payouts/{id}/void"), Retry::ReadBack),
+            ("/api/v1/payouts".to_owned(), Retry::Rerun),
+            (format!("/api/v1/affiliates/{id}/adjustments"), Retry::Rerun),
+            (format!("/api/v1/affiliates/{id}/sso"), Retry::Stored),
+        ] {
+            assert_eq!(retry_of(&path), retry, "{path}");
+        }
     }
 }

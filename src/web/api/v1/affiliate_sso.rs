@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use crate::domain::AffiliateId;
 use crate::domain::portal_token::TokenPurpose;
-use crate::services::portal::{staff, tokens};
+use crate::services::portal::staff;
+use crate::services::portal::tokens::{self, IssuedToken};
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::ErrorBody;
 use crate::web::{AppState, WebError};
@@ -25,6 +26,8 @@ pub struct SsoBody {
 }
 
 /// A one-time portal login URL for the affiliate, valid for 60 seconds.
+/// Under an `Idempotency-Key` the answer is stored with the link (its
+/// secret is kept nowhere else), so a retry gets this same URL.
 #[utoipa::path(tag = "affiliates", params(("id" = Uuid, Path)),
     responses((status = 201, body = SsoBody), (status = 404, body = ErrorBody)))]
 #[post("/affiliates/{id}/sso")]
@@ -33,20 +36,26 @@ pub async fn create(
     caller: ApiCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, WebError> {
-    let issued = staff::sso_link(
-        &state.db,
-        caller.store_id(),
-        &caller.actor(),
-        AffiliateId(*id),
-        Utc::now(),
-    )
-    .await?;
-    Ok(HttpResponse::Created().json(SsoBody {
+    let body = |issued: &IssuedToken| SsoBody {
         url: format!(
             "{}{}",
             state.config.public_base(),
             tokens::path_for(&caller.store.slug, TokenPurpose::Sso, &issued.token)
         ),
         expires_at: issued.expires_at,
-    }))
+    };
+    let answer = |issued: &IssuedToken| {
+        let json = serde_json::to_string(&body(issued)).expect("an SSO body serialises");
+        (201, json)
+    };
+    let issued = staff::sso_link(
+        &state.db,
+        caller.store_id(),
+        &caller.actor(),
+        AffiliateId(*id),
+        Utc::now(),
+        Some(&answer),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(body(&issued)))
 }

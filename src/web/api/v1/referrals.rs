@@ -236,6 +236,7 @@ pub async fn lead(
     let r = referrals::record_lead(
         &state.db,
         caller.store_id(),
+        Some(&caller.actor()),
         LeadInput {
             referral_id: b.referral_id,
             visitor_id: b.visitor_id,

@@ -45,7 +45,8 @@ pub async fn create(
         None | Some("") => PayoutMethod::External,
         Some(s) => PayoutMethod::parse(s).map_err(|m| WebError::validation("method", m))?,
     };
-    let created = payouts::create(
+    // Under an Idempotency-Key a retry finishes the batch (`create_keyed`).
+    let created = payouts::create_keyed(
         &state.db,
         &caller.store,
         &caller.actor(),
