@@ -12,13 +12,14 @@
 //! (`Claim::Effect`), never run again as a new request. How, depends on
 //! what the route answers (`web::api::idempotency::Retry`):
 //!
-//! - one record (every create, a state change, a recorded payout): read
-//!   back through its GET route, with the status the first answer had;
+//! - one record (every create, a state change): read back through its GET
+//!   route, with the status the first answer had;
 //! - a batch of payouts (one transaction per affiliate, so a process can
-//!   die part-way) and an adjustment (its answer names the commission its
-//!   entry carries): the use case is idempotent under its key and runs
-//!   again, doing only what its key has not done
-//!   (`payouts::create_keyed`, `payouts::adjust`);
+//!   die part-way), an adjustment (its answer names the commission its
+//!   entry carries) and a recorded payout (its answer names the commission
+//!   it split): the use case is idempotent under its key and runs again,
+//!   doing only what its key has not done (`payouts::create_keyed`,
+//!   `payouts::adjust`, `payouts::record_split`);
 //! - an SSO URL, whose secret is never stored: the use case stores its
 //!   answer in its own transaction (`answer_in`), so there is never an
 //!   effect without an answer.

@@ -375,23 +375,40 @@ async fn a_keyed_adjustment_whose_server_died_before_answering_is_made_once() {
 }
 
 #[tokio::test]
-async fn a_keyed_recorded_payout_whose_server_died_before_answering_is_answered_from_it() {
+async fn a_keyed_recorded_payout_whose_server_died_before_answering_is_answered_as_it_was() {
+    // Arrange: 120.00 due as one commission; 50.00 recorded splits it.
     let shop = Shop::new().await;
     let doomed = shop.serve(true).await;
     let ids = affiliates(&shop, &doomed, &["ann@example.com"], "120.00").await;
     let path = format!("/api/v1/affiliates/{}/payouts", ids[0]);
 
     let (server, answers) = shop
-        .crash_then_retry(doomed, &path, "crash-record", json!({"amount": "120.00"}))
+        .crash_then_retry(doomed, &path, "crash-record", json!({"amount": "50.00"}))
         .await;
     let (_, list) = shop.get(&server, "/api/v1/payouts?limit=100").await;
+    let (_, commissions) = shop
+        .get(
+            &server,
+            &format!("/api/v1/commissions?affiliate_id={}", ids[0]),
+        )
+        .await;
 
+    // Assert: one payout, one split (two parts), and the retries answer
+    // both as the first answer would have.
     let made = list["data"].as_array().unwrap();
     assert_eq!(made.len(), 1, "one payout: {list}");
+    assert_eq!(
+        commissions["data"].as_array().unwrap().len(),
+        2,
+        "the commission split once: {commissions}"
+    );
     assert_replayed(&answers, 201);
-    assert_eq!(answers[0].2["id"], made[0]["id"]);
-    assert_eq!(answers[0].2["amount"], "120.00");
-    assert_eq!(answers[0].2["affiliate_id"], ids[0].as_str());
+    let answer = &answers[0].2;
+    assert_eq!(answer["id"], made[0]["id"], "{answer}");
+    assert_eq!(answer["amount"], "50.00");
+    assert_eq!(answer["affiliate_id"], ids[0].as_str());
+    assert_eq!(answer["split"]["settled"], "50.00", "{answer}");
+    assert_eq!(answer["split"]["remainder"], "70.00");
 }
 
 #[tokio::test]

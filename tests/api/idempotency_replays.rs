@@ -225,7 +225,7 @@ async fn a_batch_cut_short_by_a_crash_is_finished_by_its_retry_and_never_pays_tw
 
 #[tokio::test]
 async fn a_key_marked_the_old_way_before_the_upgrade_is_still_answered_from_its_effect() {
-    use migration::{MigrationName, MigratorTrait};
+    use migration::MigratorTrait;
     // Arrange: a keyed create whose process died unanswered, marked the
     // way migration 000008 did (the effect on the key itself), on the
     // schema before migration 000022.

@@ -1,4 +1,9 @@
-//! Batch payouts under an `Idempotency-Key`. A batch is one transaction per
+//! Payouts under an `Idempotency-Key`, whose answers are more than one
+//! record read back, so a retry whose first answer was lost (the process
+//! died after committing) runs the use case again: it does only what its
+//! key has not done and answers with what its key made.
+//!
+//! A batch (`create_keyed`) is one transaction per
 //! affiliate, so a process that dies part-way (or right after the last
 //! one, before answering) leaves some payouts made and no answer stored.
 //! Run again under the same key, the batch pays only the affiliates its key
@@ -9,15 +14,20 @@
 //! ends), so a retry that overlaps a slow first run, and the first run
 //! itself, give the same list. The affiliates skipped are those of this
 //! run, less any its key paid.
+//!
+//! A recorded payout (`record_split`) is one transaction; run again, it
+//! answers the payout its key made and the commission that payout split
+//! (`recorded_under_key`), as the first answer named them.
 
 use std::collections::HashSet;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{CreateInput, Created, ServiceResult, Skipped, create, due};
+use super::split::Parts;
+use super::{CreateInput, Created, Recorded, ServiceResult, Skipped, create, due};
 use crate::domain::{AffiliateId, StoreId};
-use crate::entities::{payout, store};
+use crate::entities::{commission, payout, store};
 use crate::services::{Actor, idempotency};
 
 /// `create`, idempotent under the actor's `Idempotency-Key` (plain
@@ -95,4 +105,50 @@ async fn made_under(
     }
     rows.sort_by_key(|p| p.id);
     Ok(rows)
+}
+
+/// The payout `record_split` made under the actor's key, and the commission
+/// it split (from that request's `commission.split` entry), if it made one.
+pub(super) async fn recorded_under_key(
+    db: &DatabaseConnection,
+    store_id: StoreId,
+    actor: &Actor,
+) -> ServiceResult<Option<Recorded>> {
+    let Some(key) = actor.idempotency_key else {
+        return Ok(None);
+    };
+    let effects = idempotency::effects(db, store_id, key).await?;
+    let id_of = |action: &str| {
+        effects
+            .iter()
+            .find(|e| e.action == action)
+            .and_then(|e| e.entity_id.as_deref())
+            .and_then(|id| Uuid::parse_str(id).ok())
+    };
+    let Some(payout_id) = id_of("payout.created") else {
+        return Ok(None);
+    };
+    let payout = super::get(db, store_id, crate::domain::PayoutId(payout_id)).await?;
+    let split = match id_of("commission.split") {
+        None => None,
+        Some(settled) => {
+            let remainder = effects
+                .iter()
+                .find(|e| e.action == "commission.split")
+                .and_then(|e| e.details["remainder_id"].as_str())
+                .and_then(|id| Uuid::parse_str(id).ok());
+            let find = |id: Uuid| {
+                commission::Entity::find_by_id(id)
+                    .filter(commission::Column::StoreId.eq(store_id.0))
+                    .one(db)
+            };
+            match (find(settled).await?, remainder) {
+                (Some(settled), Some(r)) => {
+                    find(r).await?.map(|remainder| Parts { settled, remainder })
+                }
+                _ => None,
+            }
+        }
+    };
+    Ok(Some(Recorded { payout, split }))
 }

@@ -90,6 +90,10 @@ pub async fn record_split(
     } else {
         PayoutMethod::External
     };
+    // Run again under its Idempotency-Key (its answer was lost): what it made.
+    if let Some(made) = super::keyed::recorded_under_key(db, store_id, actor).await? {
+        return Ok(made);
+    }
 
     let txn = db::begin_write(db).await?;
     let a = lock_affiliate(&txn, store_id, affiliate_id).await?;

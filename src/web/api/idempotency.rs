@@ -11,12 +11,12 @@
 //! | --- | --- | --- |
 //! | `campaigns`, `affiliates`, `links`, `coupons`, `referrals`, `commissions`, `sales` | the record created | read back, 201 |
 //! | `affiliates/{id}/approve\|reject\|suspend\|enable`, `…/anonymize` | the affiliate | read back, 200 |
-//! | `affiliates/{id}/payouts` (record a payout) | the payout | read back, 201 |
 //! | `payouts/{id}/mark_paid`, `…/void` | the payout | read back, 200 |
 //! | `sales/{id}/refunds` | the sale | read back, 200 |
 //! | `leads` | the referral | read back, 200 |
 //! | `payouts` (batch) | one payout per affiliate | run again: pays only whom its key has not, answers every payout of the key |
 //! | `affiliates/{id}/adjustments` | the adjustment's commission | run again: answers the adjustment its key made |
+//! | `affiliates/{id}/payouts` (record a payout) | the payout, and the commission it split | run again: answers both as its key made them |
 //! | `affiliates/{id}/sso` | a one-time URL (only its hash is kept) | never happens: the answer is stored with the effect |
 
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
@@ -55,7 +55,7 @@ enum Retry {
 fn retry_of(path: &str) -> Retry {
     let route = path.strip_prefix("/api/v1/").unwrap_or(path);
     match route.split('/').collect::<Vec<_>>().as_slice() {
-        ["payouts"] | ["affiliates", _, "adjustments"] => Retry::Rerun,
+        ["payouts"] | ["affiliates", _, "adjustments" | "payouts"] => Retry::Rerun,
         ["affiliates", _, "sso"] => Retry::Stored,
         _ => Retry::ReadBack,
     }
@@ -276,7 +276,7 @@ mod tests {
             ("/api/v1/campaigns".to_owned(), Retry::ReadBack),
             ("/api/v1/sales".to_owned(), Retry::ReadBack),
             (format!("/api/v1/affiliates/{id}/approve"), Retry::ReadBack),
-            (format!("/api/v1/affiliates/{id}/payouts"), Retry::ReadBack),
+            (format!("/api/v1/affiliates/{id}/payouts"), Retry::Rerun),
             (format!("/api/v1/payouts/{id}/void"), Retry::ReadBack),
             ("/api/v1/payouts".to_owned(), Retry::Rerun),
             (format!("/api/v1/affiliates/{id}/adjustments"), Retry::Rerun),
