@@ -33,6 +33,7 @@ mod money_model;
 mod openapi;
 mod opening_balance;
 mod pages;
+mod payout_exports;
 mod payout_pages;
 mod payouts;
 mod payouts_split;

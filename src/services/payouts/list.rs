@@ -1,7 +1,9 @@
-//! Reading payouts: pages with filters, totals by status, one affiliate's
-//! balance, the store-credit grants the store's backend reads, and the
-//! rows of a PayPal Payouts file.
+//! Reading payouts: the filters the page, the API and the CSV share
+//! (status, affiliate, method, a created or paid date range), pages,
+//! totals by status, one affiliate's balance and the store-credit grants
+//! the store's backend reads. The export files' rows are in `export`.
 
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
@@ -9,11 +11,41 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::ServiceResult;
+use crate::domain::ValidationErrors;
+use crate::domain::commission_edit::parse_time;
 use crate::domain::payout::{PayoutMethod, PayoutStatus};
 use crate::domain::states::CommissionStatus;
-use crate::domain::{AffiliateId, PayoutId, StoreId};
+use crate::domain::{AffiliateId, StoreId};
 use crate::entities::{affiliate, commission, payout};
 use crate::services::paging::{Page, PageRequest};
+
+/// Which of a payout's dates a `from`/`until` range reads, named as the
+/// API's fields are.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum PayoutDate {
+    #[default]
+    Created,
+    Paid,
+}
+
+impl PayoutDate {
+    pub const ALL: &'static [PayoutDate] = &[Self::Created, Self::Paid];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created_at",
+            Self::Paid => "paid_at",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|d| d.as_str() == s.trim())
+            .ok_or_else(|| "must be created_at or paid_at".to_owned())
+    }
+}
 
 #[derive(Debug, Default, Clone)]
 pub struct PayoutFilter {
@@ -22,6 +54,76 @@ pub struct PayoutFilter {
     pub method: Option<PayoutMethod>,
     /// Store credit granted to this customer of the store.
     pub customer: Option<String>,
+    /// The date `from` and `until` read.
+    pub date: PayoutDate,
+    /// At or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Before.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// The filters as typed in a query string (the page, its CSV and the API).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct PayoutFilterText {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub affiliate_id: String,
+    #[serde(default)]
+    pub method: String,
+    /// `created_at` (default) or `paid_at`.
+    #[serde(default)]
+    pub date_field: String,
+    /// A date (from its start) or a time.
+    #[serde(default)]
+    pub from: String,
+    /// A date (to its end, included) or a time (excluded).
+    #[serde(default)]
+    pub until: String,
+}
+
+impl PayoutFilter {
+    /// Every bad field is named; blank fields filter nothing. A date is
+    /// read as the commissions filter reads it (`until` a date includes
+    /// that day), and `until` before `from` is refused, not an empty list.
+    pub fn parse(t: &PayoutFilterText) -> Result<Self, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let date = |e: &mut ValidationErrors, field: &str, s: &str, end: bool| {
+            let s = given(s)?;
+            let at = e.check(field, parse_time(&s, None))?;
+            let date_only = chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").is_ok();
+            Some(if end && date_only {
+                at + chrono::Duration::days(1)
+            } else {
+                at
+            })
+        };
+        let f = Self {
+            status: given(&t.status).and_then(|s| e.check("status", PayoutStatus::parse(&s))),
+            affiliate_id: given(&t.affiliate_id).and_then(|s| {
+                e.check(
+                    "affiliate_id",
+                    Uuid::parse_str(&s).map_err(|_| format!("must be an id, not {s:?}")),
+                )
+                .map(AffiliateId)
+            }),
+            method: given(&t.method).and_then(|s| e.check("method", PayoutMethod::parse(&s))),
+            customer: None,
+            date: given(&t.date_field)
+                .and_then(|s| e.check("date_field", PayoutDate::parse(&s)))
+                .unwrap_or_default(),
+            from: date(&mut e, "from", &t.from, false),
+            until: date(&mut e, "until", &t.until, true),
+        };
+        if let (Some(from), Some(until)) = (f.from, f.until)
+            && until <= from
+        {
+            e.add("until", "must be after from");
+        }
+        e.into_result()?;
+        Ok(f)
+    }
 }
 
 fn filtered(store_id: StoreId, f: &PayoutFilter) -> Select<payout::Entity> {
@@ -38,6 +140,16 @@ fn filtered(store_id: StoreId, f: &PayoutFilter) -> Select<payout::Entity> {
     if let Some(c) = &f.customer {
         q = q.filter(payout::Column::ExternalCustomerId.eq(c.clone()));
     }
+    let column = match f.date {
+        PayoutDate::Created => payout::Column::CreatedAt,
+        PayoutDate::Paid => payout::Column::PaidAt,
+    };
+    if let Some(from) = f.from {
+        q = q.filter(column.gte(from));
+    }
+    if let Some(until) = f.until {
+        q = q.filter(column.lt(until));
+    }
     q
 }
 
@@ -48,16 +160,27 @@ pub async fn list(
     f: &PayoutFilter,
     page: PageRequest,
 ) -> ServiceResult<Page<payout::Model>> {
+    let rows = chunk(conn, store_id, f, page.starting_after, page.limit + 1).await?;
+    Ok(Page::from_overfetch(rows, page.limit))
+}
+
+/// Up to `limit` payouts of the filtered set after `after` (newest first):
+/// a page, and each chunk of the streamed CSV.
+pub async fn chunk(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    f: &PayoutFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> ServiceResult<Vec<payout::Model>> {
     let mut q = filtered(store_id, f);
-    if let Some(after) = page.starting_after {
+    if let Some(after) = after {
         q = q.filter(payout::Column::Id.lt(after));
     }
-    let rows = q
-        .order_by_desc(payout::Column::Id)
-        .limit(page.limit + 1)
+    Ok(q.order_by_desc(payout::Column::Id)
+        .limit(limit)
         .all(conn)
-        .await?;
-    Ok(Page::from_overfetch(rows, page.limit))
+        .await?)
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -65,6 +188,9 @@ pub struct Totals {
     pub pending_minor: i64,
     pub paid_minor: i64,
     pub voided_minor: i64,
+    pub pending_count: i64,
+    pub paid_count: i64,
+    pub voided_count: i64,
     pub count: i64,
 }
 
@@ -92,9 +218,9 @@ pub async fn totals(
     for (status, sum, n) in rows {
         t.count += n;
         match status {
-            PayoutStatus::Pending => t.pending_minor = sum,
-            PayoutStatus::Paid => t.paid_minor = sum,
-            PayoutStatus::Voided => t.voided_minor = sum,
+            PayoutStatus::Pending => (t.pending_minor, t.pending_count) = (sum, n),
+            PayoutStatus::Paid => (t.paid_minor, t.paid_count) = (sum, n),
+            PayoutStatus::Voided => (t.voided_minor, t.voided_count) = (sum, n),
         }
     }
     Ok(t)
@@ -170,75 +296,6 @@ pub async fn store_credits(
         page,
     )
     .await
-}
-
-/// One line of a PayPal Payouts bulk file.
-#[derive(Debug, Clone)]
-pub struct PaypalRow {
-    pub payout_id: Uuid,
-    pub email: String,
-    pub amount_minor: i64,
-    pub currency: String,
-}
-
-/// A batch of the PayPal file: pending external payouts (of `only`, when
-/// given) with their recipient's payout email, in id order after `after`.
-/// Callers stream by calling again with the last id until it is empty.
-pub async fn paypal_rows(
-    conn: &impl ConnectionTrait,
-    store_id: StoreId,
-    only: Option<&[PayoutId]>,
-    after: Option<Uuid>,
-    limit: u64,
-) -> ServiceResult<Vec<PaypalRow>> {
-    let mut q = payout::Entity::find()
-        .filter(payout::Column::StoreId.eq(store_id.0))
-        .filter(payout::Column::Status.eq(PayoutStatus::Pending))
-        .filter(payout::Column::Method.eq(PayoutMethod::External));
-    if let Some(ids) = only {
-        q = q.filter(payout::Column::Id.is_in(ids.iter().map(|i| i.0).collect::<Vec<_>>()));
-    }
-    if let Some(after) = after {
-        q = q.filter(payout::Column::Id.gt(after));
-    }
-    let rows = q
-        .order_by_asc(payout::Column::Id)
-        .limit(limit)
-        .all(conn)
-        .await?;
-    let ids: Vec<Uuid> = rows.iter().map(|p| p.affiliate_id).collect();
-    let emails: std::collections::HashMap<Uuid, (String, Option<String>)> =
-        affiliate::Entity::find()
-            .select_only()
-            .column(affiliate::Column::Id)
-            .column(affiliate::Column::Email)
-            .column(affiliate::Column::PayoutEmail)
-            .filter(affiliate::Column::Id.is_in(ids))
-            .into_tuple::<(Uuid, String, Option<String>)>()
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|(id, e, p)| (id, (e, p)))
-            .collect();
-    Ok(rows
-        .into_iter()
-        .map(|p| {
-            let email = emails
-                .get(&p.affiliate_id)
-                .map(|(e, pe)| {
-                    pe.clone()
-                        .filter(|s| !s.is_empty())
-                        .unwrap_or_else(|| e.clone())
-                })
-                .unwrap_or_default();
-            PaypalRow {
-                payout_id: p.id,
-                email,
-                amount_minor: p.amount_minor,
-                currency: p.currency,
-            }
-        })
-        .collect())
 }
 
 /// "First Last <email>" of the given affiliates, for lists of payouts.

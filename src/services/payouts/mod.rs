@@ -12,7 +12,8 @@
 //!   due again and gives the money back to the balance.
 //! - `adjust`: a manual ± correction of the balance (a due manual
 //!   commission, so the next payout settles it like any other).
-//! - `list`: pages, totals, an affiliate's balance, store-credit grants.
+//! - `list`: filters, pages, totals, an affiliate's balance, store-credit
+//!   grants; `export`: the batches the PayPal, Wise and generic CSVs stream.
 //!
 //! Money moves once: each payout is one transaction that takes the write
 //! lock up front on SQLite (`BEGIN IMMEDIATE`) and the affiliate's row lock
@@ -31,6 +32,7 @@ use serde_json::{Value, json};
 mod adjust;
 mod create;
 mod due;
+mod export;
 mod keyed;
 mod list;
 mod mark_paid;
@@ -46,10 +48,11 @@ pub(crate) use adjust::adjust_in;
 pub use adjust::{AdjustInput, adjust};
 pub use create::{CreateInput, Created, Skipped, create};
 pub use due::{DueRow, DueView, due, due_of_affiliate, payable_affiliate_ids};
+pub use export::{ExportRow, TransferRow, export_rows, transfer_rows};
 pub use keyed::create_keyed;
 pub use list::{
-    Balance, PayoutFilter, PaypalRow, Totals, balance, list, names_of, paypal_rows, store_credits,
-    totals,
+    Balance, PayoutDate, PayoutFilter, PayoutFilterText, Totals, balance, list, names_of,
+    store_credits, totals,
 };
 pub(crate) use mark_paid::Announce;
 pub use mark_paid::{MarkPaidInput, mark_paid};

@@ -42,8 +42,17 @@ pub async fn export(
         let filter = filter.clone();
         async move {
             let (after, first) = cursor?;
-            let chunk = match commissions::export_chunk(&db, store_id, &filter, after, 500).await {
-                Ok(c) => c,
+            let read = async {
+                let chunk = commissions::export_chunk(&db, store_id, &filter, after, 500).await?;
+                let names =
+                    commissions::affiliates_of(&db, store_id, chunk.iter().map(|c| c.affiliate_id))
+                        .await?;
+                Ok::<_, crate::services::ServiceError>((chunk, names))
+            };
+            // A failed chunk aborts the download: never a shorter file that
+            // looks complete, nor rows with their emails left blank.
+            let (chunk, names) = match read.await {
+                Ok(read) => read,
                 Err(e) => {
                     tracing::error!(error = %e, "commission export failed");
                     return Some((
@@ -52,10 +61,6 @@ pub async fn export(
                     ));
                 }
             };
-            let names =
-                commissions::affiliates_of(&db, store_id, chunk.iter().map(|c| c.affiliate_id))
-                    .await
-                    .unwrap_or_default();
             let mut out = String::new();
             if first {
                 out.push_str(HEADER);

@@ -212,6 +212,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/payouts/paypal.csv",
             web::get().to(payouts::paypal_csv),
         )
+        .route("/admin/payouts/wise.csv", web::get().to(payouts::wise_csv))
+        .route(
+            "/admin/payouts/export.csv",
+            web::get().to(payouts::export_csv),
+        )
         .route("/admin/payouts/{id}", web::get().to(payouts::show))
         .route(
             "/admin/payouts/{id}/mark_paid",

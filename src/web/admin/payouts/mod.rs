@@ -1,8 +1,9 @@
 //! The Payouts pages: the Due view (select some or all → payouts), the
-//! list (status tabs, affiliate, method, totals, keyset pages), a payout's
-//! page with Mark paid and Void in place (htmx), the affiliate's money box
-//! (balance split, payouts, Record payout and Adjust balance), and the
-//! PayPal Payouts bulk CSV of selected pending payouts, streamed.
+//! list (status tabs, affiliate, method, created or paid date range, totals
+//! by status, keyset pages), a payout's page with Mark paid and Void in
+//! place (htmx), the affiliate's money box (balance split, payouts, Record
+//! payout and Adjust balance), and the exports, streamed: PayPal Payouts
+//! and Wise batch files of selected pending payouts, the list's CSV.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -57,6 +58,6 @@ fn fragment(html: String, message: &str) -> HttpResponse {
 
 // --- One payout ----------------------------------------------------------------
 
-// --- PayPal CSV ------------------------------------------------------------------
+// --- Exports (PayPal, Wise, the list's CSV) ----------------------------------------
 
 // --- The affiliate's money box ---------------------------------------------------

@@ -78,6 +78,10 @@ fn payout_statuses() -> Vec<&'static str> {
 fn payout_methods() -> Vec<&'static str> {
     words(PayoutMethod::ALL, PayoutMethod::as_str)
 }
+fn payout_date_fields() -> Vec<&'static str> {
+    use crate::services::payouts::PayoutDate;
+    words(PayoutDate::ALL, PayoutDate::as_str)
+}
 fn referral_states() -> Vec<&'static str> {
     words(ReferralState::ALL, ReferralState::as_str)
 }
@@ -232,6 +236,9 @@ const QUERY: &[(&str, &str, Shape)] = &[
     ("/api/v1/commissions/{id}", "reason", Words(void_reasons)),
     ("/api/v1/payouts", "status", Words(payout_statuses)),
     ("/api/v1/payouts", "method", Words(payout_methods)),
+    ("/api/v1/payouts", "date_field", Words(payout_date_fields)),
+    ("/api/v1/payouts", "from", DateOrTime),
+    ("/api/v1/payouts", "until", DateOrTime),
     ("/api/v1/referrals", "state", Words(referral_states)),
 ];
 

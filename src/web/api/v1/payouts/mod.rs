@@ -16,7 +16,7 @@ use crate::domain::money::format_minor;
 use crate::domain::payout::{PayoutMethod, PayoutStatus};
 use crate::domain::{AffiliateId, PayoutId};
 use crate::services::payouts::Payout;
-use crate::services::payouts::{self, CreateInput, MarkPaidInput, PayoutFilter};
+use crate::services::payouts::{self, CreateInput, MarkPaidInput, PayoutFilter, PayoutFilterText};
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::json::{ApiJson, ErrorBody, PageParams};
 use crate::web::{AppState, WebError};
@@ -169,6 +169,30 @@ pub struct PayoutFilters {
     pub affiliate_id: Option<Uuid>,
     /// `external` or `store_credit`.
     pub method: Option<String>,
+    /// Which date `from` and `until` read: `created_at` (default) or `paid_at`.
+    pub date_field: Option<String>,
+    /// From this date (or time) on.
+    pub from: Option<String>,
+    /// Until this date (included) or before this time; must be after `from`.
+    pub until: Option<String>,
+}
+
+impl PayoutFilters {
+    fn parse(&self) -> Result<PayoutFilter, WebError> {
+        let t = |v: &Option<String>| v.clone().unwrap_or_default();
+        PayoutFilter::parse(&PayoutFilterText {
+            status: t(&self.status),
+            affiliate_id: self.affiliate_id.map(|a| a.to_string()).unwrap_or_default(),
+            method: t(&self.method),
+            date_field: t(&self.date_field),
+            from: t(&self.from),
+            until: t(&self.until),
+        })
+        .map_err(|errors| WebError::Validation {
+            message: "Some query parameters are not valid.".into(),
+            errors,
+        })
+    }
 }
 
 #[utoipa::path(tag = "payouts", params(PageParams, PayoutFilters), responses((status = 200, body = PayoutList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -179,18 +203,7 @@ pub async fn list(
     page: web::Query<PageParams>,
     f: web::Query<PayoutFilters>,
 ) -> Result<HttpResponse, WebError> {
-    let filter = PayoutFilter {
-        status: match f.status.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(s) => Some(PayoutStatus::parse(s).map_err(|m| WebError::validation("status", m))?),
-        },
-        method: match f.method.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(s) => Some(PayoutMethod::parse(s).map_err(|m| WebError::validation("method", m))?),
-        },
-        affiliate_id: f.affiliate_id.map(AffiliateId),
-        customer: None,
-    };
+    let filter = f.parse()?;
     let page = payouts::list(&state.db, caller.store_id(), &filter, page.request()?).await?;
     Ok(HttpResponse::Ok().json(list_body(&state, page).await?))
 }
