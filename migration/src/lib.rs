@@ -27,6 +27,7 @@ mod m20261202_000016_reattribution;
 mod m20261202_000017_show_customer_emails;
 mod m20261202_000018_portal_settings;
 mod m20261202_000021_commission_splits;
+mod m20261202_000022_instance_settings;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000017_show_customer_emails::Migration),
             Box::new(m20261202_000018_portal_settings::Migration),
             Box::new(m20261202_000021_commission_splits::Migration),
+            Box::new(m20261202_000022_instance_settings::Migration),
         ]
     }
 }
