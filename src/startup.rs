@@ -55,6 +55,10 @@ impl Application {
             // Tests bind port 0: the public URL must name the real port.
             let _ = config.public_url.set_port(Some(port));
         }
+        // For mail written outside a request (links back to the portal).
+        crate::services::instance::record_public_base(&db, &config.public_base())
+            .await
+            .map_err(|e| anyhow::anyhow!("recording the public URL: {e}"))?;
 
         let mailer = match &config.mail {
             Some(mail) => {

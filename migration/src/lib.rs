@@ -28,6 +28,7 @@ mod m20261202_000017_show_customer_emails;
 mod m20261202_000018_portal_settings;
 mod m20261202_000021_commission_splits;
 mod m20261202_000022_audit_idempotency_key;
+mod m20261202_000023_instance_settings;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000018_portal_settings::Migration),
             Box::new(m20261202_000021_commission_splits::Migration),
             Box::new(m20261202_000022_audit_idempotency_key::Migration),
+            Box::new(m20261202_000023_instance_settings::Migration),
         ]
     }
 }

@@ -1,7 +1,8 @@
 //! Outgoing email as stored in the outbox: what kind of message a row is,
 //! where it is in its delivery (`queued` → `sent`, or → `failed` after the
-//! last attempt, and back to `queued` when staff retry it), and when a
-//! failed attempt is tried again.
+//! last attempt, and back to `queued` when staff retry it; a queued message
+//! whose reason went away — a revoked invitation — is `cancelled`), and when
+//! a failed attempt is tried again.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::entity::prelude::*;
@@ -109,9 +110,12 @@ pub enum EmailStatus {
     /// Every attempt failed; staff may retry it by hand.
     #[sea_orm(string_value = "failed")]
     Failed,
+    /// Withdrawn before it was sent (its invitation was revoked): never sent.
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
 }
 
-stored!(EmailStatus, { Queued => "queued", Sent => "sent", Failed => "failed" });
+stored!(EmailStatus, { Queued => "queued", Sent => "sent", Failed => "failed", Cancelled => "cancelled" });
 
 /// Attempts before a message is given up (`failed`).
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -167,6 +171,20 @@ impl EmailStatus {
                 "This message is already waiting to be sent.".into(),
             )),
             Self::Sent => Err(TransitionError("This message was sent already.".into())),
+            Self::Cancelled => Err(TransitionError(
+                "This message was cancelled: what it was about was withdrawn.".into(),
+            )),
+        }
+    }
+
+    /// A message that is no longer wanted: only one still waiting (queued)
+    /// is withdrawn; one sent is sent, and a failed one stays for staff.
+    pub fn cancel(self) -> Result<Self, TransitionError> {
+        match self {
+            Self::Queued => Ok(Self::Cancelled),
+            other => Err(TransitionError(format!(
+                "A message that is {other} cannot be cancelled."
+            ))),
         }
     }
 }
@@ -238,6 +256,22 @@ mod tests {
     }
 
     #[test]
+    fn only_a_queued_message_is_cancelled_and_a_cancelled_one_is_never_sent() {
+        let now = Utc::now();
+        assert_eq!(EmailStatus::Queued.cancel(), Ok(EmailStatus::Cancelled));
+        for s in [
+            EmailStatus::Sent,
+            EmailStatus::Failed,
+            EmailStatus::Cancelled,
+        ] {
+            assert!(s.cancel().is_err(), "{s}");
+        }
+        assert!(EmailStatus::Cancelled.deliver().is_err());
+        assert!(EmailStatus::Cancelled.fail(1, now).is_err());
+        assert!(EmailStatus::Cancelled.retry().is_err());
+    }
+
+    #[test]
     fn every_kind_and_status_round_trips_through_its_stored_string() {
         for k in EmailKind::ALL {
             assert_eq!(EmailKind::parse(k.as_str()), Ok(*k));
@@ -248,7 +282,7 @@ mod tests {
         assert!(
             EmailStatus::parse("lost")
                 .unwrap_err()
-                .contains("queued, sent or failed")
+                .contains("queued, sent, failed or cancelled")
         );
     }
 }

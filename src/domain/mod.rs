@@ -14,6 +14,7 @@ pub mod commission_edit;
 pub mod commission_void;
 pub mod currency;
 pub mod customer_email;
+pub mod destination;
 pub mod email;
 pub mod ids;
 pub mod link_token;

@@ -11,6 +11,7 @@ pub mod coupon;
 pub mod email;
 pub mod event;
 pub mod idempotency_key;
+pub mod instance_setting;
 pub mod invitation;
 pub mod ledger_entry;
 pub mod link;

@@ -14,15 +14,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
 
+use super::ServiceResult;
+use crate::domain::campaign::Attribution;
+use crate::domain::destination::AllowedHosts;
+use crate::domain::{AffiliateId, CampaignId, LinkId, StoreId};
+use crate::entities::{affiliate, campaign, link, store};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseConnectionType, DatabaseTransaction,
     DbErr, EntityTrait, QueryFilter, QueryOrder, Statement,
 };
-use uuid::Uuid;
-
-use super::ServiceResult;
-use crate::domain::campaign::Attribution;
-use crate::entities::{affiliate, campaign, link, store};
 
 const TTL: Duration = Duration::from_secs(10);
 /// How often each instance reads the version row.
@@ -31,14 +31,17 @@ const MAX_ENTRIES: usize = 100_000;
 
 #[derive(Debug, Clone)]
 pub struct CachedLink {
-    pub link_id: Uuid,
-    pub store_id: Uuid,
+    pub link_id: LinkId,
+    pub store_id: StoreId,
     pub store_slug: String,
-    pub affiliate_id: Uuid,
-    pub campaign_id: Uuid,
+    pub affiliate_id: AffiliateId,
+    pub campaign_id: CampaignId,
     /// Approved and enabled: only then are clicks recorded.
     pub earning: bool,
     pub destination: String,
+    /// Where a deep link (`?to=`) may lead: the campaign's site and the
+    /// store's hosts, so a click checks it without the database.
+    pub allowed: AllowedHosts,
     pub cookie_days: i32,
     pub attribution: Attribution,
 }
@@ -219,12 +222,13 @@ async fn load(db: &DatabaseConnection, token: &str) -> ServiceResult<Vec<CachedL
             continue;
         };
         out.push(CachedLink {
-            link_id: l.id,
-            store_id: l.store_id,
+            link_id: LinkId(l.id),
+            store_id: StoreId(l.store_id),
             store_slug: s.slug,
-            affiliate_id: a.id,
-            campaign_id: c.id,
+            affiliate_id: AffiliateId(a.id),
+            campaign_id: CampaignId(c.id),
             earning: super::affiliates::not_earning(&a).is_none(),
+            allowed: AllowedHosts::new(&c.website_url, &s.link_hosts),
             destination: l.url.unwrap_or(c.website_url),
             cookie_days: c.cookie_days,
             attribution: Attribution::parse(&c.attribution).unwrap_or(Attribution::FirstClick),

@@ -24,6 +24,7 @@ pub mod crypto;
 pub mod email;
 pub mod events;
 pub mod idempotency;
+pub mod instance;
 pub mod invitations;
 pub mod ledger;
 pub mod link_cache;

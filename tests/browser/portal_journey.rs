@@ -3,7 +3,8 @@
 //! the admin; the affiliate logs in by password and sees their link, and
 //! the page fits a phone (390×844) without sideways scrolling. Then: log
 //! out, in again by a magic link read from the admin's Emails page, copy
-//! the link; a click and a sale show on the dashboard and its chart; staff
+//! the link, build a deep link to a page and copy that; a click and a sale
+//! show on the dashboard and its chart; staff
 //! pay a due commission, and the portal shows it paid with the balance down.
 
 use crate::driver::*;
@@ -118,8 +119,9 @@ async fn affiliate_sign_in(b: &fantoccini::Client, base: &str) {
 }
 
 /// After approval: password log-in, log-out, magic link from the admin's
-/// Emails page, copy the link; a click and a sale show on the dashboard
-/// and its chart; staff pay a due commission and the portal shows it paid.
+/// Emails page, copy the link, build and copy a deep link; a click and a
+/// sale show on the dashboard and its chart; staff pay a due commission and
+/// the portal shows it paid.
 #[tokio::test]
 async fn an_approved_affiliate_signs_in_by_link_sees_their_sale_and_gets_paid() {
     let app = spawn_app().await;
@@ -153,6 +155,17 @@ async fn an_approved_affiliate_signs_in_by_link_sees_their_sale_and_gets_paid() 
         let share = text_of(&b, "#share-1").await;
         click(&b, "#links button[data-copy]").await;
         wait_for_text(&b, "#links button[data-copy]", "Copied").await;
+        // The link builder: a page elsewhere is named, a path gets its deep
+        // link in place (htmx), with its own copy button.
+        fill(&b, "#page_url", "https://evil.example.net/").await;
+        click(&b, "#deep-link-submit").await;
+        wait_for_text(&b, "#page_url-error", "must be on shop.example.com").await;
+        fill(&b, "#page_url", "/pricing").await;
+        click(&b, "#deep-link-submit").await;
+        wait_for_text(&b, "#deep-link", "/r/pat-jones?to=%2Fpricing").await;
+        assert_eq!(path_of(&b).await, "/a/acme/", "built in place");
+        click(&b, "#copy-deep-link").await;
+        wait_for_text(&b, "#copy-deep-link", "Copied").await;
         let path = share.trim().strip_prefix(&base).unwrap().to_owned();
         let referral = query_param(&location(&app.new_browser().click(&path).await), "tb_ref")
             .unwrap();

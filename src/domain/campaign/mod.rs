@@ -124,6 +124,8 @@ pub struct CampaignFields {
     pub approval_required: bool,
     /// The portal shows referred customers' emails in full (default: masked).
     pub show_customer_emails: bool,
+    /// Affiliates may make their own links in the portal (default: no).
+    pub affiliates_can_create_links: bool,
     pub commission_type: String,
     pub commission_value: String,
     pub recurring: String,
@@ -166,6 +168,7 @@ pub struct CampaignRules {
     pub public: bool,
     pub approval_required: bool,
     pub show_customer_emails: bool,
+    pub affiliates_can_create_links: bool,
     pub commission: Commission,
     pub recurring: Recurring,
     pub recurring_limit: Option<i32>,
@@ -265,6 +268,7 @@ impl CampaignRules {
             public: public.ok_or_else(missing)?,
             approval_required: f.approval_required,
             show_customer_emails: f.show_customer_emails,
+            affiliates_can_create_links: f.affiliates_can_create_links,
             commission: commission.ok_or_else(missing)?,
             recurring: recurring.ok_or_else(missing)?,
             recurring_limit: recurring_limit.ok_or_else(missing)?,

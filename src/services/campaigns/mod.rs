@@ -95,6 +95,7 @@ pub fn fields_of(c: &campaign::Model, currency: Currency) -> CampaignFields {
         visibility: c.visibility.clone(),
         approval_required: c.approval_required,
         show_customer_emails: c.show_customer_emails,
+        affiliates_can_create_links: c.affiliates_can_create_links,
         commission_type: c.commission_type.clone(),
         commission_value: commission_of(&c.commission_type, c.commission_value)
             .value_text(currency),
@@ -119,6 +120,7 @@ fn apply(active: &mut campaign::ActiveModel, r: &CampaignRules) {
     active.visibility = Set(if r.public { "public" } else { "invite_only" }.into());
     active.approval_required = Set(r.approval_required);
     active.show_customer_emails = Set(r.show_customer_emails);
+    active.affiliates_can_create_links = Set(r.affiliates_can_create_links);
     active.commission_type = Set(r.commission.kind.as_str().into());
     active.commission_value = Set(r.commission.value);
     active.recurring = Set(r.recurring.as_str().into());
@@ -137,7 +139,8 @@ fn snapshot(c: &campaign::Model, currency: Currency) -> serde_json::Value {
     let f = fields_of(c, currency);
     json!({
         "name": f.name, "website_url": f.website_url, "is_default": f.is_default, "visibility": f.visibility,
-        "approval_required": f.approval_required, "show_customer_emails": f.show_customer_emails, "commission_type": f.commission_type,
+        "approval_required": f.approval_required, "show_customer_emails": f.show_customer_emails,
+        "affiliates_can_create_links": f.affiliates_can_create_links, "commission_type": f.commission_type,
         "commission_value": f.commission_value, "recurring": f.recurring, "recurring_limit": f.recurring_limit,
         "first_payment_type": f.first_payment_type, "first_payment_value": f.first_payment_value,
         "cookie_days": f.cookie_days, "attribution": f.attribution, "discount_percent": f.discount_percent,

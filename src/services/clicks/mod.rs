@@ -31,6 +31,7 @@ use tokio::sync::{Notify, oneshot};
 use uuid::Uuid;
 
 use crate::domain::states::{ReferralSource, ReferralState};
+use crate::domain::{AffiliateId, CampaignId, LinkId, ReferralId, StoreId, VisitId};
 
 const LINGER: Duration = Duration::from_millis(2);
 /// Clicks one commit holds at most: a batch commits in tens of milliseconds.
@@ -42,9 +43,10 @@ pub const QUEUE: usize = 2 * MAX_BATCH;
 /// A new referral made by a click.
 #[derive(Debug, Clone)]
 pub struct NewReferral {
-    pub id: Uuid,
-    pub affiliate_id: Uuid,
-    pub campaign_id: Uuid,
+    pub id: ReferralId,
+    pub affiliate_id: AffiliateId,
+    pub campaign_id: CampaignId,
+    /// The browser's visitor cookie (`domain::visitor_cookie`).
     pub visitor_id: Uuid,
     pub expires_at: DateTime<Utc>,
     pub source: ReferralSource,
@@ -54,10 +56,10 @@ pub struct NewReferral {
 #[derive(Debug, Clone)]
 pub struct ClickRecord {
     /// The visit's id; a click's redirect names it (`tb_click`).
-    pub visit_id: Uuid,
-    pub store_id: Uuid,
-    pub link_id: Uuid,
-    pub referral_id: Uuid,
+    pub visit_id: VisitId,
+    pub store_id: StoreId,
+    pub link_id: LinkId,
+    pub referral_id: ReferralId,
     pub new_referral: Option<NewReferral>,
     pub landing_url: Option<String>,
     pub referrer: Option<String>,
@@ -301,12 +303,12 @@ fn referral_created_payload(click: &ClickRecord, r: &NewReferral) -> String {
 /// A link's visitors are the referrals its clicks started.
 /// In link order, so concurrent writers (other instances, the sales writer)
 /// lock link rows in the same order and never deadlock each other.
-fn new_visitors_per_link(batch: &[ClickRecord]) -> Vec<(Uuid, i64)> {
-    let mut per_link: HashMap<Uuid, i64> = HashMap::new();
+fn new_visitors_per_link(batch: &[ClickRecord]) -> Vec<(LinkId, i64)> {
+    let mut per_link: HashMap<LinkId, i64> = HashMap::new();
     for c in batch.iter().filter(|c| c.new_referral.is_some()) {
         *per_link.entry(c.link_id).or_default() += 1;
     }
-    let mut ordered: Vec<(Uuid, i64)> = per_link.into_iter().collect();
+    let mut ordered: Vec<(LinkId, i64)> = per_link.into_iter().collect();
     ordered.sort_unstable();
     ordered
 }

@@ -24,11 +24,11 @@ pub(super) async fn write(
         .filter_map(|c| {
             let r = c.new_referral.as_ref()?;
             Some(referral::ActiveModel {
-                id: Set(r.id),
-                store_id: Set(c.store_id),
-                affiliate_id: Set(r.affiliate_id),
-                campaign_id: Set(r.campaign_id),
-                link_id: Set(Some(c.link_id)),
+                id: Set(r.id.0),
+                store_id: Set(c.store_id.0),
+                affiliate_id: Set(r.affiliate_id.0),
+                campaign_id: Set(r.campaign_id.0),
+                link_id: Set(Some(c.link_id.0)),
                 coupon_id: Set(None),
                 visitor_id: Set(Some(r.visitor_id)),
                 state: Set(ReferralState::Visitor),
@@ -55,7 +55,7 @@ pub(super) async fn write(
             let r = c.new_referral.as_ref()?;
             Some(event::ActiveModel {
                 id: Set(Uuid::now_v7()),
-                store_id: Set(c.store_id),
+                store_id: Set(c.store_id.0),
                 event_type: Set("referral.created".into()),
                 payload: Set(referral_created_payload(c, r)),
                 created_at: Set(c.at),
@@ -66,10 +66,10 @@ pub(super) async fn write(
     let visits: Vec<visit::ActiveModel> = batch
         .iter()
         .map(|c| visit::ActiveModel {
-            id: Set(c.visit_id),
-            store_id: Set(c.store_id),
-            link_id: Set(c.link_id),
-            referral_id: Set(c.referral_id),
+            id: Set(c.visit_id.0),
+            store_id: Set(c.store_id.0),
+            link_id: Set(c.link_id.0),
+            referral_id: Set(c.referral_id.0),
             landing_url: Set(c.landing_url.clone()),
             referrer: Set(c.referrer.clone()),
             user_agent: Set(c.user_agent.clone()),

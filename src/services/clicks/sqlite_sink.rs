@@ -139,11 +139,11 @@ fn write_batch(conn: &mut Connection, batch: &[ClickRecord]) -> rusqlite::Result
             let at = text_time(c.at);
             if let Some(r) = &c.new_referral {
                 referral.execute(params![
-                    blob(&r.id),
-                    blob(&c.store_id),
-                    blob(&r.affiliate_id),
-                    blob(&r.campaign_id),
-                    blob(&c.link_id),
+                    blob(&r.id.0),
+                    blob(&c.store_id.0),
+                    blob(&r.affiliate_id.0),
+                    blob(&r.campaign_id.0),
+                    blob(&c.link_id.0),
                     blob(&r.visitor_id),
                     c.ip_hash,
                     c.user_agent,
@@ -153,16 +153,16 @@ fn write_batch(conn: &mut Connection, batch: &[ClickRecord]) -> rusqlite::Result
                 ])?;
                 event.execute(params![
                     blob(&Uuid::now_v7()),
-                    blob(&c.store_id),
+                    blob(&c.store_id.0),
                     referral_created_payload(c, r),
                     at,
                 ])?;
             }
             visit.execute(params![
-                blob(&c.visit_id),
-                blob(&c.store_id),
-                blob(&c.link_id),
-                blob(&c.referral_id),
+                blob(&c.visit_id.0),
+                blob(&c.store_id.0),
+                blob(&c.link_id.0),
+                blob(&c.referral_id.0),
                 c.landing_url,
                 c.referrer,
                 c.user_agent,
@@ -172,7 +172,7 @@ fn write_batch(conn: &mut Connection, batch: &[ClickRecord]) -> rusqlite::Result
         }
         let mut count = txn.prepare_cached(COUNT_VISITORS)?;
         for (link_id, n) in new_visitors_per_link(batch) {
-            count.execute(params![n, blob(&link_id)])?;
+            count.execute(params![n, blob(&link_id.0)])?;
         }
     }
     txn.commit()

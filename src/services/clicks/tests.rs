@@ -7,10 +7,10 @@ use super::*;
 
 fn click() -> ClickRecord {
     ClickRecord {
-        visit_id: Uuid::now_v7(),
-        store_id: Uuid::nil(),
-        link_id: Uuid::nil(),
-        referral_id: Uuid::nil(),
+        visit_id: VisitId::new_v7(),
+        store_id: StoreId(Uuid::nil()),
+        link_id: LinkId(Uuid::nil()),
+        referral_id: ReferralId(Uuid::nil()),
         new_referral: None,
         landing_url: None,
         referrer: None,

@@ -6,7 +6,8 @@
 //! a message claimed by an instance that died is due again once the lease
 //! ends. Each claimed message is sent, then marked sent, or its error is
 //! kept and its next attempt scheduled (`domain::mail::retry_after`); after
-//! the last attempt it is `failed` until staff retry it.
+//! the last attempt it is `failed` until staff retry it. A message
+//! cancelled while its attempt failed stays cancelled.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -160,6 +161,7 @@ pub async fn deliver_due(
                         Expr::value(Some(error.chars().take(2000).collect::<String>())),
                     )
                     .filter(email::Column::Id.eq(m.id))
+                    .filter(email::Column::Status.eq(EmailStatus::Queued))
                     .exec(db)
                     .await?;
             }

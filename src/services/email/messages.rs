@@ -197,6 +197,9 @@ pub struct Decision {
     pub name: String,
     /// Why, when staff gave a reason (rejections only).
     pub reason: Option<String>,
+    /// The portal's sign-in page (approvals only), when the public URL is
+    /// known (`services::instance`).
+    pub portal_url: Option<String>,
 }
 pair!(
     Decision,
@@ -239,6 +242,8 @@ pub struct Commission {
     pub amount: String,
     /// The day it becomes payable, when it is still on hold.
     pub due_on: Option<String>,
+    /// The portal's sign-in page, when the public URL is known.
+    pub portal_url: Option<String>,
 }
 pair!(
     Commission,
@@ -262,6 +267,8 @@ pub struct Payout {
     pub name: String,
     pub amount: String,
     pub reference: Option<String>,
+    /// The portal's sign-in page, when the public URL is known.
+    pub portal_url: Option<String>,
 }
 pair!(
     Payout,

@@ -6,6 +6,11 @@
 //!
 //! Erased affiliates (and any stored address that no longer parses) get no
 //! mail. Clawbacks and other negative commissions are not announced.
+//!
+//! The approval, commission and payout messages link to the store's portal
+//! sign-in page, under the public URL the app recorded as it started
+//! (`services::instance`): these mails are written by use cases that run
+//! without a request (the sales writer) as well as by pages and the API.
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
@@ -16,7 +21,7 @@ use crate::domain::money::format_minor;
 use crate::domain::states::CommissionStatus;
 use crate::domain::{Currency, Email, StoreId};
 use crate::entities::{affiliate, commission, email, membership, payout, store, user};
-use crate::services::{ServiceError, ServiceResult};
+use crate::services::{ServiceError, ServiceResult, instance};
 
 /// Where an affiliate's mail goes, unless they were erased.
 fn address_of(a: &affiliate::Model) -> Option<Email> {
@@ -41,14 +46,23 @@ fn money(minor: i64, code: &str) -> String {
     format!("{} {}", format_minor(minor, currency), currency.code())
 }
 
-async fn sender(conn: &impl ConnectionTrait, store_id: StoreId) -> ServiceResult<Sender> {
-    let name: Option<String> = store::Entity::find_by_id(store_id.0)
+/// The store's name (who the mail is from) and its portal's sign-in page.
+async fn sender(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+) -> ServiceResult<(Sender, Option<String>)> {
+    let row: Option<(String, String)> = store::Entity::find_by_id(store_id.0)
         .select_only()
         .column(store::Column::Name)
+        .column(store::Column::Slug)
         .into_tuple()
         .one(conn)
         .await?;
-    Ok(Sender::store(&name.ok_or(ServiceError::NotFound)?))
+    let (name, slug) = row.ok_or(ServiceError::NotFound)?;
+    let portal = instance::public_base(conn)
+        .await?
+        .map(|base| instance::portal_login_url(&base, &slug));
+    Ok((Sender::store(&name), portal))
 }
 
 /// After a status move: approval (from pending or rejected) and rejection
@@ -62,16 +76,19 @@ pub async fn status_changed(
     let Some(to) = address_of(a) else {
         return Ok(());
     };
-    let decision = messages::Decision {
+    let decision = |portal_url| messages::Decision {
         name: greeting_name(a),
         reason: a.rejection_reason.clone(),
+        portal_url,
     };
     let message = match (from, a.status) {
         (AffiliateStatus::Pending | AffiliateStatus::Rejected, AffiliateStatus::Approved) => {
-            messages::affiliate_approved(&sender(conn, store_id).await?, &to, &decision)?
+            let (s, portal) = sender(conn, store_id).await?;
+            messages::affiliate_approved(&s, &to, &decision(portal))?
         }
         (_, AffiliateStatus::Rejected) => {
-            messages::affiliate_rejected(&sender(conn, store_id).await?, &to, &decision)?
+            let (s, _) = sender(conn, store_id).await?;
+            messages::affiliate_rejected(&s, &to, &decision(None))?
         }
         _ => return Ok(()),
     };
@@ -81,13 +98,15 @@ pub async fn status_changed(
 
 /// The "you earned" message for a new commission, when the affiliate wants
 /// it and it pays them something. Pure: the sales writer renders it before
-/// staging the row.
+/// staging the row. `public_base`: `instance::public_base`, for the link to
+/// the portal.
 pub fn commission_message(
     store: &store::Model,
+    public_base: Option<&str>,
     a: &affiliate::Model,
     c: &commission::Model,
 ) -> ServiceResult<Option<Message>> {
-    if !a.notify_new_commission || c.amount_minor <= 0 || c.clawback_of.is_some() {
+    if !wants_commission_mail(a, c) {
         return Ok(None);
     }
     let Some(to) = address_of(a) else {
@@ -102,18 +121,26 @@ pub fn commission_message(
             name: greeting_name(a),
             amount: money(c.amount_minor, &c.currency),
             due_on,
+            portal_url: public_base.map(|base| instance::portal_login_url(base, &store.slug)),
         },
     )
     .map(Some)
 }
 
+/// Whether a new commission is told: the affiliate wants it, and it pays
+/// them something (not a clawback).
+pub fn wants_commission_mail(a: &affiliate::Model, c: &commission::Model) -> bool {
+    a.notify_new_commission && c.amount_minor > 0 && c.clawback_of.is_none()
+}
+
 /// The outbox row of `commission_message`, for batched inserts.
 pub fn commission_row(
     store: &store::Model,
+    public_base: Option<&str>,
     a: &affiliate::Model,
     c: &commission::Model,
 ) -> ServiceResult<Option<email::ActiveModel>> {
-    Ok(commission_message(store, a, c)?.map(|m| row(Some(StoreId(store.id)), m)))
+    Ok(commission_message(store, public_base, a, c)?.map(|m| row(Some(StoreId(store.id)), m)))
 }
 
 /// A commission made by hand: told as any other.
@@ -123,7 +150,11 @@ pub async fn commission_created(
     a: &affiliate::Model,
     c: &commission::Model,
 ) -> ServiceResult<()> {
-    if let Some(m) = commission_message(store, a, c)? {
+    if !wants_commission_mail(a, c) {
+        return Ok(());
+    }
+    let base = instance::public_base(conn).await?;
+    if let Some(m) = commission_message(store, base.as_deref(), a, c)? {
         enqueue(conn, StoreId(store.id), m).await?;
     }
     Ok(())
@@ -148,13 +179,15 @@ pub async fn payout_paid(
     let Some(to) = address_of(&a) else {
         return Ok(());
     };
+    let (s, portal_url) = sender(conn, store_id).await?;
     let message = messages::payout_paid(
-        &sender(conn, store_id).await?,
+        &s,
         &to,
         &messages::Payout {
             name: greeting_name(&a),
             amount: money(p.amount_minor, &p.currency),
             reference: p.reference.clone(),
+            portal_url,
         },
     )?;
     enqueue(conn, store_id, message).await?;

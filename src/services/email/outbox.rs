@@ -1,6 +1,7 @@
 //! The Emails page's reads and its one verb: a store's messages newest
 //! first (keyset-paged by id, optionally by status), one message, and
-//! "retry now" for a message that was given up.
+//! "retry now" for a message that was given up; and, for other use cases,
+//! withdrawing queued messages that are no longer wanted (`cancel_queued`).
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -116,6 +117,30 @@ pub async fn retry(
         attempts: 0,
         ..current
     })
+}
+
+/// Withdraws the store's messages of `kind` to `recipient` that are still
+/// waiting (queued), inside the caller's transaction: they keep their row,
+/// shown as cancelled, and are never sent. A message a worker is sending at
+/// this moment is not stopped (it ends up sent). Returns how many.
+pub(crate) async fn cancel_queued(
+    conn: &impl ConnectionTrait,
+    store_id: StoreId,
+    recipient: &str,
+    kind: EmailKind,
+) -> ServiceResult<u64> {
+    let cancelled = EmailStatus::Queued
+        .cancel()
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e.0)))?;
+    let done = email::Entity::update_many()
+        .col_expr(email::Column::Status, Expr::value(cancelled))
+        .filter(email::Column::StoreId.eq(store_id.0))
+        .filter(email::Column::Recipient.eq(recipient))
+        .filter(email::Column::Kind.eq(kind))
+        .filter(email::Column::Status.eq(EmailStatus::Queued))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected)
 }
 
 /// Erasing an affiliate forgets the store's mail about them too: what was

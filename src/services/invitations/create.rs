@@ -1,6 +1,11 @@
 //! Inviting (the link is emailed in the same transaction) and revoking.
+//! An invitation revoked, or replaced by a new one, takes its mail with it
+//! if that is still queued: it is cancelled, never sent, in the same
+//! transaction (the Emails page shows it cancelled).
 
 use super::*;
+use crate::domain::mail::EmailKind;
+use crate::services::email::outbox::cancel_queued;
 use crate::services::email::{self as mail, enqueue as enqueue_mail, messages};
 
 /// A new invitation: `url` is its link (with the token), shown once and
@@ -47,7 +52,9 @@ pub async fn create(
         return Err(ValidationErrors::single("email", "is already a member of this store").into());
     }
     let now = Utc::now();
-    // A new link for the same email replaces the one before.
+    // A new link for the same email replaces the one before (and its mail,
+    // if it still waits: the new one carries the link that works).
+    cancel_queued(&txn, access.id(), email.as_str(), EmailKind::TeamInvitation).await?;
     for old in invitation::Entity::find()
         .filter(invitation::Column::StoreId.eq(access.store.id))
         .filter(invitation::Column::Email.eq(email.as_str()))
@@ -151,6 +158,10 @@ pub async fn revoke(
     let mut active: invitation::ActiveModel = found.into();
     active.revoked_at = Set(Some(Utc::now()));
     active.update(&txn).await?;
+    // One pending invitation per email (a new one replaces the old), so the
+    // queued invitation mail to this address is this invitation's.
+    let emails_cancelled =
+        cancel_queued(&txn, access.id(), &email, EmailKind::TeamInvitation).await?;
     audit::record(
         &txn,
         access.id(),
@@ -158,7 +169,7 @@ pub async fn revoke(
         "member.invitation_revoked",
         "invitation",
         Some(id.to_string()),
-        json!({"email": email}),
+        json!({"email": email, "emails_cancelled": emails_cancelled}),
     )
     .await?;
     txn.commit().await?;

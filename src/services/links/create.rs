@@ -2,6 +2,11 @@
 
 use super::*;
 
+/// The default link made with a new affiliate: the token asked for, or one
+/// made from the name ("ann-smith", then "ann-smith-2", …), or random. A
+/// token asked for that another link holds is refused by the index, as
+/// `link_token`; a made one is picked among the free ones (and if another
+/// write takes it meanwhile, the index still refuses it).
 pub async fn insert_default(
     conn: &impl ConnectionTrait,
     store_id: StoreId,

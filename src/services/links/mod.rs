@@ -18,8 +18,9 @@ use super::paging::{Page, PageRequest};
 use super::{Actor, ServiceError, ServiceResult, affiliates, audit, campaigns, crypto};
 use crate::db;
 use crate::domain::CampaignId;
+use crate::domain::destination::AllowedHosts;
 use crate::domain::link_token::{parse_link_token, token_from_name};
-use crate::domain::web_url::{parse_web_url, site_host};
+use crate::domain::web_url::parse_web_url;
 use crate::domain::{AffiliateId, LinkId};
 use crate::domain::{StoreId, ValidationErrors};
 use crate::entities::{affiliate, link, store};
@@ -133,30 +134,18 @@ pub(super) async fn token_taken(
     Ok(q.one(conn).await?.is_some())
 }
 
-/// The default link made with a new affiliate: the token asked for, or one
-/// made from the name ("ann-smith", then "ann-smith-2", …), or random. A
-/// token asked for that another link holds is refused by the index, as
-/// `link_token`; a made one is picked among the free ones (and if another
-/// write takes it meanwhile, the index still refuses it).
+/// A link's destination: a full address (≤ 256 characters) on the
+/// campaign's site or a host the store allows (`domain::destination`); the
+/// message names the allowed hosts.
 pub fn check_destination(
     url: &str,
     campaign_website: &str,
     store_hosts: &str,
 ) -> Result<String, String> {
     let parsed = parse_web_url(url, 256)?;
-    let host = site_host(&parsed);
-    let campaign_host = url::Url::parse(campaign_website)
-        .map(|u| site_host(&u))
-        .unwrap_or_default();
-    let allowed = host == campaign_host
-        || store_hosts
-            .split(['\n', ',', ' '])
-            .map(|h| h.trim().trim_start_matches("www.").to_ascii_lowercase())
-            .any(|h| !h.is_empty() && h == host);
-    if !allowed {
-        return Err(format!(
-            "must be on {campaign_host} (the campaign's website) or a host listed in the store's settings"
-        ));
+    let allowed = AllowedHosts::new(campaign_website, store_hosts);
+    if !allowed.allows(&parsed) {
+        return Err(allowed.refusal());
     }
     Ok(parsed.to_string())
 }

@@ -17,16 +17,20 @@
 //! - `look`: the store's portal settings (logo, accent colour, questions);
 //! - `home`: what the home page shows (links, coupons, balance);
 //! - `dashboard`: the home page's statistics and money now;
+//! - `deep_link`: the link builder (a deep link to a page of the store);
+//! - `own_links`: links affiliates make themselves, when allowed;
 //! - `lists`: the affiliate's commissions, payouts and referred customers.
 //! - `settings`: the affiliate's own Settings page (profile, payout method,
 //!   notifications, password).
 
 pub mod dashboard;
+pub mod deep_link;
 pub mod home;
 pub mod join;
 pub mod lists;
 pub mod login;
 pub mod look;
+pub mod own_links;
 pub mod password;
 pub mod principal;
 pub mod settings;

@@ -20,6 +20,9 @@ pub struct PortalStore {
     pub accent_color: Option<String>,
     /// The join form's extra questions.
     pub questions: Vec<String>,
+    /// The hosts besides campaign sites links may lead to (Settings), for
+    /// the link builder.
+    pub link_hosts: String,
     /// Changes whenever the look does (cache-busts the theme CSS).
     pub version: i64,
 }
@@ -38,6 +41,7 @@ impl PortalStore {
                 .as_deref()
                 .and_then(|q| serde_json::from_str(q).ok())
                 .unwrap_or_default(),
+            link_hosts: s.link_hosts.clone(),
             version: s.updated_at.timestamp(),
         }
     }

@@ -150,7 +150,7 @@ pub(super) async fn attach(
         credit(work, txn, store_id, currency, &mut r, &updated, hold_from).await?;
     if let Some(c) = &commission {
         work.add_commission(c.clone());
-        work.stage_commission_mail(store, c)?;
+        work.stage_commission_mail(txn, store, c).await?;
     }
     let customer = Customer {
         external_id: updated.external_customer_id.as_deref(),

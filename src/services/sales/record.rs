@@ -133,7 +133,7 @@ pub(super) async fn stage_sale(
     work.add_sale(sale.clone(), actor);
     if let Some(c) = &made {
         work.add_commission(c.clone());
-        work.stage_commission_mail(store, c)?;
+        work.stage_commission_mail(conn, store, c).await?;
     }
     if let Some(r) = converting {
         let customer = Customer {

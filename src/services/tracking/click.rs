@@ -3,13 +3,20 @@
 //! counts and for which referral; a counted click is queued for the click
 //! writer and its redirect names the referral (`tb_ref`) and the visit
 //! (`tb_click`), so the tracking script on the store's page can adopt it.
+//!
+//! A deep link (`?to=<address or /path>`) leads to that page instead of the
+//! link's destination when `domain::destination::resolve` allows it, from
+//! the hosts the cached link carries (no query); anything else quietly
+//! goes to the link's own destination.
 
 use chrono::{DateTime, Utc};
+use url::Url;
 use uuid::Uuid;
 
 use super::{Caller, Tracking, rules, truncate};
 use crate::domain::attribution::{self, Decision};
-use crate::domain::ids::{ReferralId, StoreId, VisitId};
+use crate::domain::destination::resolve;
+use crate::domain::ids::{ReferralId, VisitId};
 use crate::domain::states::ReferralSource;
 use crate::domain::visitor_cookie::{
     VISITOR_COOKIE, open_referral_cookie, referral_cookie_name, seal_referral_cookie,
@@ -48,12 +55,14 @@ pub struct ReferralCookie {
     pub days: i64,
 }
 
-/// A click on `token` (lower-case). Two stores may use one token: without
-/// `store_slug` the oldest link owns it.
+/// A click on `token` (lower-case), with the deep link's `to` if it has
+/// one. Two stores may use one token: without `store_slug` the oldest link
+/// owns it.
 pub async fn follow(
     t: &Tracking<'_>,
     store_slug: Option<&str>,
     token: &str,
+    to: Option<&str>,
     caller: &impl Caller,
 ) -> ServiceResult<ClickOutcome> {
     let candidates = t.links.lookup(t.db, token).await?;
@@ -62,7 +71,11 @@ pub async fn follow(
         Some(slug) => candidates.iter().find(|l| l.store_slug == slug),
     };
     Ok(match link {
-        Some(link) => record(t, link, token, caller, Utc::now()).await,
+        Some(link) => {
+            let deep = to.and_then(|to| resolve(to, &link.destination, &link.allowed).ok());
+            let destination = deep.as_ref().map_or(link.destination.as_str(), Url::as_str);
+            record(t, link, destination, token, caller, Utc::now()).await
+        }
         None => ClickOutcome::NotFound,
     })
 }
@@ -70,12 +83,13 @@ pub async fn follow(
 async fn record(
     t: &Tracking<'_>,
     link: &CachedLink,
+    destination: &str,
     token: &str,
     caller: &impl Caller,
     now: DateTime<Utc>,
 ) -> ClickOutcome {
     let user_agent = caller.user_agent();
-    let store = StoreId(link.store_id);
+    let store = link.store_id;
     // Named once: read for first click, set for a new referral.
     let mut cookie_name = None;
     let decision = attribution::decide(
@@ -89,7 +103,7 @@ async fn record(
     );
     let (referral_id, expires_at) = match decision {
         Decision::Untracked => {
-            return ClickOutcome::Redirect(destination_with(&link.destination, token, None));
+            return ClickOutcome::Redirect(destination_with(destination, token, None));
         }
         Decision::Keep(held) => (held.id, None),
         Decision::Mint { expires_at } => (ReferralId::new_v7(), Some(expires_at)),
@@ -98,7 +112,7 @@ async fn record(
         .cookie(VISITOR_COOKIE, |v| Uuid::parse_str(v).ok())
         .unwrap_or_else(Uuid::now_v7);
     let new_referral = expires_at.map(|expires_at| NewReferral {
-        id: referral_id.0,
+        id: referral_id,
         affiliate_id: link.affiliate_id,
         campaign_id: link.campaign_id,
         visitor_id,
@@ -106,7 +120,7 @@ async fn record(
         source: ReferralSource::Link,
     });
     let visit_id = VisitId::new_v7();
-    let location = destination_with(&link.destination, token, Some((referral_id, visit_id)));
+    let location = destination_with(destination, token, Some((referral_id, visit_id)));
     let referral_cookie = new_referral.as_ref().map(|r| ReferralCookie {
         name: cookie_name.unwrap_or_else(|| referral_cookie_name(store)),
         value: seal_referral_cookie(t.cookie_key, referral_id, store, r.expires_at),
@@ -114,10 +128,10 @@ async fn record(
     });
     t.clicks
         .record(ClickRecord {
-            visit_id: visit_id.0,
+            visit_id,
             store_id: link.store_id,
             link_id: link.link_id,
-            referral_id: referral_id.0,
+            referral_id,
             new_referral,
             landing_url: truncate(Some(&location), 2048),
             referrer: truncate(caller.referrer(), 2048),

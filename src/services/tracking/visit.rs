@@ -84,7 +84,7 @@ pub async fn record(
     };
     let link = candidates
         .as_deref()
-        .and_then(|c| c.iter().find(|l| l.store_id == store.0));
+        .and_then(|c| c.iter().find(|l| l.store_id == store));
 
     let outcome = |referral: Option<Held>, visit_id| VisitOutcome {
         referral_id: referral.map(|r| r.id),
@@ -120,7 +120,7 @@ pub async fn record(
         ViaVisit::Mint { link, expires_at } => {
             let id = ReferralId::new_v7();
             let new = NewReferral {
-                id: id.0,
+                id,
                 affiliate_id: link.affiliate_id,
                 campaign_id: link.campaign_id,
                 visitor_id: Uuid::now_v7(),
@@ -179,10 +179,10 @@ async fn record_visit(
     let visit_id = VisitId::new_v7();
     t.clicks
         .record(ClickRecord {
-            visit_id: visit_id.0,
+            visit_id,
             store_id: link.store_id,
             link_id: link.link_id,
-            referral_id: referral_id.0,
+            referral_id,
             new_referral,
             landing_url: truncate(input.landing_url.as_deref(), 2048),
             referrer: truncate(input.referrer.as_deref(), 2048),

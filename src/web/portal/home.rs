@@ -1,13 +1,16 @@
 //! The home page — the dashboard: the period's statistics (`dashboard`),
-//! links with copy buttons and coupons — and the status page a pending,
-//! rejected or suspended affiliate sees instead. The period picker swaps
-//! only the statistics under htmx; without JavaScript it loads the page.
+//! links with copy buttons, the link builder and "New link"
+//! (`link_builder`), and coupons — and the status page a pending, rejected
+//! or suspended affiliate sees instead. The period picker swaps only the
+//! statistics under htmx; without JavaScript it loads the page.
 
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::dashboard::{self, DashboardQuery, StatsSection};
+use super::link_builder::{LinkBuilder, NewLink, Posted};
 use super::principal::{
     CurrentAffiliate, ended_standing, login_path, path_store, session_affiliate,
 };
@@ -15,7 +18,7 @@ use super::shell::PortalShell;
 use crate::domain::portal::Standing;
 use crate::services::portal::home::{self, Home};
 use crate::web::extractors::{Htmx, csrf_token};
-use crate::web::{AppState, WebError, page, see_other};
+use crate::web::{AppState, WebError, page, render, see_other};
 
 #[derive(Template)]
 #[template(path = "portal/home.html")]
@@ -24,6 +27,16 @@ struct HomePage {
     first_name: String,
     home: Home,
     stats: StatsSection,
+    builder: LinkBuilder,
+    new_link: NewLink,
+    read_only: bool,
+}
+
+/// The link forms as a POST left them (blank on a GET).
+#[derive(Default)]
+pub struct Forms {
+    pub builder: Option<Posted>,
+    pub new_link: NewLink,
 }
 
 #[derive(Template)]
@@ -46,6 +59,27 @@ pub async fn home(
     if htmx.request && htmx.target.as_deref() == Some(dashboard::TARGET_ID) {
         return page(&StatsPartial { stats });
     }
+    home_with(&state, &current, stats, Forms::default(), StatusCode::OK).await
+}
+
+/// The home page after a link form's POST (the default period).
+pub async fn home_page(
+    state: &AppState,
+    current: &CurrentAffiliate,
+    forms: Forms,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
+    let stats = dashboard::section(state, current, &DashboardQuery::default()).await?;
+    home_with(state, current, stats, forms, status).await
+}
+
+async fn home_with(
+    state: &AppState,
+    current: &CurrentAffiliate,
+    stats: StatsSection,
+    forms: Forms,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
     let home = home::load(
         &state.db,
         &state.config.public_base(),
@@ -53,12 +87,18 @@ pub async fn home(
         current.affiliate_id(),
     )
     .await?;
-    page(&HomePage {
-        shell: PortalShell::for_affiliate(&current),
-        first_name: current.affiliate.first_name.clone(),
-        home,
-        stats,
-    })
+    render(
+        status,
+        &HomePage {
+            shell: PortalShell::for_affiliate(current),
+            first_name: current.affiliate.first_name.clone(),
+            builder: LinkBuilder::new(current, &home, forms.builder),
+            new_link: forms.new_link,
+            read_only: current.read_only,
+            home,
+            stats,
+        },
+    )
 }
 
 #[derive(Template)]

@@ -1,6 +1,7 @@
 //! The affiliate portal, per store under `/a/{store slug}/` (DESIGN §5):
-//! join, log in (password, magic link, password reset, SSO), the home page,
-//! and the read-only "view as affiliate" for staff. See `docs/portal.md`.
+//! join, log in (password, magic link, password reset, SSO), the home page
+//! with its link builder, and the read-only "view as affiliate" for staff.
+//! See `docs/portal.md`.
 //!
 //! Every page is scoped by the path's store and, once signed in, by the
 //! `CurrentAffiliate` (`principal`): another store's or affiliate's ids are
@@ -12,6 +13,7 @@ mod dashboard;
 mod exports;
 mod home;
 mod join;
+mod link_builder;
 mod links;
 mod lists;
 mod login;
@@ -51,6 +53,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/payouts", web::get().to(lists::payouts))
                 .route("/payouts.csv", web::get().to(exports::payouts))
                 .route("/customers", web::get().to(lists::customers))
+                .route("/deep_link", web::post().to(link_builder::deep_link))
+                .route("/links", web::post().to(link_builder::create_link))
                 .service(
                     web::resource("/join")
                         .route(web::get().to(join::form))

@@ -1,6 +1,9 @@
-//! `GET /r/{token}` and `/r/{store}/{token}`: the hot path
+//! `GET /r/{token}` and `/r/{store}/{token}` (both with an optional deep
+//! link `?to=<address or /path>`): the hot path
 //! (`services::tracking::click`), answered with a redirect and the click's
 //! cookies.
+
+use std::borrow::Cow;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -20,7 +23,8 @@ pub async fn click(
         req: &req,
         state: &state,
     };
-    let outcome = click::follow(&tracking(&state), None, &token, &caller).await?;
+    let to = deep_link(&req);
+    let outcome = click::follow(&tracking(&state), None, &token, to.as_deref(), &caller).await?;
     Ok(respond(&state, outcome))
 }
 
@@ -35,8 +39,27 @@ pub async fn click_in_store(
         req: &req,
         state: &state,
     };
-    let outcome = click::follow(&tracking(&state), Some(&slug), &token, &caller).await?;
+    let to = deep_link(&req);
+    let outcome = click::follow(
+        &tracking(&state),
+        Some(&slug),
+        &token,
+        to.as_deref(),
+        &caller,
+    )
+    .await?;
     Ok(respond(&state, outcome))
+}
+
+/// The `to` query parameter, decoded; most clicks have no query at all.
+fn deep_link(req: &HttpRequest) -> Option<Cow<'_, str>> {
+    let query = req.query_string();
+    if query.is_empty() {
+        return None;
+    }
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "to")
+        .map(|(_, v)| v)
 }
 
 fn respond(state: &AppState, outcome: ClickOutcome) -> HttpResponse {

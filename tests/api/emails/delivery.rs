@@ -172,6 +172,7 @@ async fn a_rolled_back_change_leaves_no_email() {
         &email::messages::Decision {
             name: "Ann".into(),
             reason: None,
+            portal_url: None,
         },
     )
     .unwrap();
@@ -209,4 +210,64 @@ async fn with_smtp_configured_the_server_sends_by_itself() {
 
     let got = server.wait_for(1).await;
     assert_eq!(got[0].rcpt_to, vec!["bob@example.com".to_owned()]);
+}
+
+#[tokio::test]
+async fn a_revoked_or_replaced_invitations_queued_mail_is_cancelled_and_never_sent() {
+    // Arrange: Bob invited, then invited again (replacing the first), Cat
+    // invited and revoked before the mail server was reachable.
+    let app = spawn_app().await;
+    app.setup_owner().await;
+    let server = SmtpServer::start(0).await;
+    invite(&app, "bob@example.com").await;
+    invite(&app, "bob@example.com").await;
+    invite(&app, "cat@example.com").await;
+    let cat = tributary::services::invitations::pending(&app.db, app.store_id("acme").await)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.email == "cat@example.com")
+        .unwrap();
+
+    let res = app
+        .browser
+        .post_form(&format!("/admin/team/invitations/{}/revoke", cat.id), &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let pass = deliver_due(&app.db, &server.mailer(), Utc::now())
+        .await
+        .unwrap();
+
+    // Assert: only Bob's current invitation went out.
+    assert_eq!(pass.sent, 1);
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].rcpt_to, vec!["bob@example.com".to_owned()]);
+    let rows = of_kind(&app, EmailKind::TeamInvitation).await;
+    let statuses: Vec<(&str, EmailStatus)> = rows
+        .iter()
+        .map(|m| (m.recipient.as_str(), m.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("bob@example.com", EmailStatus::Cancelled),
+            ("bob@example.com", EmailStatus::Sent),
+            ("cat@example.com", EmailStatus::Cancelled),
+        ]
+    );
+    // The Emails page shows them cancelled, and they cannot be retried.
+    let page = app.browser.get_html("/admin/emails?status=cancelled").await;
+    assert!(page.contains("cat@example.com") && page.contains("badge-cancelled"));
+    let cancelled = &rows[2];
+    let show = app
+        .browser
+        .get_html(&format!("/admin/emails/{}", cancelled.id))
+        .await;
+    assert!(!show.contains("/retry"), "{show}");
+    // Later passes send nothing more.
+    let again = deliver_due(&app.db, &server.mailer(), Utc::now() + Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(again.sent, 0);
 }

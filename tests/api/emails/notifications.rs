@@ -286,3 +286,67 @@ async fn erasing_an_affiliate_forgets_the_mail_about_them() {
             .all(|m| !m.text_body.contains("ann@example.com") && m.recipient != "ann@example.com")
     );
 }
+
+#[tokio::test]
+async fn approval_commission_and_payout_mails_link_to_the_stores_portal() {
+    // Arrange: Ann applies and is approved, earns by a sale, is paid.
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let ann = app
+        .new_affiliate(
+            &p.key,
+            "ann@example.com",
+            json!({"status": "pending", "link_token": "ann", "payout_email": "ann@pay.example.com"}),
+        )
+        .await;
+    let id = ann["id"].as_str().unwrap();
+    app.api(
+        Method::POST,
+        &format!("/api/v1/affiliates/{id}/approve"),
+        &p.key,
+        None,
+    )
+    .await;
+    sale(&app, &p.key, "ann", "pi_ann_1", "100.00").await;
+    let (status, body) = app
+        .api_post(
+            "/api/v1/commissions",
+            &p.key,
+            json!({"affiliate_id": id, "sale_amount": "100.00", "amount": "30.00", "status": "due"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, created) = app.api_post("/api/v1/payouts", &p.key, json!({})).await;
+    assert_eq!(status, 201, "{created}");
+    let payout = created["data"][0]["id"].as_str().unwrap();
+    let (status, paid) = app
+        .api_post(
+            &format!("/api/v1/payouts/{payout}/mark_paid"),
+            &p.key,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{paid}");
+
+    // Assert: each mail, in both parts, links to the portal's sign-in page.
+    let portal = format!("{}/a/acme/login", app.address);
+    for kind in [
+        EmailKind::AffiliateApproved,
+        EmailKind::NewCommission,
+        EmailKind::PayoutPaid,
+    ] {
+        let mails = of_kind(&app, kind).await;
+        assert!(!mails.is_empty(), "{kind}");
+        for m in mails {
+            assert!(m.text_body.contains(&portal), "{kind}: {}", m.text_body);
+            assert!(
+                m.html_body.contains(&format!("href=\"{portal}\"")),
+                "{kind}: {}",
+                m.html_body
+            );
+        }
+    }
+    // The application's acknowledgement has no portal to offer yet.
+    let received = of_kind(&app, EmailKind::ApplicationReceived).await;
+    assert!(!received[0].text_body.contains(&portal));
+}

@@ -16,6 +16,7 @@ async fn queued(app: &TestApp, store: tributary::domain::StoreId, to: &str) -> u
         &email::messages::Decision {
             name: "Ann".into(),
             reason: None,
+            portal_url: None,
         },
     )
     .unwrap();

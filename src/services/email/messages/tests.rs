@@ -107,6 +107,7 @@ fn an_approval_says_approved() {
         &Decision {
             name: "Ann".into(),
             reason: None,
+            portal_url: Some(PORTAL.into()),
         },
     )
     .unwrap();
@@ -116,8 +117,29 @@ fn an_approval_says_approved() {
         &[
             "Hello Ann",
             crate::domain::affiliate::AffiliateStatus::Approved.as_str(),
+            PORTAL,
         ],
     );
+}
+
+/// The portal's sign-in page, as `notify` builds it.
+const PORTAL: &str = "https://aff.example.com/a/acme/login";
+
+#[test]
+fn without_a_known_public_url_the_mail_has_no_portal_link() {
+    let m = payout_paid(
+        &shop(),
+        &to(),
+        &Payout {
+            name: "Ann".into(),
+            amount: "50.00 USD".into(),
+            reference: None,
+            portal_url: None,
+        },
+    )
+    .unwrap();
+    assert!(!m.text().contains("http"), "{}", m.text());
+    assert!(!m.html().contains("/a/acme"), "{}", m.html());
 }
 
 #[test]
@@ -128,6 +150,7 @@ fn a_rejection_gives_the_reason_when_there_is_one() {
         &Decision {
             name: "Ann".into(),
             reason: Some("No <website> yet".into()),
+            portal_url: None,
         },
     )
     .unwrap();
@@ -145,6 +168,7 @@ fn a_rejection_gives_the_reason_when_there_is_one() {
         &Decision {
             name: "Ann".into(),
             reason: None,
+            portal_url: None,
         },
     )
     .unwrap();
@@ -160,13 +184,14 @@ fn a_new_commission_gives_its_amount_and_hold() {
             name: "Ann".into(),
             amount: "12.50 USD".into(),
             due_on: Some("2026-12-31".into()),
+            portal_url: Some(PORTAL.into()),
         },
     )
     .unwrap();
     says(
         &held,
         EmailKind::NewCommission,
-        &["12.50 USD", "on hold until 2026-12-31"],
+        &["12.50 USD", "on hold until 2026-12-31", PORTAL],
     );
     assert_eq!(held.subject(), "You earned 12.50 USD with Acme & Sons");
     let due = new_commission(
@@ -176,6 +201,7 @@ fn a_new_commission_gives_its_amount_and_hold() {
             name: "Ann".into(),
             amount: "3.00 USD".into(),
             due_on: None,
+            portal_url: None,
         },
     )
     .unwrap();
@@ -191,13 +217,14 @@ fn a_payout_paid_gives_amount_and_reference() {
             name: "Ann".into(),
             amount: "50.00 USD".into(),
             reference: Some("PP-123".into()),
+            portal_url: Some(PORTAL.into()),
         },
     )
     .unwrap();
     says(
         &m,
         EmailKind::PayoutPaid,
-        &["50.00 USD", "Reference: PP-123"],
+        &["50.00 USD", "Reference: PP-123", PORTAL],
     );
 }
 

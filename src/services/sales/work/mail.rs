@@ -1,24 +1,35 @@
 //! The "you earned" mail of a batch's commissions, staged with them and
 //! inserted by `flush` in one multi-row statement inside the group
 //! transaction. Rendering is in memory from rows the unit already holds
-//! (the affiliate and its preference), so it adds no query; it has to
+//! (the affiliate and its preference); the public URL its portal link
+//! needs is read once per unit, the first time a mail is staged. It has to
 //! happen here because the commission is only decided inside the batch.
 
 use super::*;
 use crate::entities::store;
 use crate::services::email::notify;
+use crate::services::instance;
 
 impl Work {
     /// Stages the mail of a commission just staged, if its affiliate wants it.
-    pub fn stage_commission_mail(
+    pub async fn stage_commission_mail(
         &mut self,
+        conn: &impl ConnectionTrait,
         store: &store::Model,
         c: &commission::Model,
     ) -> ServiceResult<()> {
         let Some(a) = self.affiliates.get(&c.affiliate_id) else {
             return Ok(()); // every credited affiliate is loaded; nothing to tell otherwise
         };
-        if let Some(row) = notify::commission_row(store, a, c)? {
+        if !notify::wants_commission_mail(a, c) {
+            return Ok(());
+        }
+        if self.public_base.is_none() {
+            self.public_base = Some(instance::public_base(conn).await?);
+        }
+        let a = &self.affiliates[&c.affiliate_id];
+        let base = self.public_base.as_ref().and_then(Option::as_deref);
+        if let Some(row) = notify::commission_row(store, base, a, c)? {
             self.emails.push(row);
         }
         Ok(())

@@ -87,6 +87,8 @@ pub(super) struct Work {
     conversions: Vec<Uuid>,
     /// Rendered "you earned" messages (`mail.rs`).
     emails: Vec<email::ActiveModel>,
+    /// The public URL for their portal links, once read (`mail.rs`).
+    public_base: Option<Option<String>>,
 }
 
 impl Work {

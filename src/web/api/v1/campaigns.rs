@@ -39,6 +39,8 @@ pub struct CampaignBody {
     pub approval_required: bool,
     /// The portal shows referred customers' emails in full (false: `j***@example.com`).
     pub show_customer_emails: bool,
+    /// Affiliates may make their own links (tokens) in the portal.
+    pub affiliates_can_create_links: bool,
     /// `percentage` or `fixed`.
     pub commission_type: String,
     /// Percent for `percentage`, an amount in `currency` for `fixed`.
@@ -70,6 +72,7 @@ impl CampaignBody {
             visibility: c.visibility.clone(),
             approval_required: c.approval_required,
             show_customer_emails: c.show_customer_emails,
+            affiliates_can_create_links: c.affiliates_can_create_links,
             commission_type: c.commission_type.clone(),
             commission_value: f.commission_value,
             recurring: c.recurring.clone(),
@@ -109,6 +112,8 @@ pub struct CampaignWrite {
     pub visibility: Option<String>,
     pub approval_required: Option<bool>,
     pub show_customer_emails: Option<bool>,
+    /// Affiliates may make their own links in the portal (default false).
+    pub affiliates_can_create_links: Option<bool>,
     pub commission_type: Option<String>,
     pub commission_value: Option<DecimalText>,
     pub recurring: Option<String>,
@@ -144,6 +149,7 @@ impl From<CampaignWrite> for CampaignForUpdate {
             visibility: b.visibility,
             approval_required: b.approval_required,
             show_customer_emails: b.show_customer_emails,
+            affiliates_can_create_links: b.affiliates_can_create_links,
             commission_type: b.commission_type,
             commission_value: b.commission_value.map(|v| v.0),
             recurring: b.recurring,
