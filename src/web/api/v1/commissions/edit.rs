@@ -19,9 +19,11 @@ pub struct CommissionWrite {
     pub remarks: Option<Option<String>>,
     /// `due` (from pending: enters the balance now) or `voided` (with `void_reason`).
     pub status: Option<String>,
-    /// `fraud`, `duplicate`, `order_cancelled`, `tracking_error` or `other` (with `void_note`).
+    /// `fraud`, `duplicate`, `order_cancelled`, `tracking_error` or `other` (with `void_note`);
+    /// only with `status: voided` (else a 422).
     pub void_reason: Option<String>,
-    /// Required (not blank) when `void_reason` is `other` (else a 422).
+    /// Required (not blank) when `void_reason` is `other`; only with
+    /// `status: voided` (else a 422).
     pub void_note: Option<String>,
     /// Rewardful's legacy field, sent alone: a time on a due commission pays it
     /// through a one-commission payout marked paid then; `null` on a paid one
