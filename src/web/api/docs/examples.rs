@@ -32,6 +32,8 @@ const PAYOUT: &str = "0193b5f2-8c41-7d2e-9a63-2f1e4c8b5a08";
 const USER: &str = "0193b5f2-8c41-7d2e-9a63-2f1e4c8b5a09";
 const STORE: &str = "0193b5f2-8c41-7d2e-9a63-2f1e4c8b5a0a";
 const VISITOR: &str = "0193b5f2-8c41-7d2e-9a63-2f1e4c8b5a0b";
+/// The due rest of a commission a recorded payout covered in part.
+const REMAINDER: &str = "0193b5f2-8c41-7d2e-9a63-2f1e4c8b5a0c";
 
 const CREATED: &str = "2026-03-14T09:30:00Z";
 const UPDATED: &str = "2026-03-20T16:05:00Z";
@@ -141,6 +143,8 @@ fn example(schema: &str, property: &str) -> Option<Value> {
         ("Period", "start") => json!("2026-03-01T00:00:00Z"),
         ("Period", "end") => json!("2026-03-31T23:59:59Z"),
         ("Deleted" | "DeletedBody", "deleted") => json!(true),
+        ("SplitBody", "settled") => json!("30.00"),
+        ("SplitBody", "remainder") => json!("19.00"),
         _ => Value::Null,
     };
     if !own.is_null() {
@@ -157,6 +161,8 @@ fn example(schema: &str, property: &str) -> Option<Value> {
         "commission_id" => json!(COMMISSION),
         "payout_id" => json!(PAYOUT),
         "visitor_id" => json!(VISITOR),
+        "split_of" => json!(COMMISSION),
+        "remainder_commission_id" => json!(REMAINDER),
         "initiated_by_user_id" | "voided_by_user_id" => json!(USER),
         "affiliate_ids" => json!([AFFILIATE]),
         "commission_ids" => json!([COMMISSION]),
