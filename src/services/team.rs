@@ -182,6 +182,13 @@ pub async fn remove(
     Ok(u.email)
 }
 
+/// Why a member could not leave.
+#[derive(Debug, thiserror::Error)]
+pub enum LeaveError {
+    #[error("You are the last owner of {store}: make someone else an owner first, then leave.")]
+    LastOwner { store: String },
+}
+
 /// The signed-in member leaves the store they are in. The last owner
 /// cannot: the store would have nobody to manage it.
 pub async fn leave(
@@ -189,17 +196,16 @@ pub async fn leave(
     access: &StoreAccess,
     actor: &Actor,
     user_id: UserId,
-) -> ServiceResult<()> {
+) -> UseCaseResult<(), LeaveError> {
     let txn = db::begin_write(db).await?;
     lock_store(&txn, access.id()).await?;
     let m = super::stores::membership(&txn, access.id(), user_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
     if m.role == Role::Owner.as_str() && owner_count(&txn, access.id()).await? <= 1 {
-        return Err(ServiceError::Conflict(format!(
-            "You are the last owner of {}: make someone else an owner first, then leave.",
-            access.store.name
-        )));
+        return Err(UseCaseError::Refused(LeaveError::LastOwner {
+            store: access.store.name.clone(),
+        }));
     }
     membership::Entity::delete_by_id(m.id).exec(&txn).await?;
     // The next sign-in must not aim at a store they left.

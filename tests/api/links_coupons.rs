@@ -269,3 +269,88 @@ async fn another_stores_links_and_coupons_are_not_found() {
     assert_eq!(app.count("links").await, 1);
     assert_eq!(app.count("coupons").await, 1);
 }
+
+#[tokio::test]
+async fn an_affiliates_only_link_offers_no_delete_and_is_refused_with_a_reason() {
+    // Arrange: Ann has the one link made with her.
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let ann = app
+        .approved_affiliate(&p.key, "ann@example.com", "ann")
+        .await;
+    let ann_id = ann["id"].as_str().unwrap().to_owned();
+    let (_, links) = app
+        .api_json(&format!("/api/v1/links?affiliate_id={ann_id}"), &p.key)
+        .await;
+    let only = links["data"][0]["id"].as_str().unwrap().to_owned();
+    let page = format!("/admin/affiliates/{ann_id}");
+
+    // Act
+    let shown = app.browser.get_html(&page).await;
+    let by_form = app
+        .browser
+        .post_form(&format!("/admin/links/{only}/delete"), &[])
+        .await;
+    let by_form_status = by_form.status().as_u16();
+    let told = app.browser.get_html("/admin").await;
+    let (api_status, api_body) = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/links/{only}"),
+            &p.key,
+            None,
+        )
+        .await;
+
+    // Assert: no Delete beside it, and both ways in say why.
+    assert!(
+        !shown.contains(&format!("/admin/links/{only}/delete")),
+        "no Delete next to the only link"
+    );
+    assert!(shown.contains("id=\"only-link\""));
+    assert_eq!(by_form_status, 303, "back to the page, not an error page");
+    assert!(
+        told.contains("The link ann is the affiliate&#39;s only link: add another link first"),
+        "the flash says why: {told}"
+    );
+    assert_eq!(api_status, 409, "{api_body}");
+    assert_eq!(api_body["error"]["code"], "conflict");
+    assert!(
+        api_body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("add another link first"),
+        "{api_body}"
+    );
+    assert_eq!(app.count("links").await, 1);
+
+    // With a second link both offer Delete, and one of them goes.
+    let (status, second) = app
+        .api_post(
+            "/api/v1/links",
+            &p.key,
+            json!({"affiliate_id": ann_id, "token": "ann-spring"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{second}");
+    let second = second["id"].as_str().unwrap().to_owned();
+    let shown = app.browser.get_html(&page).await;
+    assert!(shown.contains(&format!("/admin/links/{only}/delete")));
+    assert!(shown.contains(&format!("/admin/links/{second}/delete")));
+    assert!(!shown.contains("id=\"only-link\""));
+    let res = app
+        .browser
+        .post_form(&format!("/admin/links/{only}/delete"), &[])
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(app.count("links").await, 1);
+    let (status, _) = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/links/{second}"),
+            &p.key,
+            None,
+        )
+        .await;
+    assert_eq!(status, 409, "now the other is the only one");
+}

@@ -34,6 +34,7 @@ mod money_model;
 mod openapi;
 mod opening_balance;
 mod pages;
+mod paid_and_due;
 mod payout_exports;
 mod payout_pages;
 mod payouts;

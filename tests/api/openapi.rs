@@ -252,3 +252,185 @@ async fn the_document_declares_errors_bounds_and_enums_the_server_applies() {
     // commission resource's.
     assert!(schemas["CommissionRule"]["properties"]["type"].is_object());
 }
+
+/// A property whose value another schema describes (and exemplifies): a
+/// reference, a list of references, or one of them or null.
+fn described_elsewhere(p: &Value) -> bool {
+    if p.get("$ref").is_some() {
+        return true;
+    }
+    if p["type"] == "array" && p["items"].get("$ref").is_some() {
+        return true;
+    }
+    p.get("examples").is_none()
+        && p["oneOf"].as_array().is_some_and(|items| {
+            items
+                .iter()
+                .all(|i| i["type"] == "null" || described_elsewhere(i))
+        })
+}
+
+/// The `format` of a property, also inside a nullable `oneOf`.
+fn format_of(p: &Value) -> Option<&str> {
+    p["format"].as_str().or_else(|| {
+        p["oneOf"]
+            .as_array()?
+            .iter()
+            .find_map(|i| i["format"].as_str())
+    })
+}
+
+/// Every `example` and `examples` value anywhere under `v`, with its path.
+fn all_examples<'a>(v: &'a Value, at: String, out: &mut Vec<(String, &'a Value)>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                if k == "example" {
+                    out.push((at.clone(), child));
+                } else if k == "examples" && child.is_array() {
+                    for e in child.as_array().unwrap() {
+                        out.push((at.clone(), e));
+                    }
+                } else {
+                    all_examples(child, format!("{at}/{k}"), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (n, child) in items.iter().enumerate() {
+                all_examples(child, format!("{at}/{n}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_schema_property_has_a_real_example() {
+    let app = spawn_app().await;
+
+    let doc: Value = app
+        .browser
+        .get("/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    let mut problems = vec![];
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for (name, schema) in schemas {
+        for (field, p) in schema["properties"].as_object().into_iter().flatten() {
+            if described_elsewhere(p) {
+                continue;
+            }
+            let Some(example) = p["examples"].get(0) else {
+                problems.push(format!("{name}.{field} has no example"));
+                continue;
+            };
+            let text = example.as_str().unwrap_or_default();
+            match format_of(p) {
+                Some("uuid") if uuid::Uuid::parse_str(text).is_err() => {
+                    problems.push(format!("{name}.{field}: {example} is not a uuid"))
+                }
+                Some("email") if !text.contains('@') => {
+                    problems.push(format!("{name}.{field}: {example} is not an email"))
+                }
+                Some("date-time") if chrono::DateTime::parse_from_rfc3339(text).is_err() => {
+                    problems.push(format!("{name}.{field}: {example} is not an RFC 3339 time"))
+                }
+                _ => {}
+            }
+            let money = field.contains("amount")
+                || ["balance", "available", "pending", "in_payouts", "paid"]
+                    .contains(&field.as_str());
+            let two_decimals = text.split_once('.').is_some_and(|(units, cents)| {
+                !units.is_empty()
+                    && units
+                        .trim_start_matches('-')
+                        .chars()
+                        .all(|c| c.is_ascii_digit())
+                    && cents.len() == 2
+                    && cents.chars().all(|c| c.is_ascii_digit())
+            });
+            if money && !two_decimals {
+                problems.push(format!(
+                    "{name}.{field}: {example} is not an amount like \"49.00\""
+                ));
+            }
+        }
+    }
+    assert!(
+        schemas["DecimalText"]["examples"][0] == "49.00",
+        "the decimal schema: {}",
+        schemas["DecimalText"]
+    );
+    let mut examples = vec![];
+    all_examples(&doc, String::new(), &mut examples);
+    for (at, example) in &examples {
+        if example.as_str() == Some("string") || example.as_str() == Some("") {
+            problems.push(format!("{at}: the placeholder {example}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(examples.len() > 200, "{} examples", examples.len());
+    assert_eq!(
+        schemas["CommissionBody"]["properties"]["amount"]["examples"][0],
+        "49.00"
+    );
+    assert_eq!(
+        schemas["AffiliateBody"]["properties"]["email"]["examples"][0],
+        "jane.doe@example.com"
+    );
+    // Fields that exclude each other are not shown together as one request.
+    let manual = &schemas["CommissionCreate"]["examples"][0];
+    assert!(
+        manual["referral_id"].is_null() || manual["customer_email"].is_null(),
+        "{manual}"
+    );
+    let lead = &schemas["LeadCreate"]["examples"][0];
+    assert!(
+        lead["referral_id"].is_null() || lead["visitor_id"].is_null(),
+        "{lead}"
+    );
+}
+
+#[tokio::test]
+async fn the_docs_introduction_names_every_resource_and_the_error_codes() {
+    let app = spawn_app().await;
+
+    let doc: Value = app
+        .browser
+        .get("/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    let intro = doc["info"]["description"].as_str().unwrap();
+    let mut tags: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .flat_map(|op| op["tags"].as_array().unwrap().iter())
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    tags.sort();
+    tags.dedup();
+    assert!(tags.len() >= 8, "{tags:?}");
+    for tag in tags {
+        assert!(intro.contains(tag), "the introduction names {tag}: {intro}");
+    }
+    for code in [
+        "bad_request",
+        "unauthorized",
+        "not_found",
+        "conflict",
+        "validation_failed",
+        "internal",
+    ] {
+        assert!(intro.contains(code), "the introduction names {code}");
+    }
+    assert!(intro.contains("Idempotency-Key") && intro.contains("starting_after"));
+}

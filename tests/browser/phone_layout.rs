@@ -28,6 +28,49 @@ async fn phone_viewport(b: &Client) {
     }
 }
 
+/// What does not fit the phone screen on the page `b` shows (`label` names
+/// it): sideways scrolling, actions off screen, a heading below the first
+/// screen; and how many rows with actions the page has.
+async fn fit_problems(b: &Client, label: &str) -> (Vec<String>, i64) {
+    let m = b
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth,
+                     document.querySelector('main h1').getBoundingClientRect().top,
+                     Array.from(document.querySelectorAll('body *'))
+                       .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5
+                                 && !e.closest('.table-wrap'))
+                       .slice(0, 3).map(e => e.tagName + '.' + e.className).join(' '),
+                     Array.from(document.querySelectorAll('td.actions'))
+                       .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).length,
+                     document.querySelectorAll('td.actions').length];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (scroll, inner, top) = (
+        m[0].as_f64().unwrap(),
+        m[1].as_f64().unwrap(),
+        m[2].as_f64().unwrap(),
+    );
+    let mut problems = vec![];
+    if scroll > inner {
+        problems.push(format!(
+            "{label}: {scroll} px wide in {inner} px ({})",
+            m[3]
+        ));
+    }
+    if m[4].as_i64().unwrap() > 0 {
+        problems.push(format!(
+            "{label}: {} of {} rows' actions are off screen",
+            m[4], m[5]
+        ));
+    }
+    if top >= HEIGHT as f64 {
+        problems.push(format!("{label}: heading starts at {top} px"));
+    }
+    (problems, m[5].as_i64().unwrap())
+}
+
 #[tokio::test]
 async fn every_admin_page_fits_a_phone_screen_with_its_heading_in_view() {
     // Arrange: a store with rows in every list.
@@ -112,44 +155,27 @@ async fn every_admin_page_fits_a_phone_screen_with_its_heading_in_view() {
                 .for_element(Locator::Css("main h1"))
                 .await
                 .unwrap_or_else(|e| panic!("{path} has no heading: {e}"));
-            let m = b
-                .execute(
-                    "return [document.documentElement.scrollWidth, window.innerWidth,
-                             document.querySelector('main h1').getBoundingClientRect().top,
-                             Array.from(document.querySelectorAll('body *'))
-                               .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5
-                                         && !e.closest('.table-wrap'))
-                               .slice(0, 3).map(e => e.tagName + '.' + e.className).join(' '),
-                             Array.from(document.querySelectorAll('td.actions'))
-                               .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).length,
-                             document.querySelectorAll('td.actions').length];",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            let (scroll, inner, top) = (
-                m[0].as_f64().unwrap(),
-                m[1].as_f64().unwrap(),
-                m[2].as_f64().unwrap(),
-            );
-            // Assert (collected, so one run names every page that fails)
-            if scroll > inner {
-                problems.push(format!("{path}: {scroll} px wide in {inner} px ({})", m[3]));
-            }
-            if m[4].as_i64().unwrap() > 0 {
-                problems.push(format!("{path}: {} of {} rows' actions are off screen", m[4], m[5]));
-            }
-            actions_seen += m[5].as_i64().unwrap();
-            if top >= HEIGHT as f64 {
-                problems.push(format!("{path}: heading starts at {top} px"));
-            }
+            let (found, actions) = fit_problems(&b, path).await;
+            problems.extend(found);
+            actions_seen += actions;
         }
+        // The API key page as it is once a key was created: the key and
+        // the command that tries it, shown once, fit the screen too.
+        b.goto(&format!("{base}/admin/api-keys")).await.unwrap();
+        fill(&b, "#key-name", "Checkout backend of the shop").await;
+        click(&b, "form.create-key button[type=submit]").await;
+        wait_for_text(&b, "#new-key", "tb_").await;
+        wait_for_text(&b, "#new-key-sample", "curl").await;
+        let (found, _) = fit_problems(&b, "/admin/api-keys (new key shown)").await;
+        problems.extend(found);
         assert!(problems.is_empty(), "{}", problems.join("\n"));
         assert!(actions_seen > 3, "the lists had rows with actions");
 
         // At desktop width, a link's Copy button sits beside the link.
         b.set_window_size(1280, 900).await.unwrap();
-        b.goto(&format!("{base}/admin/affiliates/{ann_id}")).await.unwrap();
+        b.goto(&format!("{base}/admin/affiliates/{ann_id}"))
+            .await
+            .unwrap();
         let gap = b
             .execute(
                 "const code = document.querySelector('.share-url').getBoundingClientRect();
@@ -160,7 +186,10 @@ async fn every_admin_page_fits_a_phone_screen_with_its_heading_in_view() {
             .await
             .unwrap();
         let gap = gap.as_f64().unwrap();
-        assert!((0.0..=24.0).contains(&gap), "Copy is {gap} px from its link");
+        assert!(
+            (0.0..=24.0).contains(&gap),
+            "Copy is {gap} px from its link"
+        );
         phone_viewport(&b).await;
 
         // The menu button opens the navigation.

@@ -61,14 +61,7 @@ pub async fn list(
         query = query.filter(affiliate::Column::Status.eq(status));
     }
     if q.due_for_payout {
-        let ids = crate::services::payouts::payable_affiliate_ids(conn, store_id).await?;
-        if ids.is_empty() {
-            return Ok(crate::services::paging::Page::from_overfetch(
-                Vec::new(),
-                q.limit,
-            ));
-        }
-        query = query.filter(affiliate::Column::Id.is_in(ids));
+        query = query.filter(affiliate::Column::Id.in_subquery(due_for_payout_ids(store_id)));
     }
     if let Some(campaign_id) = q.campaign_id {
         query = query.filter(affiliate::Column::CampaignId.eq(campaign_id));

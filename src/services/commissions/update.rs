@@ -30,7 +30,7 @@ pub struct CommissionForUpdate {
     pub remarks: Option<Option<String>>,
     /// `due` (from pending) or `voided`.
     pub status: Option<String>,
-    /// With `status: voided`.
+    /// With `status: voided` only (else a 422, as `void_note`).
     pub void_reason: Option<String>,
     pub void_note: Option<String>,
 }
@@ -103,6 +103,20 @@ pub async fn update(
         Some(s) => status_move(current.status, s).map_err(refused)?,
         None => StatusMove::Stay,
     };
+    // A reason is read only by a void: sent with anything else (even a
+    // reason no void takes) it would be dropped without a word.
+    if mv != StatusMove::Void {
+        let mut e = ValidationErrors::new();
+        for (field, given) in [
+            ("void_reason", &change.void_reason),
+            ("void_note", &change.void_note),
+        ] {
+            if given.is_some() {
+                e.add(field, "goes only with status voided");
+            }
+        }
+        e.into_result()?;
+    }
     if mv == StatusMove::Void {
         if change.amount.is_some() || change.due_at.is_some() || change.remarks.is_some() {
             return Err(ValidationErrors::single(

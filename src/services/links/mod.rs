@@ -30,7 +30,7 @@ mod delete;
 mod update;
 
 pub use create::{create, insert_default};
-pub use delete::delete;
+pub use delete::{DeleteLinkError, delete};
 pub use update::update;
 
 pub fn share_url(public_base: &str, token: &str) -> String {

@@ -236,7 +236,7 @@ pub struct Balance {
     pub pending_minor: i64,
     /// Payouts created and not yet marked paid (already out of `available`).
     pub in_payouts_minor: i64,
-    /// Payouts marked paid, not voided.
+    /// Paid to date (`affiliates::paid_to_date`, the one definition).
     pub paid_minor: i64,
 }
 
@@ -269,11 +269,12 @@ pub async fn balance(
         },
     )
     .await?;
+    let paid = crate::services::affiliates::paid_to_date(conn, store_id, &[affiliate_id]).await?;
     Ok(Balance {
         available_minor: a.balance_minor,
         pending_minor: pending.unwrap_or(0),
         in_payouts_minor: t.pending_minor,
-        paid_minor: t.paid_minor,
+        paid_minor: paid.get(&affiliate_id.0).copied().unwrap_or(0),
     })
 }
 

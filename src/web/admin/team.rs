@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use crate::domain::MembershipId;
 use crate::domain::{Role, ValidationErrors};
-use crate::services::ServiceError;
 use crate::services::invitations::{self, Pending};
 use crate::services::team::{self, Member};
+use crate::services::{ServiceError, UseCaseError};
 use crate::web::extractors::{Htmx, STORE_KEY, Staff};
 use crate::web::shell::{Shell, flash};
 use crate::web::{AppState, WebError, partial_with_flash, render, see_other};
@@ -189,11 +189,11 @@ pub async fn leave(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespo
             );
             Ok(see_other("/admin"))
         }
-        Err(ServiceError::Conflict(message)) => {
-            flash(&staff.session, "error", message);
+        Err(UseCaseError::Refused(why)) => {
+            flash(&staff.session, "error", why.to_string());
             Ok(see_other("/admin/team"))
         }
-        Err(e) => Err(e.into()),
+        Err(UseCaseError::Failed(e)) => Err(e.into()),
     }
 }
 

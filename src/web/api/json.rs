@@ -191,7 +191,8 @@ pub struct ErrorBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// `unauthorized`, `not_found`, `validation_failed`, `conflict`, `rate_limited`, `internal`.
+    /// `bad_request`, `unauthorized`, `not_found`, `method_not_allowed`,
+    /// `conflict`, `payload_too_large`, `validation_failed` or `internal`.
     pub code: String,
     pub message: String,
     pub details: Vec<FieldDetail>,

@@ -226,6 +226,22 @@ async fn voiding_with_a_reason_takes_a_due_commission_out_of_the_balance_once() 
         .await;
     assert_eq!(status, 422, "other needs a note: {body}");
     assert!(has_field_error(&body, "void_note"));
+    for stray in [
+        json!({"status": "due", "void_reason": "not a reason"}),
+        json!({"amount": "21.00", "void_reason": "fraud"}),
+        json!({"remarks": "checked", "void_note": "a note for no void"}),
+    ] {
+        let (status, body) = app
+            .api(Method::PATCH, &path, &p.key, Some(stray.clone()))
+            .await;
+        assert_eq!(status, 422, "a reason without a void: {stray} → {body}");
+        assert!(
+            has_field_error(&body, "void_reason") || has_field_error(&body, "void_note"),
+            "{body}"
+        );
+    }
+    let (_, unchanged) = app.api_json(&path, &p.key).await;
+    assert_eq!(unchanged["amount"], "20.00", "nothing half-saved");
 
     let (status, body) = app
         .api(

@@ -17,7 +17,7 @@ use crate::domain::{AffiliateId, CampaignId, StoreId};
 use crate::services::affiliates::{
     self, Affiliate, Counters, ListQuery, MoneyColumns, Sort, display_name,
 };
-use crate::services::{ServiceError, campaigns, links, payouts};
+use crate::services::{ServiceError, campaigns, links};
 use crate::web::extractors::{Htmx, Staff};
 use crate::web::pager::Pager;
 use crate::web::shell::Shell;
@@ -125,9 +125,7 @@ pub async fn counts(state: &AppState, store_id: StoreId) -> Result<Counts, WebEr
             (s.as_str(), label, by_status.get(s).copied().unwrap_or(0))
         })
         .collect();
-    let due = payouts::payable_affiliate_ids(&state.db, store_id)
-        .await?
-        .len() as i64;
+    let due = affiliates::count_due_for_payout(&state.db, store_id).await?;
     Ok(Counts {
         all: tabs.iter().map(|t| t.2).sum(),
         due,

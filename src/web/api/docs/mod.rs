@@ -2,6 +2,7 @@
 //! docs page that renders it with Swagger UI (vendored from npm, embedded).
 
 mod constraints;
+mod examples;
 mod responses;
 
 use std::sync::LazyLock;
@@ -19,10 +20,23 @@ use crate::domain::affiliate::StatusAction;
     info(
         title = "Tributary API",
         version = "1",
-        description = "Affiliates, campaigns, links and coupons of one store: the store is the one \
-the API key belongs to. Lists are newest first, paged with `limit` and `starting_after`. \
-Errors are `{\"error\": {\"code\", \"message\", \"details\": [{\"field\", \"message\"}]}}`. \
-Updates are partial: absent fields stay as they are. Money is a decimal string in the store currency."
+        description = "The REST API of one store's affiliate program: the store is the one the API \
+key belongs to (`GET /api/v1/me`), sent as `Authorization: Bearer <key>`. Resources: campaigns, \
+affiliates (with their status moves, balance, recorded payouts, adjustments and portal sign-on \
+links), links, coupons, referrals and leads, sales and their refunds, commissions (with totals), \
+payouts and store credits.\n\n\
+Lists are newest first, paged with `limit` (1-100, default 25) and `starting_after` (the last id \
+of the previous page): `{\"data\": [...], \"has_more\", \"next_cursor\"}`. Updates are partial \
+(`PATCH`, or `PUT` with the same meaning): absent fields stay as they are. Money is a decimal \
+string in the store's currency (`\"49.00\"`), with `currency` beside it; requests take a string \
+or a number, read exactly (more decimals than the currency has is a 422). Times are RFC 3339, \
+UTC. Every `POST` takes an optional `Idempotency-Key`: a retry with the same key and body gets \
+the first answer back.\n\n\
+Errors are `{\"error\": {\"code\", \"message\", \"details\": [{\"field\", \"message\"}]}}` \
+with the codes `bad_request` (400: unreadable JSON or query), `unauthorized` (401), `not_found` \
+(404, also for another store's ids), `method_not_allowed` (405), `conflict` (409: the current \
+state refuses it), `payload_too_large` (413, over 256 KiB), `validation_failed` (422: `details` \
+names each field) and `internal` (500, the cause is in the server's log)."
     ),
     paths(super::v1::affiliates::change_status),
     modifiers(&BearerAuth),
@@ -53,6 +67,7 @@ pub static OPENAPI: LazyLock<OpenApiDoc> = LazyLock::new(|| {
     expand_status_moves(&mut doc);
     responses::declare_standard_errors(&mut doc);
     constraints::declare(&mut doc);
+    examples::declare(&mut doc);
     doc
 });
 

@@ -205,8 +205,9 @@ pub async fn replace(
     apply_update(&state, &caller, *id, body.0).await
 }
 
+/// Deletes the link; an affiliate's only link is kept (409: add another first).
 #[utoipa::path(tag = "links", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Deleted), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Deleted), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/links/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,
