@@ -219,6 +219,7 @@ fn example(schema: &str, property: &str) -> Option<Value> {
         "has_more"
         | "anonymized"
         | "show_customer_emails"
+        | "affiliates_can_create_links"
         | "converted_to_store_credit"
         | "import"
         | "too_large"
