@@ -26,9 +26,12 @@ mod m20261202_000014_repair_float_balances;
 mod m20261202_000016_reattribution;
 mod m20261202_000017_show_customer_emails;
 mod m20261202_000018_portal_settings;
+mod m20261202_000020_stats_rollups;
 mod m20261202_000021_commission_splits;
 mod m20261202_000022_audit_idempotency_key;
 mod m20261202_000023_instance_settings;
+
+pub use m20261202_000020_stats_rollups::rebuild_stats_rollups;
 
 pub struct Migrator;
 
@@ -53,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_reattribution::Migration),
             Box::new(m20261202_000017_show_customer_emails::Migration),
             Box::new(m20261202_000018_portal_settings::Migration),
+            Box::new(m20261202_000020_stats_rollups::Migration),
             Box::new(m20261202_000021_commission_splits::Migration),
             Box::new(m20261202_000022_audit_idempotency_key::Migration),
             Box::new(m20261202_000023_instance_settings::Migration),

@@ -5,10 +5,14 @@
 use std::collections::HashMap;
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 use super::ServiceResult;
+use super::stats::{self, RollupMismatch};
 use crate::domain::payout::PayoutStatus;
 use crate::domain::states::{CommissionKind, CommissionStatus, LedgerKind};
 use crate::entities::{affiliate, commission, ledger_entry, payout, payout_item};
@@ -56,6 +60,9 @@ pub enum Violation {
         affiliate_id: Uuid,
         count: i64,
     },
+    /// The dashboards' daily rollups differ from a full count of the rows
+    /// they count, on this day of this store (or of one of its affiliates).
+    Rollup(RollupMismatch),
 }
 
 impl std::fmt::Display for Violation {
@@ -118,15 +125,36 @@ impl std::fmt::Display for Violation {
                     "sale {sale_id}: {count} commissions for affiliate {affiliate_id}"
                 )
             }
+            Violation::Rollup(m) => {
+                let whose = match m.affiliate_id {
+                    Some(a) => format!("affiliate {a}"),
+                    None => "the store's total".to_owned(),
+                };
+                let figures: Vec<String> = m
+                    .figures
+                    .iter()
+                    .map(|f| format!("{} {} but counted {}", f.figure, f.rollup, f.count))
+                    .collect();
+                write!(
+                    f,
+                    "store {} ({}), {whose}, day {}: the dashboards' rollup says {}",
+                    m.store_slug,
+                    m.store_id,
+                    m.day,
+                    figures.join(", ")
+                )
+            }
         }
     }
 }
 
-pub async fn run(conn: &impl ConnectionTrait) -> ServiceResult<Vec<Violation>> {
+pub async fn run<C: ConnectionTrait + TransactionTrait>(conn: &C) -> ServiceResult<Vec<Violation>> {
     let mut violations = Vec::new();
     balances(conn, &mut violations).await?;
     duplicates(conn, &mut violations).await?;
     payouts(conn, &mut violations).await?;
+    let rollups = stats::rollup_mismatches(conn).await?;
+    violations.extend(rollups.into_iter().map(Violation::Rollup));
     Ok(violations)
 }
 

@@ -19,6 +19,7 @@
 //! a graceful stop loses nothing.
 
 mod orm_sink;
+mod rollup;
 mod sqlite_sink;
 
 use std::collections::HashMap;

@@ -5,7 +5,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::{ClickRecord, new_visitors_per_link, referral_created_payload};
+use super::{ClickRecord, new_visitors_per_link, referral_created_payload, rollup};
 use crate::db;
 use crate::domain::states::ReferralState;
 use crate::entities::{event, link, referral, visit};
@@ -93,6 +93,7 @@ pub(super) async fn write(
             .exec(&txn)
             .await?;
     }
+    rollup::write(&txn, batch).await?;
     for (link_id, n) in new_visitors_per_link(batch) {
         link::Entity::update_many()
             .col_expr(

@@ -19,7 +19,7 @@ use sea_orm::DatabaseConnection;
 use sea_orm::sqlx::sqlite::SqliteConnectOptions;
 use uuid::Uuid;
 
-use super::{ClickRecord, new_visitors_per_link, referral_created_payload};
+use super::{ClickRecord, new_visitors_per_link, referral_created_payload, rollup};
 
 const INSERT_REFERRAL: &str = "INSERT INTO referrals (id, store_id, affiliate_id, campaign_id, \
      link_id, coupon_id, visitor_id, state, email, external_customer_id, self_referral, ip_hash, \
@@ -169,6 +169,15 @@ fn write_batch(conn: &mut Connection, batch: &[ClickRecord]) -> rusqlite::Result
                 c.ip_hash,
                 at,
             ])?;
+        }
+        let visitors = rollup::visitors(batch);
+        let mut store_day = txn.prepare_cached(rollup::SQLITE_STORE_DAY)?;
+        for (id, day, n) in &visitors.stores {
+            store_day.execute(params![blob(id), day, n])?;
+        }
+        let mut link_day = txn.prepare_cached(rollup::SQLITE_LINK_DAY)?;
+        for (id, day, n) in &visitors.links {
+            link_day.execute(params![blob(id), day, n])?;
         }
         let mut count = txn.prepare_cached(COUNT_VISITORS)?;
         for (link_id, n) in new_visitors_per_link(batch) {

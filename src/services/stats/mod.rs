@@ -17,9 +17,12 @@
 //!   partial refund counts what is left, and clawbacks (negative) count on
 //!   the day they were created, so the sum is net of clawbacks.
 //!
+//! The figures are read from daily rollups (migration `m20261202_000020`:
+//! per store, affiliate and UTC day, and per store and day), kept exact by
+//! triggers and the click writers in the same transactions as the rows they
+//! count; `recount` compares them with a full count (`tributary check`).
 //! Sums are SQL sums of `BIGINT` minor units cast to `BIGINT` (an overflow is
 //! a database error, never a wrap), added up in Rust with checked arithmetic.
-//! The queries read the indexes of migration `m20261202_000013`.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -33,10 +36,12 @@ use crate::domain::{AffiliateId, StoreId};
 mod affiliate;
 mod queries;
 mod queue;
+mod recount;
 mod top;
 
 pub use affiliate::{AffiliateMoney, NextPayout, affiliate_money};
 pub use queue::{StoreQueue, store_queue};
+pub use recount::{RollupFigure, RollupMismatch, rollup_mismatches};
 pub use top::{TopAffiliate, TopBy, top_affiliates};
 
 /// Whose figures: a store's, or one affiliate's within its store.

@@ -1,19 +1,20 @@
 //! The store's best affiliates of a period, by the revenue they brought or
 //! the commission they earned, with the same definitions as the summary
 //! (attributed sales net of tax by `occurred_at`; live commissions by
-//! `created_at`, net of clawbacks).
+//! `created_at`, net of clawbacks), read from the affiliates' daily rollups:
+//! a range of `ix_stats_days_store_day`, one row per affiliate and day.
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
 use uuid::Uuid;
 
-use super::queries::within;
+use super::overflow;
+use super::queries::{AFFILIATE_DAYS, rows_within};
 use crate::domain::period::Period;
-use crate::domain::states::CommissionStatus;
 use crate::domain::{AffiliateId, StoreId};
-use crate::entities::{affiliate, commission, sale};
+use crate::entities::affiliate;
 use crate::services::ServiceResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +50,18 @@ pub struct TopAffiliate {
     pub commission_minor: i64,
 }
 
+#[derive(Debug, FromQueryResult)]
+struct TopRow {
+    affiliate_id: Uuid,
+    conversions: i64,
+    revenue: i64,
+    pending: i64,
+    due: i64,
+    paid: i64,
+    /// Rows with a money sum beyond i64.
+    unknown: i64,
+}
+
 /// At most `limit` affiliates with a sale or a commission in `period`,
 /// largest first by `by` (ties: the other figure, then the id).
 pub async fn top_affiliates(
@@ -58,56 +71,49 @@ pub async fn top_affiliates(
     by: TopBy,
     limit: usize,
 ) -> ServiceResult<Vec<TopAffiliate>> {
-    let backend = conn.get_database_backend();
-    let sales: Vec<(Uuid, i64, i64)> = within(
-        sale::Entity::find()
-            .select_only()
-            .column(sale::Column::AffiliateId)
-            .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
-            .column_as(
-                Expr::cust("CAST(COALESCE(SUM(amount_minor - tax_minor), 0) AS BIGINT)"),
-                "net",
-            )
-            .filter(sale::Column::StoreId.eq(store_id.0))
-            .filter(sale::Column::AffiliateId.is_not_null()),
-        backend,
-        "occurred_at",
-        period,
-    )
-    .group_by(sale::Column::AffiliateId)
-    .into_tuple()
-    .all(conn)
-    .await?;
-    let earned: Vec<(Uuid, i64)> = within(
-        commission::Entity::find()
-            .select_only()
-            .column(commission::Column::AffiliateId)
-            .column_as(
-                Expr::cust("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
-                "amount",
-            )
-            .filter(commission::Column::StoreId.eq(store_id.0))
-            .filter(commission::Column::Status.is_in([
-                CommissionStatus::Pending,
-                CommissionStatus::Due,
-                CommissionStatus::Paid,
-            ])),
-        backend,
-        "created_at",
-        period,
-    )
-    .group_by(commission::Column::AffiliateId)
-    .into_tuple()
-    .all(conn)
-    .await?;
-
-    let mut figures: HashMap<Uuid, (i64, i64, i64)> = HashMap::new();
-    for (id, n, net) in sales {
-        let f = figures.entry(id).or_default();
-        (f.0, f.1) = (n, net);
+    let mut q = rows_within(AFFILIATE_DAYS, store_id.0, period);
+    q.column(Alias::new("affiliate_id"));
+    // Each money column summed on its own (an addition of columns would
+    // turn into a float on SQLite if it overflowed; SUM raises instead),
+    // and NULLs (sums beyond i64) counted, as SUM would skip them.
+    for (name, sum) in [
+        ("conversions", "conversions"),
+        ("revenue", "revenue_minor"),
+        ("pending", "commission_pending_minor"),
+        ("due", "commission_due_minor"),
+        ("paid", "commission_paid_minor"),
+    ] {
+        q.expr_as(
+            Expr::cust(format!("CAST(COALESCE(SUM({sum}), 0) AS BIGINT)")),
+            Alias::new(name),
+        );
     }
-    for (id, amount) in earned {
-        figures.entry(id).or_default().2 = amount;
+    q.expr_as(
+        Expr::cust(
+            "CAST(COUNT(CASE WHEN revenue_minor IS NULL OR commission_pending_minor IS NULL \
+             OR commission_due_minor IS NULL OR commission_paid_minor IS NULL THEN 1 END) AS BIGINT)",
+        ),
+        Alias::new("unknown"),
+    )
+    .group_by_col(Alias::new("affiliate_id"))
+    // Affiliates with a sale or a live commission in the period.
+    .and_having(
+        Expr::cust("SUM(conversions)")
+            .gt(0)
+            .or(Expr::cust("SUM(commission_count)").gt(0)),
+    );
+    let rows = TopRow::find_by_statement(conn.get_database_backend().build(&q))
+        .all(conn)
+        .await?;
+    let mut figures: HashMap<Uuid, (i64, i64, i64)> = HashMap::new();
+    for r in rows {
+        let commission = r
+            .pending
+            .checked_add(r.due)
+            .and_then(|v| v.checked_add(r.paid))
+            .filter(|_| r.unknown == 0)
+            .ok_or_else(overflow)?;
+        figures.insert(r.affiliate_id, (r.conversions, r.revenue, commission));
     }
     let mut ranked: Vec<(Uuid, (i64, i64, i64))> = figures.into_iter().collect();
     ranked.sort_by(|(a_id, a), (b_id, b)| {

@@ -205,6 +205,7 @@ impl<'a> World<'a> {
                 affiliate_id,
                 ..
             } => has(&sales, sale_id) || has(&self.affiliates, affiliate_id),
+            Violation::Rollup(m) => m.store_slug == format!("model-{}", self.case),
         }
     }
 

@@ -1,0 +1,237 @@
+//! Daily rollups for the dashboards (issue 11): per store, affiliate and UTC
+//! day (`stats_days`), and per store and day (`stats_store_days`, so a
+//! store's series reads one row a day, not one per affiliate), the figures
+//! `services::stats` shows: visitors, leads, conversions, revenue, live
+//! commissions (count, and money by status).
+//!
+//! Exact, because they are written in the same transaction as the rows they
+//! count: database triggers on referrals, sales, commissions, links and
+//! visits (each takes the old row's contribution off and puts the new one
+//! on, with an upsert), so every write path keeps them, today's and those
+//! still to come. The one exception is the click path: new visits are
+//! counted by the click writers themselves, one upsert per store and day and
+//! per link and day for a whole batch (`services::clicks::rollup`), which is
+//! cheaper than a trigger per click. A commission's `payout_id` is not
+//! watched, so making a payout batch costs nothing here.
+//!
+//! Money sums that would leave `i64` (possible only with rows written before
+//! amounts were bounded) are NULL, never wrapped or turned into a float: a
+//! dashboard reading one fails as the old `SUM` did, and `tributary check`
+//! (which compares every row to a full count) accepts a NULL only where the
+//! full count does not fit either.
+//!
+//! On PostgreSQL, inserts and deletes of sales and commissions (the sales
+//! writer's multi-row statements) are counted once per statement from its
+//! transition table; everything else once per row. Every trigger upserts
+//! the store's rows before the affiliates' rows, each in key order, so
+//! concurrent writers take the row locks in one order.
+//!
+//! Replaces the stats indexes of `m20261202_000013` (which every click and
+//! sale paid for); its index of unpaid due commissions stays (the Due view).
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DbBackend;
+
+mod backfill;
+mod triggers;
+
+pub use backfill::rebuild_stats_rollups;
+use triggers::{SOURCES, link_triggers, triggers};
+
+pub struct Migration;
+
+// A module of its own directory: the derive would name it "mod".
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261202_000020_stats_rollups"
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Db {
+    Sqlite,
+    Postgres,
+}
+
+impl Db {
+    fn of(backend: DbBackend) -> Db {
+        match backend {
+            DbBackend::Sqlite => Db::Sqlite,
+            _ => Db::Postgres,
+        }
+    }
+
+    /// `column`'s UTC day as `YYYY-MM-DD` (SQLite keeps RFC 3339 UTC text).
+    fn day(self, column: &str) -> String {
+        match self {
+            Db::Sqlite => format!("substr({column}, 1, 10)"),
+            Db::Postgres => format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"),
+        }
+    }
+}
+
+/// Counted figures (never near `i64::MAX`).
+const COUNTS: &[&str] = &["visitors", "leads", "conversions", "commission_count"];
+/// Money figures, minor units; NULL when the sum leaves `i64`.
+const MONEY: &[&str] = &[
+    "revenue_minor",
+    "commission_pending_minor",
+    "commission_due_minor",
+    "commission_paid_minor",
+];
+const I64_RANGE: &str = "BETWEEN -9223372036854775808 AND 9223372036854775807";
+
+fn is_money(figure: &str) -> bool {
+    MONEY.contains(&figure)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Store,
+    Affiliate,
+}
+
+impl Target {
+    fn table(self) -> &'static str {
+        match self {
+            Target::Store => "stats_store_days",
+            Target::Affiliate => "stats_days",
+        }
+    }
+
+    fn keys(self) -> &'static str {
+        match self {
+            Target::Store => "store_id, day",
+            Target::Affiliate => "store_id, affiliate_id, day",
+        }
+    }
+}
+
+fn tables(db: Db) -> Vec<String> {
+    let (uuid, int, day, tail) = match db {
+        Db::Sqlite => ("BLOB", "INTEGER", "TEXT", " WITHOUT ROWID"),
+        Db::Postgres => ("uuid", "bigint", "varchar(10)", ""),
+    };
+    let figures: Vec<String> = COUNTS
+        .iter()
+        .map(|f| format!("{f} {int} NOT NULL DEFAULT 0"))
+        .chain(MONEY.iter().map(|f| format!("{f} {int} DEFAULT 0")))
+        .collect();
+    let figures = figures.join(", ");
+    let store_fk = "FOREIGN KEY (store_id) REFERENCES stores (id) ON DELETE CASCADE";
+    let covering = match db {
+        // Top affiliates read a period of a store's rows from this index
+        // alone. Visitors and leads are not in it: the click path's and the
+        // leads' upserts leave it alone.
+        Db::Sqlite => {
+            "CREATE INDEX ix_stats_days_store_day ON stats_days (store_id, day, affiliate_id, conversions, revenue_minor, commission_count, commission_pending_minor, commission_due_minor, commission_paid_minor)"
+        }
+        Db::Postgres => {
+            "CREATE INDEX ix_stats_days_store_day ON stats_days (store_id, day) INCLUDE (affiliate_id, conversions, revenue_minor, commission_count, commission_pending_minor, commission_due_minor, commission_paid_minor)"
+        }
+    };
+    vec![
+        format!(
+            "CREATE TABLE stats_days (store_id {uuid} NOT NULL, affiliate_id {uuid} NOT NULL, day {day} NOT NULL, {figures}, \
+             PRIMARY KEY (store_id, affiliate_id, day), {store_fk}){tail}"
+        ),
+        format!(
+            "CREATE TABLE stats_store_days (store_id {uuid} NOT NULL, day {day} NOT NULL, {figures}, \
+             PRIMARY KEY (store_id, day), {store_fk}){tail}"
+        ),
+        covering.into(),
+    ]
+}
+
+/// The indexes of `m20261202_000013` only the dashboards read.
+const STATS_INDEXES: &[&str] = &[
+    "ix_visits_store_day",
+    "ix_visits_link_day",
+    "ix_referrals_store_lead_day",
+    "ix_referrals_affiliate_lead_day",
+    "ix_sales_store_day",
+    "ix_sales_affiliate_day",
+    "ix_commissions_store_day",
+    "ix_commissions_affiliate_day",
+];
+
+fn all_triggers(db: Db) -> Vec<String> {
+    SOURCES
+        .iter()
+        .flat_map(|s| triggers(db, s))
+        .chain(link_triggers(db))
+        .collect()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        let kind = Db::of(m.get_database_backend());
+        for sql in tables(kind) {
+            db.execute_unprepared(&sql).await?;
+        }
+        rebuild_stats_rollups(db).await?;
+        for sql in all_triggers(kind) {
+            db.execute_unprepared(&sql).await?;
+        }
+        for name in STATS_INDEXES {
+            db.execute_unprepared(&format!("DROP INDEX IF EXISTS {name}"))
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        let kind = Db::of(m.get_database_backend());
+        // Dropping the tables drops their index; triggers go with their
+        // table only on the rollups' side, so drop them by name.
+        for s in SOURCES.iter().map(|s| s.table).chain(["links"]) {
+            for op in ["insert", "delete", "update"] {
+                let name = format!("stats_{s}_{op}");
+                let sql = match kind {
+                    Db::Sqlite => format!("DROP TRIGGER IF EXISTS {name}"),
+                    Db::Postgres => format!("DROP TRIGGER IF EXISTS {name} ON {s}"),
+                };
+                db.execute_unprepared(&sql).await?;
+            }
+            if kind == Db::Postgres {
+                for f in ["inserted", "deleted", "updated"] {
+                    db.execute_unprepared(&format!("DROP FUNCTION IF EXISTS stats_{s}_{f}()"))
+                        .await?;
+                }
+            }
+        }
+        db.execute_unprepared("DROP TABLE stats_days").await?;
+        db.execute_unprepared("DROP TABLE stats_store_days").await?;
+        // The dashboards' indexes as 000013 made them.
+        let again: &[&str] = match kind {
+            Db::Sqlite => &[
+                "CREATE INDEX ix_visits_store_day ON visits (store_id, substr(created_at, 1, 10), created_at)",
+                "CREATE INDEX ix_visits_link_day ON visits (link_id, substr(created_at, 1, 10), created_at)",
+                "CREATE INDEX ix_referrals_store_lead_day ON referrals (store_id, substr(lead_at, 1, 10), self_referral, affiliate_id, lead_at) WHERE lead_at IS NOT NULL",
+                "CREATE INDEX ix_referrals_affiliate_lead_day ON referrals (store_id, affiliate_id, substr(lead_at, 1, 10), self_referral, lead_at) WHERE lead_at IS NOT NULL",
+                "CREATE INDEX ix_sales_store_day ON sales (store_id, substr(occurred_at, 1, 10), affiliate_id, amount_minor, tax_minor, occurred_at)",
+                "CREATE INDEX ix_sales_affiliate_day ON sales (store_id, affiliate_id, substr(occurred_at, 1, 10), amount_minor, tax_minor, occurred_at)",
+                "CREATE INDEX ix_commissions_store_day ON commissions (store_id, substr(created_at, 1, 10), status, amount_minor, affiliate_id, created_at)",
+                "CREATE INDEX ix_commissions_affiliate_day ON commissions (store_id, affiliate_id, substr(created_at, 1, 10), status, amount_minor, created_at)",
+            ],
+            Db::Postgres => &[
+                "CREATE INDEX ix_visits_store_day ON visits (store_id, created_at)",
+                "CREATE INDEX ix_visits_link_day ON visits (link_id, created_at)",
+                "CREATE INDEX ix_referrals_store_lead_day ON referrals (store_id, lead_at) INCLUDE (self_referral, affiliate_id) WHERE lead_at IS NOT NULL",
+                "CREATE INDEX ix_referrals_affiliate_lead_day ON referrals (store_id, affiliate_id, lead_at) INCLUDE (self_referral) WHERE lead_at IS NOT NULL",
+                "CREATE INDEX ix_sales_store_day ON sales (store_id, occurred_at) INCLUDE (affiliate_id, amount_minor, tax_minor)",
+                "CREATE INDEX ix_sales_affiliate_day ON sales (store_id, affiliate_id, occurred_at) INCLUDE (amount_minor, tax_minor)",
+                "CREATE INDEX ix_commissions_store_day ON commissions (store_id, created_at) INCLUDE (status, amount_minor, affiliate_id)",
+                "CREATE INDEX ix_commissions_affiliate_day ON commissions (store_id, affiliate_id, created_at) INCLUDE (status, amount_minor)",
+            ],
+        };
+        for sql in again {
+            db.execute_unprepared(sql).await?;
+        }
+        Ok(())
+    }
+}
+
