@@ -52,6 +52,7 @@ mod settings;
 mod setup;
 mod setup_checklist;
 mod stats;
+mod stats_rollups;
 mod strict_parsing;
 mod stripe;
 mod team;

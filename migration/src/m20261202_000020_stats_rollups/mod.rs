@@ -14,11 +14,12 @@
 //! cheaper than a trigger per click. A commission's `payout_id` is not
 //! watched, so making a payout batch costs nothing here.
 //!
-//! Money sums that would leave `i64` (possible only with rows written before
-//! amounts were bounded) are NULL, never wrapped or turned into a float: a
-//! dashboard reading one fails as the old `SUM` did, and `tributary check`
-//! (which compares every row to a full count) accepts a NULL only where the
-//! full count does not fit either.
+//! Money is kept as two sums: of each amount's high 32 bits (`_hi`, an
+//! arithmetic shift) and of its low 32 bits (`_lo`, 0 to 2³²−1), so the sum
+//! is `hi × 2³² + lo`, exact whatever the rows hold. Neither half can
+//! overflow (that takes two billion rows in one day), so a trigger never
+//! fails and never turns a sum into a float; a reader puts the halves
+//! together in `i128` and sees for itself whether the money fits in `i64`.
 //!
 //! On PostgreSQL, inserts and deletes of sales and commissions (the sales
 //! writer's multi-row statements) are counted once per statement from its
@@ -70,19 +71,29 @@ impl Db {
     }
 }
 
-/// Counted figures (never near `i64::MAX`).
-const COUNTS: &[&str] = &["visitors", "leads", "conversions", "commission_count"];
-/// Money figures, minor units; NULL when the sum leaves `i64`.
-const MONEY: &[&str] = &[
-    "revenue_minor",
-    "commission_pending_minor",
-    "commission_due_minor",
-    "commission_paid_minor",
+/// Every figure column, in table order: counts, then each money figure's
+/// halves.
+const COLUMNS: &[&str] = &[
+    "visitors",
+    "leads",
+    "conversions",
+    "commission_count",
+    "revenue_hi",
+    "revenue_lo",
+    "commission_pending_hi",
+    "commission_pending_lo",
+    "commission_due_hi",
+    "commission_due_lo",
+    "commission_paid_hi",
+    "commission_paid_lo",
 ];
-const I64_RANGE: &str = "BETWEEN -9223372036854775808 AND 9223372036854775807";
 
-fn is_money(figure: &str) -> bool {
-    MONEY.contains(&figure)
+/// A money figure's two columns, for the amount `e` of one row.
+fn halves(name: &str, e: &str) -> [(String, String); 2] {
+    [
+        (format!("{name}_hi"), format!("({e}) >> 32")),
+        (format!("{name}_lo"), format!("({e}) & 4294967295")),
+    ]
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -112,23 +123,25 @@ fn tables(db: Db) -> Vec<String> {
         Db::Sqlite => ("BLOB", "INTEGER", "TEXT", " WITHOUT ROWID"),
         Db::Postgres => ("uuid", "bigint", "varchar(10)", ""),
     };
-    let figures: Vec<String> = COUNTS
+    let figures: Vec<String> = COLUMNS
         .iter()
         .map(|f| format!("{f} {int} NOT NULL DEFAULT 0"))
-        .chain(MONEY.iter().map(|f| format!("{f} {int} DEFAULT 0")))
         .collect();
     let figures = figures.join(", ");
     let store_fk = "FOREIGN KEY (store_id) REFERENCES stores (id) ON DELETE CASCADE";
+    // Top affiliates read a period of a store's rows from this index alone.
+    // Visitors and leads are not in it: the click path's and the leads'
+    // upserts leave it alone.
+    let top: Vec<&str> = COLUMNS[2..].to_vec();
     let covering = match db {
-        // Top affiliates read a period of a store's rows from this index
-        // alone. Visitors and leads are not in it: the click path's and the
-        // leads' upserts leave it alone.
-        Db::Sqlite => {
-            "CREATE INDEX ix_stats_days_store_day ON stats_days (store_id, day, affiliate_id, conversions, revenue_minor, commission_count, commission_pending_minor, commission_due_minor, commission_paid_minor)"
-        }
-        Db::Postgres => {
-            "CREATE INDEX ix_stats_days_store_day ON stats_days (store_id, day) INCLUDE (affiliate_id, conversions, revenue_minor, commission_count, commission_pending_minor, commission_due_minor, commission_paid_minor)"
-        }
+        Db::Sqlite => format!(
+            "CREATE INDEX ix_stats_days_store_day ON stats_days (store_id, day, affiliate_id, {})",
+            top.join(", ")
+        ),
+        Db::Postgres => format!(
+            "CREATE INDEX ix_stats_days_store_day ON stats_days (store_id, day) INCLUDE (affiliate_id, {})",
+            top.join(", ")
+        ),
     };
     vec![
         format!(
@@ -139,7 +152,7 @@ fn tables(db: Db) -> Vec<String> {
             "CREATE TABLE stats_store_days (store_id {uuid} NOT NULL, day {day} NOT NULL, {figures}, \
              PRIMARY KEY (store_id, day), {store_fk}){tail}"
         ),
-        covering.into(),
+        covering,
     ]
 }
 
@@ -234,4 +247,3 @@ impl MigrationTrait for Migration {
         Ok(())
     }
 }
-

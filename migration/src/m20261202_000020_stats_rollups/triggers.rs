@@ -1,7 +1,7 @@
 //! The triggers that keep the rollups: one set per counted table, made
 //! from a description of what a row of it adds to which figure.
 
-use super::{Db, I64_RANGE, Target, is_money};
+use super::{Db, Target, halves};
 
 /// A table whose rows the rollups count.
 pub(super) struct Source {
@@ -10,8 +10,8 @@ pub(super) struct Source {
     pub(super) day: &'static str,
     /// Whether row `r` counts at all.
     pub(super) counts: fn(Db, &str) -> String,
-    /// What row `r` adds to each figure it moves.
-    pub(super) figures: fn(&str) -> Vec<(&'static str, String)>,
+    /// What row `r` adds to each column it moves.
+    pub(super) figures: fn(&str) -> Vec<(String, String)>,
     /// The columns whose change moves a row's contribution.
     pub(super) watched: &'static [&'static str],
     /// The affiliate is the row's link's (visits), not a column of its own.
@@ -22,7 +22,7 @@ pub(super) struct Source {
     pub(super) per_statement: bool,
 }
 
-pub(super) fn live(r: &str, status: &str) -> String {
+fn live(r: &str, status: &str) -> String {
     format!("CASE WHEN {r}.status = '{status}' THEN {r}.amount_minor ELSE 0 END")
 }
 
@@ -31,7 +31,7 @@ pub(super) const SOURCES: &[Source] = &[
         table: "visits",
         day: "created_at",
         counts: |_, _| "1 = 1".into(),
-        figures: |_| vec![("visitors", "1".into())],
+        figures: |_| vec![("visitors".into(), "1".into())],
         watched: &["store_id", "link_id", "created_at"],
         via_link: true,
         insert_trigger: false,
@@ -45,7 +45,7 @@ pub(super) const SOURCES: &[Source] = &[
             Db::Sqlite => format!("{r}.lead_at IS NOT NULL AND {r}.self_referral = 0"),
             Db::Postgres => format!("{r}.lead_at IS NOT NULL AND NOT {r}.self_referral"),
         },
-        figures: |_| vec![("leads", "1".into())],
+        figures: |_| vec![("leads".into(), "1".into())],
         watched: &["store_id", "affiliate_id", "lead_at", "self_referral"],
         via_link: false,
         insert_trigger: true,
@@ -56,10 +56,12 @@ pub(super) const SOURCES: &[Source] = &[
         day: "occurred_at",
         counts: |_, r| format!("{r}.affiliate_id IS NOT NULL"),
         figures: |r| {
-            vec![
-                ("conversions", "1".into()),
-                ("revenue_minor", format!("{r}.amount_minor - {r}.tax_minor")),
-            ]
+            let mut f = vec![("conversions".into(), "1".into())];
+            f.extend(halves(
+                "revenue",
+                &format!("{r}.amount_minor - {r}.tax_minor"),
+            ));
+            f
         },
         watched: &[
             "store_id",
@@ -78,12 +80,11 @@ pub(super) const SOURCES: &[Source] = &[
         // Voided and refunded commissions earn nothing.
         counts: |_, r| format!("{r}.status IN ('pending', 'due', 'paid')"),
         figures: |r| {
-            vec![
-                ("commission_count", "1".into()),
-                ("commission_pending_minor", live(r, "pending")),
-                ("commission_due_minor", live(r, "due")),
-                ("commission_paid_minor", live(r, "paid")),
-            ]
+            let mut f = vec![("commission_count".into(), "1".into())];
+            for status in ["pending", "due", "paid"] {
+                f.extend(halves(&format!("commission_{status}"), &live(r, status)));
+            }
+            f
         },
         watched: &[
             "store_id",
@@ -127,31 +128,24 @@ fn part(db: Db, s: &Source, r: &str, from: Option<&str>, neg: bool, target: Targ
     }
 }
 
-/// `SET` of an upsert: each figure plus what arrived; money that would leave
-/// `i64` becomes NULL (and stays NULL: unknown).
-fn merge(db: Db, target: Target, figures: &[&str]) -> String {
+/// `SET` of an upsert: each column plus what arrived.
+fn merge(db: Db, target: Target, columns: &[String]) -> String {
     let t = target.table();
-    figures
+    columns
         .iter()
-        .map(|f| match (db, is_money(f)) {
-            (Db::Sqlite, false) => format!("{f} = {f} + excluded.{f}"),
-            (Db::Sqlite, true) => format!(
-                "{f} = CASE WHEN typeof({f} + excluded.{f}) = 'integer' THEN {f} + excluded.{f} END"
-            ),
-            (Db::Postgres, false) => format!("{f} = {t}.{f} + EXCLUDED.{f}"),
-            (Db::Postgres, true) => format!(
-                "{f} = CASE WHEN {t}.{f}::numeric + EXCLUDED.{f} {I64_RANGE} THEN {t}.{f} + EXCLUDED.{f} END"
-            ),
+        .map(|c| match db {
+            Db::Sqlite => format!("{c} = {c} + excluded.{c}"),
+            Db::Postgres => format!("{c} = {t}.{c} + EXCLUDED.{c}"),
         })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// Adds `parts` (SELECTs of `part`) to `target`'s rows.
-fn upsert(db: Db, target: Target, figures: &[&str], parts: &[String]) -> String {
+fn upsert(db: Db, target: Target, columns: &[String], parts: &[String]) -> String {
     let (table, keys) = (target.table(), target.keys());
-    let cols = figures.join(", ");
-    let set = merge(db, target, figures);
+    let cols = columns.join(", ");
+    let set = merge(db, target, columns);
     match db {
         // One row at a time, so no grouping; SQLite needs the WHERE every
         // part has before ON CONFLICT.
@@ -166,16 +160,7 @@ fn upsert(db: Db, target: Target, figures: &[&str], parts: &[String]) -> String 
             .join("\n"),
         // Grouped, so one key is written once, and sorted: the lock order.
         Db::Postgres => {
-            let sums: Vec<String> = figures
-                .iter()
-                .map(|f| {
-                    if is_money(f) {
-                        format!("CASE WHEN SUM({f}) {I64_RANGE} THEN SUM({f}) END")
-                    } else {
-                        format!("SUM({f})")
-                    }
-                })
-                .collect();
+            let sums: Vec<String> = columns.iter().map(|c| format!("SUM({c})")).collect();
             format!(
                 "INSERT INTO {table} ({keys}, {cols}) SELECT {keys}, {} FROM ({}) d GROUP BY {keys} ORDER BY {keys} ON CONFLICT ({keys}) DO UPDATE SET {set};",
                 sums.join(", "),
@@ -188,7 +173,7 @@ fn upsert(db: Db, target: Target, figures: &[&str], parts: &[String]) -> String 
 /// The statements one trigger runs: the store's rows, then the affiliates'.
 /// `rows`: (alias, transition table, negated).
 fn body(db: Db, s: &Source, rows: &[(&str, Option<&str>, bool)]) -> String {
-    let figures: Vec<&str> = (s.figures)("r").into_iter().map(|(f, _)| f).collect();
+    let columns: Vec<String> = (s.figures)("r").into_iter().map(|(c, _)| c).collect();
     [Target::Store, Target::Affiliate]
         .iter()
         .map(|&target| {
@@ -196,7 +181,7 @@ fn body(db: Db, s: &Source, rows: &[(&str, Option<&str>, bool)]) -> String {
                 .iter()
                 .map(|&(r, from, neg)| part(db, s, r, from, neg, target))
                 .collect();
-            upsert(db, target, &figures, &parts)
+            upsert(db, target, &columns, &parts)
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -1,7 +1,9 @@
 //! Reading the daily rollups (migration `m20261202_000020`): the store's
 //! own rows for the store scope (one a day), the affiliate's rows for its
 //! scope, each a range of the table's primary key. Days are `YYYY-MM-DD`
-//! text, so a period is a text range.
+//! text, so a period is a text range. Money is stored as the sums of the
+//! amounts' high and low 32 bits (so no upsert can overflow) and put
+//! together here, in `i128`.
 
 use std::collections::BTreeMap;
 
@@ -29,34 +31,43 @@ pub(super) fn rows_within(table: &str, store_id: uuid::Uuid, period: &Period) ->
         .to_owned()
 }
 
-/// One rollup row. Money is NULL where its sum left `i64`.
+/// One rollup row; money as its two halves.
 #[derive(Debug, FromQueryResult)]
 struct DayRow {
     day: String,
     visitors: i64,
     leads: i64,
     conversions: i64,
-    revenue_minor: Option<i64>,
-    commission_pending_minor: Option<i64>,
-    commission_due_minor: Option<i64>,
-    commission_paid_minor: Option<i64>,
+    revenue_hi: i64,
+    revenue_lo: i64,
+    commission_pending_hi: i64,
+    commission_pending_lo: i64,
+    commission_due_hi: i64,
+    commission_due_lo: i64,
+    commission_paid_hi: i64,
+    commission_paid_lo: i64,
 }
 
 impl DayRow {
     fn figures(&self) -> ServiceResult<Figures> {
-        let money = |m: Option<i64>| m.ok_or_else(overflow);
         Ok(Figures {
             visitors: self.visitors,
             leads: self.leads,
             conversions: self.conversions,
-            revenue_minor: money(self.revenue_minor)?,
+            revenue_minor: joined(self.revenue_hi, self.revenue_lo)?,
             commissions: Earnings {
-                pending: money(self.commission_pending_minor)?,
-                due: money(self.commission_due_minor)?,
-                paid: money(self.commission_paid_minor)?,
+                pending: joined(self.commission_pending_hi, self.commission_pending_lo)?,
+                due: joined(self.commission_due_hi, self.commission_due_lo)?,
+                paid: joined(self.commission_paid_hi, self.commission_paid_lo)?,
             },
         })
     }
+}
+
+/// A money sum from its halves (Σ high 32 bits, Σ low 32 bits); an error
+/// when it does not fit in `i64`.
+pub(super) fn joined(hi: i64, lo: i64) -> ServiceResult<i64> {
+    i64::try_from((i128::from(hi) << 32) + i128::from(lo)).map_err(|_| overflow())
 }
 
 /// Every day of `period` with its figures (zeros where nothing happened).
@@ -82,10 +93,14 @@ pub(super) async fn series(
             "visitors",
             "leads",
             "conversions",
-            "revenue_minor",
-            "commission_pending_minor",
-            "commission_due_minor",
-            "commission_paid_minor",
+            "revenue_hi",
+            "revenue_lo",
+            "commission_pending_hi",
+            "commission_pending_lo",
+            "commission_due_hi",
+            "commission_due_lo",
+            "commission_paid_hi",
+            "commission_paid_lo",
         ]
         .map(Alias::new),
     );

@@ -21,23 +21,24 @@ use uuid::Uuid;
 use crate::domain::states::CommissionStatus;
 use crate::services::ServiceResult;
 
-/// The figures of one rollup row, in table order.
+/// The figures compared, in order: counts, then money (each money figure is
+/// stored as its `_hi` and `_lo` halves).
 const FIGURES: [&str; 8] = [
     "visitors",
     "leads",
     "conversions",
     "commission_count",
-    "revenue_minor",
-    "commission_pending_minor",
-    "commission_due_minor",
-    "commission_paid_minor",
+    "revenue",
+    "commission_pending",
+    "commission_due",
+    "commission_paid",
 ];
 
 /// One figure of a day that differs: as the rollup holds it, as counted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RollupFigure {
     pub figure: &'static str,
-    /// The stored value ("NULL": a money sum the rollup found beyond i64).
+    /// The stored value (money: its halves put together).
     pub rollup: String,
     pub count: String,
 }
@@ -59,6 +60,9 @@ type Key = (Uuid, Option<Uuid>, String);
 
 /// Counts, then money (exact, any size).
 type Tally = [i128; 8];
+
+/// A rollup row's figures as stored (`Err`: the text found, not a whole number).
+type Stored = [Result<i128, String>; 8];
 
 fn day_of(backend: DatabaseBackend, column: &str) -> String {
     match backend {
@@ -193,14 +197,26 @@ async fn full_count(conn: &impl ConnectionTrait) -> ServiceResult<HashMap<Key, T
     Ok(counted)
 }
 
-/// Every rollup row, each figure as stored (text: a float or NULL is shown
-/// as it is, never a failed read).
-async fn stored(conn: &impl ConnectionTrait) -> ServiceResult<HashMap<Key, [Option<String>; 8]>> {
-    let figures: Vec<String> = FIGURES
+/// Every rollup row, each figure as stored: a whole number, or the text
+/// found where there is none (a float or NULL written by hand), never a
+/// failed read.
+async fn stored(conn: &impl ConnectionTrait) -> ServiceResult<HashMap<Key, Stored>> {
+    let columns: Vec<String> = FIGURES
         .iter()
-        .map(|f| format!("CAST({f} AS TEXT) AS {f}"))
+        .enumerate()
+        .flat_map(|(i, f)| {
+            if i < 4 {
+                vec![(*f).to_owned()]
+            } else {
+                vec![format!("{f}_hi"), format!("{f}_lo")]
+            }
+        })
         .collect();
-    let figures = figures.join(", ");
+    let select: Vec<String> = columns
+        .iter()
+        .map(|c| format!("CAST({c} AS TEXT) AS {c}"))
+        .collect();
+    let select = select.join(", ");
     let none = match conn.get_database_backend() {
         DatabaseBackend::Sqlite => "NULL AS affiliate_id",
         _ => "CAST(NULL AS uuid) AS affiliate_id",
@@ -209,7 +225,7 @@ async fn stored(conn: &impl ConnectionTrait) -> ServiceResult<HashMap<Key, [Opti
     for (table, aff) in [("stats_days", "affiliate_id"), ("stats_store_days", none)] {
         for r in rows(
             conn,
-            format!("SELECT store_id, {aff}, day, {figures} FROM {table}"),
+            format!("SELECT store_id, {aff}, day, {select} FROM {table}"),
         )
         .await?
         {
@@ -218,9 +234,21 @@ async fn stored(conn: &impl ConnectionTrait) -> ServiceResult<HashMap<Key, [Opti
                 r.try_get("", "affiliate_id")?,
                 r.try_get("", "day")?,
             );
-            let mut values: [Option<String>; 8] = Default::default();
-            for (v, f) in values.iter_mut().zip(FIGURES) {
-                *v = r.try_get("", f)?;
+            let text = |c: &str| -> ServiceResult<Result<i128, String>> {
+                let v: Option<String> = r.try_get("", c)?;
+                let v = v.unwrap_or_else(|| "NULL".into());
+                Ok(v.parse::<i64>().map(i128::from).map_err(|_| v))
+            };
+            let mut values: Stored = std::array::from_fn(|_| Ok(0));
+            for (i, f) in FIGURES.iter().enumerate() {
+                values[i] = if i < 4 {
+                    text(f)?
+                } else {
+                    match (text(&format!("{f}_hi"))?, text(&format!("{f}_lo"))?) {
+                        (Ok(hi), Ok(lo)) => Ok((hi << 32) + lo),
+                        (Err(e), _) | (_, Err(e)) => Err(e),
+                    }
+                };
             }
             out.insert(key, values);
         }
@@ -254,26 +282,24 @@ where
     // Read only: nothing to keep.
     txn.rollback().await?;
 
-    let zero = || -> [Option<String>; 8] { std::array::from_fn(|_| Some("0".to_owned())) };
     let mut keys: Vec<&Key> = counted.keys().chain(stored.keys()).collect();
     keys.sort();
     keys.dedup();
     let mut out = BTreeMap::new();
     for key in keys {
         let count = counted.get(key).copied().unwrap_or([0; 8]);
-        let held = stored.get(key).cloned().unwrap_or_else(zero);
+        let held = stored
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| std::array::from_fn(|_| Ok(0)));
         let figures: Vec<RollupFigure> = FIGURES
             .iter()
-            .enumerate()
-            .filter_map(|(i, figure)| {
-                // A money sum beyond i64 is NULL in the rollup.
-                let expected = i64::try_from(count[i]).ok().map(|v| v.to_string());
-                let rollup = held[i].clone();
-                (rollup != expected).then(|| RollupFigure {
-                    figure,
-                    rollup: rollup.unwrap_or_else(|| "NULL".into()),
-                    count: count[i].to_string(),
-                })
+            .zip(count.iter().zip(held))
+            .filter(|(_, (count, held))| held.as_ref() != Ok(*count))
+            .map(|(figure, (count, held))| RollupFigure {
+                figure,
+                rollup: held.map_or_else(|text| text, |v| v.to_string()),
+                count: count.to_string(),
             })
             .collect();
         if !figures.is_empty() {

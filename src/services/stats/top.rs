@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryF
 use uuid::Uuid;
 
 use super::overflow;
-use super::queries::{AFFILIATE_DAYS, rows_within};
+use super::queries::{AFFILIATE_DAYS, joined, rows_within};
 use crate::domain::period::Period;
 use crate::domain::{AffiliateId, StoreId};
 use crate::entities::affiliate;
@@ -54,12 +54,14 @@ pub struct TopAffiliate {
 struct TopRow {
     affiliate_id: Uuid,
     conversions: i64,
-    revenue: i64,
-    pending: i64,
-    due: i64,
-    paid: i64,
-    /// Rows with a money sum beyond i64.
-    unknown: i64,
+    revenue_hi: i64,
+    revenue_lo: i64,
+    commission_pending_hi: i64,
+    commission_pending_lo: i64,
+    commission_due_hi: i64,
+    commission_due_lo: i64,
+    commission_paid_hi: i64,
+    commission_paid_lo: i64,
 }
 
 /// At most `limit` affiliates with a sale or a commission in `period`,
@@ -73,47 +75,43 @@ pub async fn top_affiliates(
 ) -> ServiceResult<Vec<TopAffiliate>> {
     let mut q = rows_within(AFFILIATE_DAYS, store_id.0, period);
     q.column(Alias::new("affiliate_id"));
-    // Each money column summed on its own (an addition of columns would
-    // turn into a float on SQLite if it overflowed; SUM raises instead),
-    // and NULLs (sums beyond i64) counted, as SUM would skip them.
-    for (name, sum) in [
-        ("conversions", "conversions"),
-        ("revenue", "revenue_minor"),
-        ("pending", "commission_pending_minor"),
-        ("due", "commission_due_minor"),
-        ("paid", "commission_paid_minor"),
+    for column in [
+        "conversions",
+        "revenue_hi",
+        "revenue_lo",
+        "commission_pending_hi",
+        "commission_pending_lo",
+        "commission_due_hi",
+        "commission_due_lo",
+        "commission_paid_hi",
+        "commission_paid_lo",
     ] {
         q.expr_as(
-            Expr::cust(format!("CAST(COALESCE(SUM({sum}), 0) AS BIGINT)")),
-            Alias::new(name),
+            Expr::cust(format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)")),
+            Alias::new(column),
         );
     }
-    q.expr_as(
-        Expr::cust(
-            "CAST(COUNT(CASE WHEN revenue_minor IS NULL OR commission_pending_minor IS NULL \
-             OR commission_due_minor IS NULL OR commission_paid_minor IS NULL THEN 1 END) AS BIGINT)",
-        ),
-        Alias::new("unknown"),
-    )
-    .group_by_col(Alias::new("affiliate_id"))
-    // Affiliates with a sale or a live commission in the period.
-    .and_having(
-        Expr::cust("SUM(conversions)")
-            .gt(0)
-            .or(Expr::cust("SUM(commission_count)").gt(0)),
-    );
+    q.group_by_col(Alias::new("affiliate_id"))
+        // Affiliates with a sale or a live commission in the period.
+        .and_having(
+            Expr::cust("SUM(conversions)")
+                .gt(0)
+                .or(Expr::cust("SUM(commission_count)").gt(0)),
+        );
     let rows = TopRow::find_by_statement(conn.get_database_backend().build(&q))
         .all(conn)
         .await?;
     let mut figures: HashMap<Uuid, (i64, i64, i64)> = HashMap::new();
     for r in rows {
-        let commission = r
-            .pending
-            .checked_add(r.due)
-            .and_then(|v| v.checked_add(r.paid))
-            .filter(|_| r.unknown == 0)
+        let pending = joined(r.commission_pending_hi, r.commission_pending_lo)?;
+        let due = joined(r.commission_due_hi, r.commission_due_lo)?;
+        let paid = joined(r.commission_paid_hi, r.commission_paid_lo)?;
+        let commission = pending
+            .checked_add(due)
+            .and_then(|v| v.checked_add(paid))
             .ok_or_else(overflow)?;
-        figures.insert(r.affiliate_id, (r.conversions, r.revenue, commission));
+        let revenue = joined(r.revenue_hi, r.revenue_lo)?;
+        figures.insert(r.affiliate_id, (r.conversions, revenue, commission));
     }
     let mut ranked: Vec<(Uuid, (i64, i64, i64))> = figures.into_iter().collect();
     ranked.sort_by(|(a_id, a), (b_id, b)| {
