@@ -88,11 +88,13 @@ pub async fn of_store(conn: &impl ConnectionTrait, store_id: StoreId) -> Service
         .await?;
     let affiliate_total = approved.count(conn).await?;
 
+    // The oldest by id (UUIDv7, time-ordered): one step of the
+    // (store_id, id) index, where ordering by time sorted every visit.
     let first_click_at: Option<DateTime<Utc>> = visit::Entity::find()
         .filter(visit::Column::StoreId.eq(store_id.0))
         .select_only()
         .column(visit::Column::CreatedAt)
-        .order_by_asc(visit::Column::CreatedAt)
+        .order_by_asc(visit::Column::Id)
         .into_tuple()
         .one(conn)
         .await?;
@@ -100,7 +102,7 @@ pub async fn of_store(conn: &impl ConnectionTrait, store_id: StoreId) -> Service
         .filter(sale::Column::StoreId.eq(store_id.0))
         .select_only()
         .column(sale::Column::CreatedAt)
-        .order_by_asc(sale::Column::CreatedAt)
+        .order_by_asc(sale::Column::Id)
         .into_tuple()
         .one(conn)
         .await?;

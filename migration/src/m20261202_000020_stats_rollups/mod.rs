@@ -129,20 +129,8 @@ fn tables(db: Db) -> Vec<String> {
         .collect();
     let figures = figures.join(", ");
     let store_fk = "FOREIGN KEY (store_id) REFERENCES stores (id) ON DELETE CASCADE";
-    // Top affiliates read a period of a store's rows from this index alone.
-    // Visitors and leads are not in it: the click path's and the leads'
-    // upserts leave it alone.
-    let top: Vec<&str> = COLUMNS[2..].to_vec();
-    let covering = match db {
-        Db::Sqlite => format!(
-            "CREATE INDEX ix_stats_days_store_day ON stats_days (store_id, day, affiliate_id, {})",
-            top.join(", ")
-        ),
-        Db::Postgres => format!(
-            "CREATE INDEX ix_stats_days_store_day ON stats_days (store_id, day) INCLUDE (affiliate_id, {})",
-            top.join(", ")
-        ),
-    };
+    // No other index: every read is a range of a primary key (top
+    // affiliates: one range per affiliate).
     vec![
         format!(
             "CREATE TABLE stats_days (store_id {uuid} NOT NULL, affiliate_id {uuid} NOT NULL, day {day} NOT NULL, {figures}, \
@@ -152,7 +140,6 @@ fn tables(db: Db) -> Vec<String> {
             "CREATE TABLE stats_store_days (store_id {uuid} NOT NULL, day {day} NOT NULL, {figures}, \
              PRIMARY KEY (store_id, day), {store_fk}){tail}"
         ),
-        covering,
     ]
 }
 
@@ -198,8 +185,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
         let kind = Db::of(m.get_database_backend());
-        // Dropping the tables drops their index; triggers go with their
-        // table only on the rollups' side, so drop them by name.
+        // The triggers live on the counted tables: dropped by name first.
         for s in SOURCES.iter().map(|s| s.table).chain(["links"]) {
             for op in ["insert", "delete", "update"] {
                 let name = format!("stats_{s}_{op}");

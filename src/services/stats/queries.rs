@@ -18,12 +18,12 @@ use crate::services::ServiceResult;
 pub(super) const STORE_DAYS: &str = "stats_store_days";
 pub(super) const AFFILIATE_DAYS: &str = "stats_days";
 
-pub(super) fn col(name: &str) -> Expr {
+fn col(name: &str) -> Expr {
     Expr::col(Alias::new(name))
 }
 
 /// The rows of `table` for `store_id` whose day falls in `period`.
-pub(super) fn rows_within(table: &str, store_id: uuid::Uuid, period: &Period) -> SelectStatement {
+fn rows_within(table: &str, store_id: uuid::Uuid, period: &Period) -> SelectStatement {
     Query::select()
         .from(Alias::new(table))
         .and_where(col("store_id").eq(store_id))

@@ -1,17 +1,21 @@
 //! The store's best affiliates of a period, by the revenue they brought or
 //! the commission they earned, with the same definitions as the summary
 //! (attributed sales net of tax by `occurred_at`; live commissions by
-//! `created_at`, net of clawbacks), read from the affiliates' daily rollups:
-//! a range of `ix_stats_days_store_day`, one row per affiliate and day.
+//! `created_at`, net of clawbacks), read from the affiliates' daily rollups.
+//!
+//! Read affiliate by affiliate (the store's affiliates joined to a range of
+//! each one's rows in `stats_days`' primary key), so the groups come in
+//! order: measured at 1,000 affiliates × 90 days, half the time of reading
+//! the period's rows by day and grouping them in a temporary b-tree.
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
 use uuid::Uuid;
 
 use super::overflow;
-use super::queries::{AFFILIATE_DAYS, joined, rows_within};
+use super::queries::{AFFILIATE_DAYS, joined};
 use crate::domain::period::Period;
 use crate::domain::{AffiliateId, StoreId};
 use crate::entities::affiliate;
@@ -73,8 +77,21 @@ pub async fn top_affiliates(
     by: TopBy,
     limit: usize,
 ) -> ServiceResult<Vec<TopAffiliate>> {
-    let mut q = rows_within(AFFILIATE_DAYS, store_id.0, period);
-    q.column(Alias::new("affiliate_id"));
+    let (a, d) = (Alias::new("a"), Alias::new("d"));
+    let on = |t: &Alias, c: &str| Expr::col((t.clone(), Alias::new(c)));
+    let mut q = Query::select();
+    q.expr_as(on(&a, "id"), Alias::new("affiliate_id"))
+        .from_as(affiliate::Entity, a.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            Alias::new(AFFILIATE_DAYS),
+            d.clone(),
+            Condition::all()
+                .add(on(&d, "store_id").equals((a.clone(), Alias::new("store_id"))))
+                .add(on(&d, "affiliate_id").equals((a.clone(), Alias::new("id"))))
+                .add(on(&d, "day").between(period.first().to_string(), period.last().to_string())),
+        )
+        .and_where(on(&a, "store_id").eq(store_id.0));
     for column in [
         "conversions",
         "revenue_hi",
@@ -87,16 +104,16 @@ pub async fn top_affiliates(
         "commission_paid_lo",
     ] {
         q.expr_as(
-            Expr::cust(format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)")),
+            Expr::cust(format!("CAST(COALESCE(SUM(d.{column}), 0) AS BIGINT)")),
             Alias::new(column),
         );
     }
-    q.group_by_col(Alias::new("affiliate_id"))
+    q.group_by_col((a.clone(), Alias::new("id")))
         // Affiliates with a sale or a live commission in the period.
         .and_having(
-            Expr::cust("SUM(conversions)")
+            Expr::cust("SUM(d.conversions)")
                 .gt(0)
-                .or(Expr::cust("SUM(commission_count)").gt(0)),
+                .or(Expr::cust("SUM(d.commission_count)").gt(0)),
         );
     let rows = TopRow::find_by_statement(conn.get_database_backend().build(&q))
         .all(conn)
