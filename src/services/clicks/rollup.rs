@@ -42,8 +42,8 @@ pub(super) fn visitors(batch: &[ClickRecord]) -> Visitors {
     let mut stores: BTreeMap<(Uuid, String), i64> = BTreeMap::new();
     let mut links: BTreeMap<(Uuid, String), i64> = BTreeMap::new();
     for c in batch {
-        *stores.entry((c.store_id, day(c))).or_default() += 1;
-        *links.entry((c.link_id, day(c))).or_default() += 1;
+        *stores.entry((c.store_id.0, day(c))).or_default() += 1;
+        *links.entry((c.link_id.0, day(c))).or_default() += 1;
     }
     let flat = |m: BTreeMap<(Uuid, String), i64>| m.into_iter().map(|((id, d), n)| (id, d, n));
     Visitors {
