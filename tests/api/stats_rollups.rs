@@ -315,6 +315,16 @@ async fn a_deleted_links_visits_leave_its_affiliate_and_stay_in_the_store() {
         .api_json(&format!("/api/v1/links?affiliate_id={}", w.bob.0), &w.key)
         .await;
     let link = links["data"][0]["id"].as_str().unwrap().to_owned();
+    // An affiliate's only link cannot be deleted: Bob gets a second one,
+    // with no visits, first.
+    let (status, body) = app
+        .api_post(
+            "/api/v1/links",
+            &w.key,
+            json!({"affiliate_id": w.bob.0, "token": "bob-spare"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
 
     let (status, body) = app
         .api(
