@@ -102,7 +102,12 @@ async fn seed(
     exec(db, &format!(
         "INSERT INTO commissions (id, store_id, affiliate_id, campaign_id, referral_id, kind, sale_amount_minor, amount_minor, original_amount_minor, currency, status, due_at, created_by, created_at, updated_at)
          {} SELECT randomblob(16), aff.store_id, aff.affiliate_id, aff.campaign_id, aff.referral_id, 'manual', 1000 + (r.i % 9000), 100 + (r.i % 900), 100 + (r.i % 900), 'USD',
-           CASE r.i % 4 WHEN 0 THEN 'pending' WHEN 1 THEN 'due' WHEN 2 THEN 'paid' ELSE 'voided' END, r.at, 'bench', r.at, r.at
+           CASE r.i % 4 WHEN 0 THEN 'pending' WHEN 1 THEN 'due' WHEN 2 THEN 'paid' ELSE 'voided' END,
+           -- A pending commission is still in its hold period: were it due
+           -- already, the server's promoter would spend its first minutes
+           -- promoting 50,000 of them while the page is being timed.
+           CASE r.i % 4 WHEN 0 THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', (SELECT now FROM clock) + 86400 * 30, 'unixepoch') ELSE r.at END,
+           'bench', r.at, r.at
          FROM r JOIN aff ON aff.n = r.n",
         rows(sales, focus_sales)
     )).await?;
