@@ -51,11 +51,12 @@ impl Application {
             anyhow::anyhow!("TRIBUTARY_BIND: cannot listen on {}: {e}", config.bind)
         })?;
         let port = listener.local_addr()?.port();
-        if config.bind.port() == 0 {
+        if config.bind.port() == 0 && !config.public_url_set {
             // Tests bind port 0: the public URL must name the real port.
             let _ = config.public_url.set_port(Some(port));
         }
-        // For mail written outside a request (links back to the portal).
+        // For mail written outside a request (links back to the portal);
+        // a request's own mail uses its origin (`web::origin`).
         crate::services::instance::record_public_base(&db, &config.public_base())
             .await
             .map_err(|e| anyhow::anyhow!("recording the public URL: {e}"))?;
@@ -128,12 +129,15 @@ impl Application {
                 )
                 .service(
                     web::scope("")
-                        // Innermost first: refused form posts back to their
-                        // page with a flash (CSRF refusals stay errors),
+                        // Innermost first: the request's public URL for
+                        // the mail it writes (`web::origin`), refused form
+                        // posts back to their page with a flash (CSRF
+                        // refusals stay errors),
                         // CSRF (inside sessions: it reads the session and
                         // binds its token before it is saved), sessions,
                         // idempotency, then error rendering (which sees
                         // every failure above), headers, compression, logs.
+                        .wrap(from_fn(crate::web::origin::serve_under_public_base))
                         .wrap(from_fn(error::refusals_back_to_page))
                         .wrap(from_fn(csrf::protect))
                         .wrap(sessions)

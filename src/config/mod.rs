@@ -71,6 +71,11 @@ pub struct Config {
     pub bind: SocketAddr,
     pub database_url: String,
     pub public_url: Url,
+    /// Whether `public_url` was set (`TRIBUTARY_PUBLIC_URL`) rather than
+    /// made from the bind address: a set one names the site in every link,
+    /// an unset one gives way to the origin a request came to (mail links,
+    /// `web::origin`).
+    pub public_url_set: bool,
     pub data_dir: PathBuf,
     /// 64 bytes: signs cookies and derives the other keys (see `derive_key`).
     pub secret_key: Vec<u8>,
@@ -187,6 +192,7 @@ impl Config {
             bind,
             database_url,
             public_url,
+            public_url_set: s.public_url.is_some(),
             data_dir,
             secret_key,
             trust_proxy,
@@ -232,6 +238,7 @@ impl Config {
             bind: "127.0.0.1:0".parse().expect("valid address"),
             database_url,
             public_url: Url::parse("http://127.0.0.1").expect("valid url"),
+            public_url_set: false,
             data_dir: data_dir.to_path_buf(),
             secret_key: secret,
             trust_proxy: false,

@@ -12,6 +12,7 @@ pub mod csrf;
 pub mod error;
 pub mod extractors;
 pub mod headers;
+pub mod origin;
 pub mod pager;
 pub mod portal;
 pub mod session_store;

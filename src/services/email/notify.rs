@@ -8,9 +8,11 @@
 //! mail. Clawbacks and other negative commissions are not announced.
 //!
 //! The approval, commission and payout messages link to the store's portal
-//! sign-in page, under the public URL the app recorded as it started
-//! (`services::instance`): these mails are written by use cases that run
-//! without a request (the sales writer) as well as by pages and the API.
+//! sign-in page, under the public URL of the request that caused them: the
+//! configured one, else the origin the request came to
+//! (`services::instance::public_base`; the sales writer carries each
+//! sale's). Only mail written outside any request uses the URL recorded at
+//! start.
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
@@ -98,8 +100,8 @@ pub async fn status_changed(
 
 /// The "you earned" message for a new commission, when the affiliate wants
 /// it and it pays them something. Pure: the sales writer renders it before
-/// staging the row. `public_base`: `instance::public_base`, for the link to
-/// the portal.
+/// staging the row. `public_base`: the sale's request's public URL
+/// (`instance::public_base`), for the link to the portal.
 pub fn commission_message(
     store: &store::Model,
     public_base: Option<&str>,

@@ -12,7 +12,7 @@ use super::work::Work;
 use super::{Parsed, Recorded, SaleInput, parse, record_in, record_parsed};
 use crate::db;
 use crate::entities::store;
-use crate::services::{Actor, ServiceError, ServiceResult, campaigns};
+use crate::services::{Actor, ServiceError, ServiceResult, campaigns, instance};
 
 #[derive(Clone)]
 pub struct SalesWriter {
@@ -23,6 +23,10 @@ struct Job {
     store: store::Model,
     actor: Actor,
     parsed: Parsed,
+    /// The public URL of the request that sent the sale, for the portal
+    /// link in its commission mail (`services::instance`): the writer's
+    /// task runs outside that request.
+    public_base: Option<String>,
     reply: tokio::sync::oneshot::Sender<ServiceResult<Recorded>>,
 }
 
@@ -49,6 +53,7 @@ impl SalesWriter {
             store: store.clone(),
             actor: actor.clone(),
             parsed,
+            public_base: instance::request_base(),
             reply,
         };
         self.tx
@@ -91,7 +96,11 @@ async fn commit_batch(db: &DatabaseConnection, jobs: Vec<Job>) {
             // the original.
             tracing::warn!(error = %e, sales = jobs.len(), "a batch of sales failed; recording them one by one");
             for job in jobs {
-                let answer = record_parsed(db, &job.store, &job.actor, &job.parsed).await;
+                let answer = instance::serving_under(
+                    job.public_base.clone(),
+                    record_parsed(db, &job.store, &job.actor, &job.parsed),
+                )
+                .await;
                 let _ = job.reply.send(answer);
             }
         }
@@ -117,7 +126,11 @@ async fn commit_together(
     work.prefetch(&txn, &payments, &referrals).await?;
     let mut answers = Vec::with_capacity(jobs.len());
     for job in jobs {
-        match record_in(&mut work, &txn, &job.store, &job.actor, &job.parsed).await {
+        let recorded = instance::serving_under(
+            job.public_base.clone(),
+            record_in(&mut work, &txn, &job.store, &job.actor, &job.parsed),
+        );
+        match recorded.await {
             // A failed statement can leave the transaction unusable
             // (PostgreSQL): give up the batch.
             Err(ServiceError::Db(e)) => return Err(ServiceError::Db(e)),

@@ -6,6 +6,7 @@ mod delivery;
 mod notifications;
 mod page;
 mod password_reset;
+mod portal_link;
 
 use sea_orm::{EntityTrait, QueryOrder};
 use tributary::domain::mail::EmailKind;

@@ -2,8 +2,9 @@
 //! inserted by `flush` in one multi-row statement inside the group
 //! transaction. Rendering is in memory from rows the unit already holds
 //! (the affiliate and its preference); the public URL its portal link
-//! needs is read once per unit, the first time a mail is staged. It has to
-//! happen here because the commission is only decided inside the batch.
+//! needs is the sale's request's (`services::instance`), or, outside any
+//! request, the recorded one, read once per unit. It has to happen here
+//! because the commission is only decided inside the batch.
 
 use super::*;
 use crate::entities::store;
@@ -24,12 +25,19 @@ impl Work {
         if !notify::wants_commission_mail(a, c) {
             return Ok(());
         }
-        if self.public_base.is_none() {
-            self.public_base = Some(instance::public_base(conn).await?);
-        }
+        // The sale's own request's URL (`writer` runs each sale under it);
+        // the recorded one only for a sale recorded outside any request.
+        let base = match instance::request_base() {
+            Some(base) => Some(base),
+            None => {
+                if self.public_base.is_none() {
+                    self.public_base = Some(instance::recorded_base(conn).await?);
+                }
+                self.public_base.clone().flatten()
+            }
+        };
         let a = &self.affiliates[&c.affiliate_id];
-        let base = self.public_base.as_ref().and_then(Option::as_deref);
-        if let Some(row) = notify::commission_row(store, base, a, c)? {
+        if let Some(row) = notify::commission_row(store, base.as_deref(), a, c)? {
             self.emails.push(row);
         }
         Ok(())

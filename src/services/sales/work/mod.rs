@@ -87,7 +87,7 @@ pub(super) struct Work {
     conversions: Vec<Uuid>,
     /// Rendered "you earned" messages (`mail.rs`).
     emails: Vec<email::ActiveModel>,
-    /// The public URL for their portal links, once read (`mail.rs`).
+    /// The recorded public URL for their portal links, once read (`mail.rs`).
     public_base: Option<Option<String>>,
 }
 
