@@ -46,6 +46,7 @@ mod portal_link_builder;
 mod portal_links;
 mod portal_login;
 mod portal_settings;
+mod portal_view_as;
 mod sales_attribution;
 mod sales_page;
 mod settings;

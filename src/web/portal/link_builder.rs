@@ -2,7 +2,9 @@
 //! builder, `POST /a/{slug}/deep_link`) and "New link"
 //! (`POST /a/{slug}/links`, only when the campaign allows it).
 //!
-//! The builder writes nothing: under htmx it answers with its own section
+//! The builder writes nothing, so staff viewing as the affiliate use it
+//! too (the portal's guard lets its POST through); "New link" stays the
+//! affiliate's own. Under htmx the builder answers with its own section
 //! (`portal/_link_builder.html`), the deep link shown with a copy button;
 //! without JavaScript the whole home page comes back with it. A refused
 //! page address is named next to its field either way. A new link is a
@@ -29,8 +31,6 @@ use crate::web::{AppState, WebError, render, see_other};
 pub struct LinkBuilder {
     pub slug: String,
     pub csrf: String,
-    /// Staff viewing as the affiliate: the guard refuses the POST anyway.
-    pub read_only: bool,
     /// (id, token) of each of the affiliate's links.
     pub links: Vec<(String, String)>,
     /// "shop.example.com or blog.example.org".
@@ -65,7 +65,6 @@ impl LinkBuilder {
         Self {
             slug: current.store.slug.clone(),
             csrf: current.csrf.clone(),
-            read_only: current.read_only,
             links,
             hosts: home.allowed_hosts.describe(),
             link_id,

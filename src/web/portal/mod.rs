@@ -6,8 +6,9 @@
 //! Every page is scoped by the path's store and, once signed in, by the
 //! `CurrentAffiliate` (`principal`): another store's or affiliate's ids are
 //! a 404 or the login page. The scope's middleware (`guard`) refuses every
-//! state-changing request while a staff member views as an affiliate, and
-//! widens the image policy for the store's https logo.
+//! state-changing request while a staff member views as an affiliate (the
+//! link builder's POST changes nothing and stays open), and widens the
+//! image policy for the store's https logo.
 
 mod dashboard;
 mod exports;
@@ -113,13 +114,32 @@ fn viewing_as(req: &ServiceRequest) -> bool {
     entries.contains_key(principal::VIEW_AS_KEY) && !entries.contains_key(sessions::AFFILIATE_KEY)
 }
 
+/// The page of a portal path: what follows `/a/{slug}/`.
+fn page_of(path: &str) -> Option<&str> {
+    path.strip_prefix("/a/")?
+        .split_once('/')
+        .map(|(_, page)| page)
+}
+
 pub async fn guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if changes_state && viewing_as(&req) && !req.path().ends_with("/view_as/exit") {
-        return Ok(req.error_response(WebError::Forbidden(principal::READ_ONLY.into())));
+    if changes_state && viewing_as(&req) {
+        match page_of(req.path()) {
+            // Leaving the view, and the link builder: a POST that writes
+            // nothing (it only shows a deep link on the affiliate's link).
+            Some("view_as/exit" | "deep_link") => {}
+            Some("links") => {
+                return Ok(
+                    req.error_response(WebError::Forbidden(principal::READ_ONLY_LINKS.into()))
+                );
+            }
+            _ => {
+                return Ok(req.error_response(WebError::Forbidden(principal::READ_ONLY.into())));
+            }
+        }
     }
     let mut res = next.call(req).await?.map_into_boxed_body();
     res.headers_mut().insert(

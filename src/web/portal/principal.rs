@@ -48,8 +48,8 @@ pub struct CurrentAffiliate {
     /// The store of the path, which is the session's store.
     pub store: PortalStore,
     pub affiliate: PortalAffiliate,
-    /// Viewing as the affiliate: every POST is refused (`guard`), and
-    /// `viewer` names the staff member.
+    /// Viewing as the affiliate: every POST but the link builder's is
+    /// refused (`guard`), and `viewer` names the staff member.
     pub read_only: bool,
     pub viewer: Option<String>,
     pub csrf: String,
@@ -91,6 +91,11 @@ impl CurrentAffiliate {
 }
 
 pub const READ_ONLY: &str = "You are viewing the portal as this affiliate: read only.";
+/// "New link" while viewing as: the affiliate's own links are theirs to
+/// make; staff add one on the affiliate's admin page.
+pub const READ_ONLY_LINKS: &str = "You are viewing the portal as this affiliate: \
+no link was made. Affiliates make their own links; to add one for them, use \
+Links on their page in the admin.";
 
 pub fn login_path(slug: &str) -> String {
     format!("/a/{slug}/login")
