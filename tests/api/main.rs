@@ -27,6 +27,7 @@ mod idempotency_replays;
 mod in_page_errors;
 mod invitations;
 mod link_cache;
+mod link_events;
 mod links_coupons;
 mod login_throttle;
 mod money;

@@ -65,12 +65,15 @@ async fn unique_token_from_name(
 }
 
 /// Checks a destination against the campaign's site and the store's list.
+/// Writes the audit entry and the `link.created` event (`snapshot`, its
+/// `share_url` under `public_base`, as the API answers) with the link.
 pub async fn create(
     db: &DatabaseConnection,
     store: &store::Model,
     actor: &Actor,
     affiliate_id: AffiliateId,
     input: LinkInput,
+    public_base: &str,
 ) -> ServiceResult<link::Model> {
     let store_id = StoreId(store.id);
     let txn = db::begin_write(db).await?;
@@ -133,6 +136,8 @@ pub async fn create(
         json!({"affiliate_id": a.id, "token": created.token, "url": created.url}),
     )
     .await?;
+    let share = share_url_of(&txn, public_base, &store.slug, &created).await?;
+    events::emit(&txn, store_id, "link.created", snapshot(&created, share)).await?;
     crate::services::link_cache::commit(db, txn).await?;
     Ok(created)
 }

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::constraint::{LINK_TOKEN, ResultExt};
 use super::paging::{Page, PageRequest};
-use super::{Actor, ServiceError, ServiceResult, affiliates, audit, campaigns, crypto};
+use super::{Actor, ServiceError, ServiceResult, affiliates, audit, campaigns, crypto, events};
 use crate::db;
 use crate::domain::CampaignId;
 use crate::domain::destination::AllowedHosts;
@@ -35,6 +35,22 @@ pub use update::update;
 
 pub fn share_url(public_base: &str, token: &str) -> String {
     format!("{public_base}/r/{token}")
+}
+
+/// A link as its outbox events carry it: the fields of the API's link
+/// body (`web::api::v1::links::LinkBody`), `share_url` included.
+pub fn snapshot(l: &link::Model, share_url: String) -> serde_json::Value {
+    json!({
+        "id": l.id,
+        "affiliate_id": l.affiliate_id,
+        "token": l.token,
+        "url": l.url,
+        "share_url": share_url,
+        "visitors": l.visitors,
+        "leads": l.leads,
+        "conversions": l.conversions,
+        "created_at": l.created_at,
+    })
 }
 
 /// The address to share for this link: `/r/{token}`, unless an older link of

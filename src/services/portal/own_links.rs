@@ -1,7 +1,7 @@
 //! Affiliates making their own links, when their campaign allows it
 //! (`campaigns.affiliates_can_create_links`). The link is made by the
 //! admin's use case (`links::create`: token rules, uniqueness in the store,
-//! audit entry `link.created`) with the affiliate as its actor; only a
+//! audit entry and event `link.created`) with the affiliate as its actor; only a
 //! token is asked for, and the link leads to the campaign's site (deep
 //! links lead anywhere else allowed).
 
@@ -31,12 +31,14 @@ pub async fn allowed(
 
 /// A new link of the affiliate with `token` (blank: one is made from their
 /// name). Refused (`Forbidden`) unless their campaign allows it.
+/// `public_base`: for the share URL in its `link.created` event.
 pub async fn create(
     db: &DatabaseConnection,
     store_id: StoreId,
     actor: &Actor,
     affiliate_id: AffiliateId,
     token: &str,
+    public_base: &str,
 ) -> ServiceResult<Link> {
     if !allowed(db, store_id, affiliate_id).await? {
         return Err(ServiceError::Forbidden(NOT_ALLOWED.into()));
@@ -61,6 +63,7 @@ pub async fn create(
             token: Some(token.to_owned()),
             url: None,
         },
+        public_base,
     )
     .await
 }

@@ -172,6 +172,7 @@ pub async fn create_link(
         &current.actor(),
         current.affiliate_id(),
         &token,
+        &state.config.public_base(),
     )
     .await
     {

@@ -40,6 +40,7 @@ pub async fn create(
         &staff.actor(),
         AffiliateId(*id),
         input,
+        &state.config.public_base(),
     )
     .await
     {

@@ -136,6 +136,7 @@ pub async fn create(
             token: b.token,
             url: b.url,
         },
+        &state.config.public_base(),
     )
     .await?;
     Ok(HttpResponse::Created().json(body_of(&state, &caller, &created).await?))
