@@ -202,6 +202,10 @@ impl Application {
                 {
                     tracing::warn!(error = %e, "purging old login throttles failed");
                 }
+                // Keys are promised for `idempotency::KEEP` only (docs/api.md).
+                if let Err(e) = crate::services::idempotency::purge_old(&db).await {
+                    tracing::warn!(error = %e, "purging old idempotency keys failed");
+                }
             }
         });
         let mail = match self.mailer.clone() {

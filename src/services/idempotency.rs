@@ -1,5 +1,6 @@
 //! `Idempotency-Key` for API POSTs: the first request with a key is
-//! answered and its response kept (≥ 24 h); the same key with the same
+//! answered and its response kept (`KEEP`, swept by every instance's
+//! janitor with `purge_old`); the same key with the same
 //! request gets that response again; with another request, a 422; while the
 //! first is still running, a 409.
 //!
@@ -203,6 +204,30 @@ pub async fn complete(
     body: String,
 ) -> ServiceResult<()> {
     answer_in(db, id, status, body).await
+}
+
+/// Stores the answer of a request that ran again under a claim it does not
+/// own (a retry of a batch cut short), unless the key has one by now. The
+/// first request may still be running; its answer, written when it ends,
+/// lists everything the key made, while a retry's may predate the first's
+/// last payouts, so it must never replace the first's.
+pub async fn complete_unless_answered(
+    db: &DatabaseConnection,
+    id: Uuid,
+    status: u16,
+    body: String,
+) -> ServiceResult<()> {
+    idempotency_key::Entity::update_many()
+        .col_expr(
+            idempotency_key::Column::ResponseStatus,
+            Expr::value(i32::from(status)),
+        )
+        .col_expr(idempotency_key::Column::ResponseBody, Expr::value(body))
+        .filter(idempotency_key::Column::Id.eq(id))
+        .filter(idempotency_key::Column::ResponseStatus.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// A failure on our side: the key is freed so the client may retry, unless

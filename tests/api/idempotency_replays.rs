@@ -267,3 +267,40 @@ async fn a_key_marked_the_old_way_before_the_upgrade_is_still_answered_from_its_
         .count();
     assert_eq!(named, 1, "{list}");
 }
+
+#[tokio::test]
+async fn a_key_is_forgotten_once_it_is_older_than_48_hours() {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use tributary::entities::idempotency_key;
+    // Arrange: a key used for one campaign, and refused for another body.
+    let app = spawn_app().await;
+    let p = app.program().await;
+    let first = json!({"name": "First", "website_url": "https://first.example.com"});
+    let second = json!({"name": "Second", "website_url": "https://second.example.com"});
+    let (status, _, made) = keyed(&app, &p.key, "/api/v1/campaigns", "k-aged", &first).await;
+    assert_eq!(status, 201, "{made}");
+    let (status, _, refused) = keyed(&app, &p.key, "/api/v1/campaigns", "k-aged", &second).await;
+    assert_eq!(status, 422, "{refused}");
+
+    // Act: 49 hours pass; an instance's janitor runs (each runs as it starts).
+    idempotency_key::Entity::update_many()
+        .col_expr(
+            idempotency_key::Column::CreatedAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::hours(49)),
+        )
+        .filter(idempotency_key::Column::Key.eq("k-aged"))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let _later = app.another_instance().await;
+    app.wait_for_rows("idempotency_keys WHERE key = 'k-aged'", 0)
+        .await;
+    let (status, replayed, again) =
+        keyed(&app, &p.key, "/api/v1/campaigns", "k-aged", &second).await;
+
+    // Assert: the key is new again, for another request.
+    assert_eq!(status, 201, "{again}");
+    assert!(!replayed);
+    assert_eq!(again["name"], "Second");
+}

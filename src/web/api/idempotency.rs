@@ -180,17 +180,18 @@ pub async fn guard(
     let (http_req, response) = res.into_parts();
     let (head, body) = response.into_parts();
     let bytes = to_bytes(body).await.unwrap_or_default();
-    if status.is_server_error() {
-        let _ = idempotency::release(&state.db, store_id, id).await;
-    } else if let Err(e) = idempotency::complete(
-        &state.db,
-        id,
-        status.as_u16(),
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
-    .await
-    {
-        tracing::warn!(error = %e, "storing an idempotent response failed");
+    let answer = String::from_utf8_lossy(&bytes).into_owned();
+    let stored = if status.is_server_error() {
+        idempotency::release(&state.db, store_id, id).await
+    } else if replayed {
+        // A rerun (a batch's retry) may have joined a first request still
+        // running: that one's answer, when it comes, is the whole one.
+        idempotency::complete_unless_answered(&state.db, id, status.as_u16(), answer).await
+    } else {
+        idempotency::complete(&state.db, id, status.as_u16(), answer).await
+    };
+    if let Err(e) = stored {
+        tracing::warn!(error = %e, "storing or freeing an idempotency key failed");
     }
     let mut response = head.set_body(BoxBody::new(bytes));
     if replayed {
