@@ -11,6 +11,7 @@
 //! beyond `i64` is reported, never an overflow that stops the check.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
 use sea_orm::{
     AccessMode, ConnectionTrait, DatabaseBackend, IsolationLevel, QueryResult, Statement,
@@ -22,17 +23,22 @@ use crate::domain::states::CommissionStatus;
 use crate::services::ServiceResult;
 
 /// The figures compared, in order: counts, then money (each money figure is
-/// stored as its `_hi` and `_lo` halves).
-const FIGURES: [&str; 8] = [
-    "visitors",
-    "leads",
-    "conversions",
-    "commission_count",
-    "revenue",
-    "commission_pending",
-    "commission_due",
-    "commission_paid",
-];
+/// stored as its `_hi` and `_lo` halves). The money columns are named after
+/// the commission status they sum (`commission_due`, …), so the names come
+/// from the status itself.
+static FIGURES: LazyLock<[String; 8]> = LazyLock::new(|| {
+    let money = |s: CommissionStatus| format!("commission_{}", s.as_str());
+    [
+        "visitors".into(),
+        "leads".into(),
+        "conversions".into(),
+        "commission_count".into(),
+        "revenue".into(),
+        money(CommissionStatus::Pending),
+        money(CommissionStatus::Due),
+        money(CommissionStatus::Paid),
+    ]
+});
 
 /// One figure of a day that differs: as the rollup holds it, as counted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,7 +212,7 @@ async fn stored(conn: &impl ConnectionTrait) -> ServiceResult<HashMap<Key, Store
         .enumerate()
         .flat_map(|(i, f)| {
             if i < 4 {
-                vec![(*f).to_owned()]
+                vec![f.clone()]
             } else {
                 vec![format!("{f}_hi"), format!("{f}_lo")]
             }
@@ -297,7 +303,7 @@ where
             .zip(count.iter().zip(held))
             .filter(|(_, (count, held))| held.as_ref() != Ok(*count))
             .map(|(figure, (count, held))| RollupFigure {
-                figure,
+                figure: figure.as_str(),
                 rollup: held.map_or_else(|text| text, |v| v.to_string()),
                 count: count.to_string(),
             })
