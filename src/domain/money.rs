@@ -22,11 +22,37 @@ pub fn max_minor(currency: Currency) -> i64 {
     MAX_MAJOR * 10i64.pow(currency.minor_units())
 }
 
-/// Parses "12.50" (or "12.5", "12") into minor units of `currency`.
-pub fn parse_amount(input: &str, currency: Currency) -> Result<i64, String> {
-    let minor = parse_signed(input, currency)?;
+/// Why [`parse_amount`] refused its input. A negative amount is its own
+/// case, so a caller with a higher floor (a payout of at least 0.01) words
+/// its own message by matching on it, never on this one's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AmountError {
+    /// An amount, but below 0.
+    Negative,
+    /// Not an amount, too many decimals, or too large: the message says which.
+    Invalid(String),
+}
+
+impl std::fmt::Display for AmountError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Negative => f.write_str("must be at least 0"),
+            Self::Invalid(message) => f.write_str(message),
+        }
+    }
+}
+
+impl From<AmountError> for String {
+    fn from(e: AmountError) -> Self {
+        e.to_string()
+    }
+}
+
+/// Parses "12.50" (or "12.5", "12") into minor units of `currency`: 0 or more.
+pub fn parse_amount(input: &str, currency: Currency) -> Result<i64, AmountError> {
+    let minor = parse_signed(input, currency).map_err(AmountError::Invalid)?;
     if minor < 0 {
-        return Err("must be at least 0".into());
+        return Err(AmountError::Negative);
     }
     Ok(minor)
 }
@@ -131,14 +157,20 @@ mod tests {
         assert!(
             parse_amount("12.345", usd())
                 .unwrap_err()
+                .to_string()
                 .contains("at most 2 decimals")
         );
         assert!(
             parse_amount("1.5", Currency::parse("JPY").unwrap())
                 .unwrap_err()
+                .to_string()
                 .contains("whole number")
         );
-        assert!(parse_amount("-1", usd()).is_err());
+        assert_eq!(parse_amount("-1", usd()), Err(AmountError::Negative));
+        assert_eq!(
+            parse_amount("-1", usd()).unwrap_err().to_string(),
+            "must be at least 0"
+        );
         assert!(parse_amount("abc", usd()).is_err());
         assert!(parse_amount("1_000", usd()).is_err());
         assert!(parse_amount("1e3", usd()).is_err());
@@ -148,6 +180,7 @@ mod tests {
         assert!(
             parse_amount("99999999999999999999999", usd())
                 .unwrap_err()
+                .to_string()
                 .contains("at most 1000000000000.00")
         );
     }
@@ -165,7 +198,9 @@ mod tests {
         for above in ["1000000000000.01", "92233720368547758.07", "10000000000000"] {
             assert_eq!(
                 parse_amount(above, usd()),
-                Err("must be at most 1000000000000.00 (the largest amount Tributary takes)".into()),
+                Err(AmountError::Invalid(
+                    "must be at most 1000000000000.00 (the largest amount Tributary takes)".into()
+                )),
                 "{above}"
             );
         }
@@ -185,6 +220,7 @@ mod tests {
             assert!(
                 parse_amount(text, usd())
                     .unwrap_err()
+                    .to_string()
                     .starts_with("must be an amount like 12.50"),
                 "{text:?} was accepted"
             );

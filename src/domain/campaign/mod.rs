@@ -45,7 +45,7 @@ impl Commission {
         let kind = CommissionType::parse(kind).map_err(|e| (Some(e), None))?;
         let value = match kind {
             CommissionType::Percentage => parse_percent(value),
-            CommissionType::Fixed => parse_amount(value, currency),
+            CommissionType::Fixed => parse_amount(value, currency).map_err(String::from),
         }
         .map_err(|e| (None, Some(e)))?;
         Ok(Self { kind, value })
@@ -258,7 +258,10 @@ impl CampaignRules {
         let discount_bp = e.check("discount_percent", parse_percent(&f.discount_percent));
         let hold_days = e.check("hold_days", parse_days(&f.hold_days, 0, 365));
         let minimum_payout_minor =
-            e.check("minimum_payout", parse_amount(&f.minimum_payout, currency));
+            e.check(
+                "minimum_payout",
+                parse_amount(&f.minimum_payout, currency).map_err(String::from),
+            );
         e.clone().into_result()?;
         let missing = || ValidationErrors::single("campaign", "is incomplete");
         Ok(Self {

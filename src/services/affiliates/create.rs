@@ -52,7 +52,8 @@ pub async fn create_with_balance(
                 crate::domain::money::parse_amount(
                     text,
                     crate::services::campaigns::currency_of(store),
-                ),
+                )
+                .map_err(String::from),
             )
             .filter(|minor| *minor > 0),
     };

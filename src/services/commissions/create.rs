@@ -21,7 +21,7 @@ use super::snapshot;
 use super::update::{MAX_REMARKS_CHARS, due_kind, optional_note};
 use crate::db;
 use crate::domain::commission_edit::{parse_time, sane_time};
-use crate::domain::money::parse_signed;
+use crate::domain::money::{parse_amount, parse_signed};
 use crate::domain::states::{CommissionKind, CommissionStatus};
 use crate::domain::text::required_text;
 use crate::domain::{Email, StoreId, ValidationErrors};
@@ -132,13 +132,7 @@ pub async fn create(
         None => None,
         Some(t) => e.check(
             "admin_earned_amount",
-            parse_signed(t, currency).and_then(|v| {
-                if v >= 0 {
-                    Ok(v)
-                } else {
-                    Err("must be at least 0".into())
-                }
-            }),
+            parse_amount(t, currency).map_err(String::from),
         ),
     };
     let date = match given(&input.date) {

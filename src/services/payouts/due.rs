@@ -80,21 +80,6 @@ pub async fn due_of_affiliate(
     Ok(view.rows.into_iter().chain(view.held_back).next())
 }
 
-/// The affiliates whose due money can be paid now whatever the method
-/// (due ≥ their campaign's minimum payout): the affiliates list's "Due for
-/// payout" tab. The Due view's own rule, with store credit as the method so
-/// a missing payout email does not hold anyone back. Ascending ids.
-pub async fn payable_affiliate_ids(
-    conn: &impl ConnectionTrait,
-    store_id: StoreId,
-) -> ServiceResult<Vec<Uuid>> {
-    // The currency only words the held-back reasons, which are dropped here.
-    let view = due_view(conn, store_id, None, "USD", PayoutMethod::StoreCredit).await?;
-    let mut ids: Vec<Uuid> = view.rows.into_iter().map(|r| r.affiliate_id).collect();
-    ids.sort();
-    Ok(ids)
-}
-
 async fn due_view(
     conn: &impl ConnectionTrait,
     store_id: StoreId,

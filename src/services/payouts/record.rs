@@ -15,7 +15,7 @@ use super::settle::{self, Settlement};
 use super::split::{Parts, split};
 use super::{ServiceResult, currency_of, lock_affiliate, unclaimed_due};
 use crate::db;
-use crate::domain::money::{format_minor, parse_amount};
+use crate::domain::money::{AmountError, format_minor, parse_amount};
 use crate::domain::payout::{PayoutMethod, RecordRefusal, settle_amount};
 use crate::domain::{AffiliateId, StoreId, ValidationErrors};
 use crate::entities::{payout, store};
@@ -56,8 +56,10 @@ pub async fn record_split(
     let store_id = StoreId(store.id);
     let cur = currency_of(&store.currency);
     let mut errors = ValidationErrors::new();
+    // A payout is at least one minor unit: zero and negative amounts get
+    // that floor's message, not `parse_amount`'s "at least 0".
     let amount = match parse_amount(&input.amount, cur) {
-        Ok(0) => {
+        Ok(0) | Err(AmountError::Negative) => {
             errors.add(
                 "amount",
                 format!("must be at least {}", format_minor(1, cur)),
@@ -65,15 +67,8 @@ pub async fn record_split(
             None
         }
         Ok(minor) => Some(minor),
-        Err(m) if m.contains("at least 0") => {
-            errors.add(
-                "amount",
-                format!("must be at least {}", format_minor(1, cur)),
-            );
-            None
-        }
-        Err(m) => {
-            errors.add("amount", m);
+        Err(e @ AmountError::Invalid(_)) => {
+            errors.add("amount", e);
             None
         }
     };

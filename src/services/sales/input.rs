@@ -81,7 +81,9 @@ pub(super) fn parse(
     let external_id = e.check("external_id", required_text(&input.external_id, 255));
     let amount = e.check(
         "amount",
-        parse_amount(&input.amount, currency).and_then(|a| {
+        parse_amount(&input.amount, currency)
+            .map_err(String::from)
+            .and_then(|a| {
             if a > 0 {
                 Ok(a)
             } else {
@@ -91,7 +93,7 @@ pub(super) fn parse(
     );
     let tax = e.check(
         "tax",
-        parse_amount(input.tax.as_deref().unwrap_or("0"), currency),
+        parse_amount(input.tax.as_deref().unwrap_or("0"), currency).map_err(String::from),
     );
     if let (Some(a), Some(t)) = (amount, tax)
         && t > a

@@ -74,7 +74,7 @@ pub async fn refund(
         None => None,
         Some(a) => e.check(
             "amount",
-            parse_amount(a, currency).and_then(|v| {
+            parse_amount(a, currency).map_err(String::from).and_then(|v| {
                 if v <= 0 {
                     Err("must be greater than 0".into())
                 } else {
