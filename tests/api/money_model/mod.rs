@@ -12,13 +12,18 @@
 //! over every store, so earlier cases keep being checked). The runner has
 //! a fixed seed and a bounded case count, so a failure replays exactly.
 
+mod commissions;
 mod ops;
+mod payouts;
+mod sales;
+mod world;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use crate::support::*;
-use ops::{Op, World};
+use ops::Op;
+use world::World;
 
 /// How many affiliates each case's store has.
 const AFFILIATES: u8 = 3;
