@@ -47,7 +47,7 @@ pub use crate::entities::payout::Model as Payout;
 pub(crate) use adjust::adjust_in;
 pub use adjust::{AdjustInput, adjust};
 pub use create::{CreateInput, Created, Skipped, create};
-pub use due::{DueRow, DueView, due, due_of_affiliate, payable_affiliate_ids};
+pub use due::{DueRow, DueView, due, due_of_affiliate};
 pub use export::{ExportRow, TransferRow, export_rows, transfer_rows};
 pub use keyed::create_keyed;
 pub use list::{
