@@ -35,6 +35,7 @@ mod openapi;
 mod opening_balance;
 mod pages;
 mod paid_and_due;
+mod payout_batches;
 mod payout_exports;
 mod payout_pages;
 mod payouts;
