@@ -6,7 +6,7 @@
 # `examples/payouts.rs`), then, as seen from loopback:
 #   1. the Due view, then "Pay everyone due" — one POST /admin/payouts, as
 #      the page sends it (total time of the request: every payout is
-#      written before the answer);
+#      written before the answer; and the server's CPU time during it);
 #   2. the PayPal CSV of every pending payout, streamed (total time), and
 #      the Wise file and the Payouts list's CSV beside it;
 #   3. the Commissions page: first page, a filtered page (status and date
@@ -32,7 +32,7 @@ cleanup() { [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null
 trap cleanup EXIT
 
 echo "bench password 123" | "$BIN" create-admin --email bench@example.com --store Bench --slug bench >/dev/null
-"$BIN" seed --store bench --affiliates "$AFFILIATES" | head -n 1
+"$BIN" seed --store bench --affiliates "$AFFILIATES" | sed -n 1p # reads it all: head would close the pipe on the seeder
 echo "Seeding $((AFFILIATES * PER)) due commissions ($PER per affiliate) and $EXTRA others:"
 "$HELPER" seed bench "$PER" "$EXTRA"
 
@@ -56,6 +56,10 @@ once() { # label curl-args... : one request, its total time and size
         "$(awk -v t="$total" 'BEGIN { print t * 1000 }')" "$(awk -v t="$ttfb" 'BEGIN { print t * 1000 }')" "$(wc -l < "$WORK/out")"; }
 }
 
+server_cpu() { # the server's user + system CPU time so far, in ms
+  awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$SERVER/stat"
+}
+
 measure() { # label path
   local label=$1 path=$2
   local status; status=$(curl -s -b "$JAR" -o /dev/null -w '%{http_code}' "$B$path")
@@ -68,8 +72,10 @@ measure() { # label path
 
 echo "Payouts, $AFFILIATES affiliates due ($((AFFILIATES * PER)) commissions):"
 once "GET /admin/payouts/due" "$B/admin/payouts/due"
+CPU_BEFORE=$(server_cpu)
 once "POST /admin/payouts (pay everyone due)" -X POST "$B/admin/payouts" \
   --data-urlencode "csrf_token=$TOKEN" --data-urlencode "all=1"
+echo "  server CPU during it: $(( $(server_cpu) - CPU_BEFORE )) ms (steadier than the wall time on a shared machine)"
 "$HELPER" count bench
 once "GET /admin/payouts/paypal.csv (all pending)" "$B/admin/payouts/paypal.csv"
 once "GET /admin/payouts/wise.csv (all pending)" "$B/admin/payouts/wise.csv"

@@ -85,3 +85,140 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
 }
 
 pub type Txn = DatabaseTransaction;
+
+/// The most values one statement may bind: SQLite's default limit
+/// (`SQLITE_MAX_VARIABLE_NUMBER`, 32766) or PostgreSQL's protocol limit
+/// (65535, a 16-bit count).
+pub fn max_binds(conn: &impl ConnectionTrait) -> usize {
+    if is_sqlite(conn) { 32_766 } else { 65_535 }
+}
+
+/// How many rows of `columns` bound values each fit in one statement,
+/// leaving `reserved` binds for the rest of it.
+pub fn rows_per_statement(conn: &impl ConnectionTrait, columns: usize, reserved: usize) -> usize {
+    ((max_binds(conn) - reserved) / columns.max(1)).max(1)
+}
+
+/// Inserts `rows` with multi-row statements, as many rows per statement as
+/// the backend's bind limit allows.
+pub async fn insert_rows<A>(conn: &impl ConnectionTrait, rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+{
+    use sea_orm::{EntityTrait, Iterable};
+    // Every column is bound in each row (the models are whole).
+    let columns = <<A::Entity as EntityTrait>::Column as Iterable>::iter().count();
+    let per = rows_per_statement(conn, columns, 0);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(per).collect();
+        A::Entity::insert_many(chunk)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The values a statement written by hand binds, each pushed where its
+/// placeholder goes: `?` on SQLite, `$n` on PostgreSQL.
+pub struct Binds {
+    backend: DbBackend,
+    values: Vec<sea_orm::Value>,
+}
+
+impl Binds {
+    pub fn new(conn: &impl ConnectionTrait) -> Self {
+        Self {
+            backend: conn.get_database_backend(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Binds `value`; returns its placeholder.
+    pub fn push(&mut self, value: impl Into<sea_orm::Value>) -> String {
+        self.values.push(value.into());
+        match self.backend {
+            DbBackend::Sqlite => "?".to_owned(),
+            _ => format!("${}", self.values.len()),
+        }
+    }
+
+    pub fn statement(self, sql: String) -> sea_orm::Statement {
+        sea_orm::Statement::from_sql_and_values(self.backend, sql, self.values)
+    }
+}
+
+/// `column` in a hand-written condition SQLite must not pick an index
+/// for: `+column` there (SQLite's documented way to keep a term out of
+/// index choice), the column itself on PostgreSQL. Without statistics
+/// (nothing runs `ANALYZE`) SQLite's planner may scan every row of a store
+/// through an index on the store's id instead of looking each row up by
+/// its key, once per row of the statement.
+pub fn not_indexed(conn: &impl ConnectionTrait, column: &str) -> String {
+    if is_sqlite(conn) {
+        format!("+{column}")
+    } else {
+        column.to_owned()
+    }
+}
+
+/// ` INDEXED BY {index}` on SQLite (the planner must use that index, for
+/// the reason `not_indexed` gives), nothing on PostgreSQL.
+pub fn indexed_by(conn: &impl ConnectionTrait, index: &str) -> String {
+    if is_sqlite(conn) {
+        format!(" INDEXED BY {index}")
+    } else {
+        String::new()
+    }
+}
+
+/// Whether an error is PostgreSQL giving up on a transaction that can be
+/// run again as it was: a deadlock it broke (40P01) or a serialization
+/// failure (40001). Never on SQLite, whose writers queue for one lock.
+pub fn is_retryable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    match &**e {
+        sea_orm::sqlx::Error::Database(d) => {
+            matches!(d.code().as_deref(), Some("40P01") | Some("40001"))
+        }
+        _ => false,
+    }
+}
+
+/// SQLite: raises this connection's page cache to `mib` MiB for the rest of
+/// a large write transaction, and answers the size to restore after
+/// (`restore_cache`). A transaction that changes rows scattered over a
+/// large table touches more pages than the default 2 MiB cache holds: it
+/// then spills dirty pages to the WAL before it commits, and reads and
+/// writes them again when it comes back to them. Nothing on PostgreSQL.
+pub async fn widen_cache(txn: &Txn, mib: i64) -> Result<Option<i64>, DbErr> {
+    if !is_sqlite(txn) {
+        return Ok(None);
+    }
+    let row = txn
+        .query_one_raw(sea_orm::Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA cache_size",
+        ))
+        .await?;
+    let before = match row {
+        Some(r) => r.try_get_by_index::<i64>(0)?,
+        None => return Ok(None),
+    };
+    txn.execute_unprepared(&format!("PRAGMA cache_size = -{}", mib * 1024))
+        .await?;
+    Ok(Some(before))
+}
+
+/// Gives the connection back its cache size (before it returns to the pool).
+pub async fn restore_cache(txn: &Txn, before: Option<i64>) -> Result<(), DbErr> {
+    if let Some(size) = before {
+        txn.execute_unprepared(&format!("PRAGMA cache_size = {size}"))
+            .await?;
+    }
+    Ok(())
+}

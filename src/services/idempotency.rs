@@ -15,8 +15,8 @@
 //!
 //! - one record (every create, a state change): read back through its GET
 //!   route, with the status the first answer had;
-//! - a batch of payouts (one transaction per affiliate, so a process can
-//!   die part-way), an adjustment (its answer names the commission its
+//! - a batch of payouts (one transaction per chunk of affiliates, so a
+//!   process can die part-way), an adjustment (its answer names the commission its
 //!   entry carries) and a recorded payout (its answer names the commission
 //!   it split): the use case is idempotent under its key and runs again,
 //!   doing only what its key has not done (`payouts::create_keyed`,

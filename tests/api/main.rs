@@ -36,6 +36,7 @@ mod openapi;
 mod opening_balance;
 mod pages;
 mod paid_and_due;
+mod payout_batches;
 mod payout_exports;
 mod payout_pages;
 mod payouts;

@@ -95,7 +95,12 @@ async fn due_view(
         .column_as(commission::Column::DueAt.min(), "first_due")
         .column_as(commission::Column::DueAt.max(), "last_due")
         .filter(commission::Column::StoreId.eq(store_id.0))
-        .filter(commission::Column::Status.eq(CommissionStatus::Due))
+        // Spelled out, not bound: only then can the planner match the
+        // partial index that holds exactly these rows (000013, 000024).
+        .filter(Expr::cust(format!(
+            "status = '{}'",
+            CommissionStatus::Due.as_str()
+        )))
         .filter(commission::Column::PayoutId.is_null());
     if let Some(id) = only {
         query = query.filter(commission::Column::AffiliateId.eq(id.0));

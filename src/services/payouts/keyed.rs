@@ -4,7 +4,7 @@
 //! key has not done and answers with what its key made.
 //!
 //! A batch (`create_keyed`) is one transaction per
-//! affiliate, so a process that dies part-way (or right after the last
+//! chunk of affiliates (`create::CHUNK`), so a process that dies part-way (or right after the last
 //! one, before answering) leaves some payouts made and no answer stored.
 //! Run again under the same key, the batch pays only the affiliates its key
 //! has not paid yet and answers with every payout its key made, in the
