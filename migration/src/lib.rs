@@ -30,6 +30,7 @@ mod m20261202_000020_stats_rollups;
 mod m20261202_000021_commission_splits;
 mod m20261202_000022_audit_idempotency_key;
 mod m20261202_000023_instance_settings;
+mod m20261202_000025_commission_totals;
 
 pub use m20261202_000020_stats_rollups::rebuild_stats_rollups;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000021_commission_splits::Migration),
             Box::new(m20261202_000022_audit_idempotency_key::Migration),
             Box::new(m20261202_000023_instance_settings::Migration),
+            Box::new(m20261202_000025_commission_totals::Migration),
         ]
     }
 }
