@@ -31,6 +31,7 @@ mod m20261202_000021_commission_splits;
 mod m20261202_000022_audit_idempotency_key;
 mod m20261202_000023_instance_settings;
 mod m20261203_000024_unpaid_due_ids;
+mod m20261202_000025_commission_totals;
 
 pub use m20261202_000020_stats_rollups::rebuild_stats_rollups;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000022_audit_idempotency_key::Migration),
             Box::new(m20261202_000023_instance_settings::Migration),
             Box::new(m20261203_000024_unpaid_due_ids::Migration),
+            Box::new(m20261202_000025_commission_totals::Migration),
         ]
     }
 }

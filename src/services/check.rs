@@ -1,6 +1,8 @@
 //! `tributary check`: the money invariants of DESIGN §3, verified against a
-//! live database. Cheap enough to run from cron; the tests run it after
-//! every money scenario.
+//! live database, and the figures kept beside the rows (the dashboards'
+//! rollups, the Commissions totals by status and day) against a full count.
+//! Cheap enough to run from cron; the tests run it after every money
+//! scenario.
 
 use std::collections::HashMap;
 
@@ -63,6 +65,9 @@ pub enum Violation {
     /// The dashboards' daily rollups differ from a full count of the rows
     /// they count, on this day of this store (or of one of its affiliates).
     Rollup(RollupMismatch),
+    /// The Commissions totals' count and money by status of this day of
+    /// this store (`commission_status_days`) differ from a full count.
+    StatusTotals(RollupMismatch),
 }
 
 impl std::fmt::Display for Violation {
@@ -144,6 +149,21 @@ impl std::fmt::Display for Violation {
                     figures.join(", ")
                 )
             }
+            Violation::StatusTotals(m) => {
+                let figures: Vec<String> = m
+                    .figures
+                    .iter()
+                    .map(|f| format!("{} {} but counted {}", f.figure, f.rollup, f.count))
+                    .collect();
+                write!(
+                    f,
+                    "store {} ({}), day {}: the commission totals by status say {}",
+                    m.store_slug,
+                    m.store_id,
+                    m.day,
+                    figures.join(", ")
+                )
+            }
         }
     }
 }
@@ -155,6 +175,8 @@ pub async fn run<C: ConnectionTrait + TransactionTrait>(conn: &C) -> ServiceResu
     payouts(conn, &mut violations).await?;
     let rollups = stats::rollup_mismatches(conn).await?;
     violations.extend(rollups.into_iter().map(Violation::Rollup));
+    let totals = super::commissions::status_day_mismatches(conn).await?;
+    violations.extend(totals.into_iter().map(Violation::StatusTotals));
     Ok(violations)
 }
 

@@ -73,9 +73,10 @@ async fn a_change_that_fails_after_writing_its_audit_entry_leaves_neither() {
         commissions.push(sale["commissions"][0]["id"].as_str().unwrap().to_owned());
     }
     let nowhere = uuid::Uuid::now_v7().to_string();
-    // The dashboards' rollup trigger would refuse this very UPDATE (its
-    // row names the store too): it is set aside while the row is broken,
-    // and the promotion below meets the broken store in the transaction.
+    // The rollup triggers (the dashboards', the totals by status) would
+    // refuse this very UPDATE (their rows name the store too): they are set
+    // aside while the row is broken, and the promotion below meets the
+    // broken store in the transaction.
     without_commission_rollup_trigger(
         &app,
         &format!(
@@ -111,35 +112,46 @@ async fn a_change_that_fails_after_writing_its_audit_entry_leaves_neither() {
     assert!(!entries.iter().any(|e| e.action == "commission.due"));
 }
 
-/// Runs `sql` with the commissions' rollup UPDATE trigger off: PostgreSQL
-/// disables it; SQLite has no such switch, so it is dropped and made again
-/// from its own text.
+/// Runs `sql` with the commissions' rollup UPDATE triggers off (the
+/// dashboards' and the totals by status): PostgreSQL disables them; SQLite
+/// has no such switch, so they are dropped and made again from their own
+/// text.
 async fn without_commission_rollup_trigger(app: &TestApp, sql: &str) {
-    const TRIGGER: &str = "stats_commissions_update";
+    const TRIGGERS: [&str; 2] = [
+        "stats_commissions_update",
+        "stats_commissions_update_by_status",
+    ];
     if crate::support::is_postgres() {
-        app.sql(&format!(
-            "ALTER TABLE commissions DISABLE TRIGGER {TRIGGER}"
-        ))
-        .await;
+        for t in TRIGGERS {
+            app.sql(&format!("ALTER TABLE commissions DISABLE TRIGGER {t}"))
+                .await;
+        }
         app.sql(sql).await;
-        app.sql(&format!("ALTER TABLE commissions ENABLE TRIGGER {TRIGGER}"))
-            .await;
+        for t in TRIGGERS {
+            app.sql(&format!("ALTER TABLE commissions ENABLE TRIGGER {t}"))
+                .await;
+        }
         return;
     }
     use sea_orm::{ConnectionTrait, Statement};
-    let row = app
-        .db
-        .query_one_raw(Statement::from_string(
-            app.db.get_database_backend(),
-            format!("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = '{TRIGGER}'"),
-        ))
-        .await
-        .unwrap()
-        .expect("the rollup trigger exists");
-    let create: String = row.try_get("", "sql").unwrap();
-    // One batch, so one connection of the pool runs all three.
-    app.sql(&format!("DROP TRIGGER {TRIGGER}; {sql}; {create}"))
-        .await;
+    let mut drop = String::new();
+    let mut create = String::new();
+    for t in TRIGGERS {
+        let row = app
+            .db
+            .query_one_raw(Statement::from_string(
+                app.db.get_database_backend(),
+                format!("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = '{t}'"),
+            ))
+            .await
+            .unwrap()
+            .expect("the rollup trigger exists");
+        let sql: String = row.try_get("", "sql").unwrap();
+        drop.push_str(&format!("DROP TRIGGER {t}; "));
+        create.push_str(&format!("{sql}; "));
+    }
+    // One batch, so one connection of the pool runs them all.
+    app.sql(&format!("{drop}{sql}; {create}")).await;
 }
 
 #[tokio::test]

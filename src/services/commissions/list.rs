@@ -1,13 +1,14 @@
 //! The commission list: the filters the page and the API share, keyset
-//! pages (newest first), totals by status computed in SQL, and the chunks
-//! the CSV export streams.
+//! pages (newest first) and the chunks the CSV export streams. The totals
+//! of a filtered set are in `totals`.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, LikeExpr, Query};
+use sea_orm::sea_query::{Alias, Expr, LikeExpr, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ExprTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -100,7 +101,21 @@ impl CommissionFilter {
         Ok(f)
     }
 
-    fn condition(&self, store_id: StoreId) -> Condition {
+    /// The filter as SQL, for a page (`Use::Walk`) or for the totals.
+    pub(super) fn condition(&self, store_id: StoreId, db: DbBackend, using: Use) -> Condition {
+        // On SQLite a page walks an index in id order and tests the date
+        // range and the affiliate search on its entries: a unary `+` keeps
+        // the planner from seeking on them instead, which would read every
+        // row of the range (or of the matching affiliates) and sort them
+        // all for 50. PostgreSQL's planner weighs both with statistics.
+        let walk = using == Use::Walk && db == DbBackend::Sqlite;
+        let col = |c: &str| -> SimpleExpr {
+            if walk {
+                Expr::cust(format!("+\"commissions\".\"{c}\""))
+            } else {
+                Expr::col((commission::Entity, Alias::new(c))).into()
+            }
+        };
         let mut c = Condition::all().add(commission::Column::StoreId.eq(store_id.0));
         if let Some(s) = self.status {
             c = c.add(commission::Column::Status.eq(s));
@@ -121,7 +136,7 @@ impl CommissionFilter {
                 .and_where(affiliate::Column::StoreId.eq(store_id.0))
                 .and_where(affiliate::Column::SearchText.like(LikeExpr::new(pattern).escape('\\')))
                 .to_owned();
-            c = c.add(commission::Column::AffiliateId.in_subquery(matching));
+            c = c.add(col("affiliate_id").in_subquery(matching));
         }
         if let Some(k) = self.campaign_id {
             c = c.add(commission::Column::CampaignId.eq(k));
@@ -133,13 +148,21 @@ impl CommissionFilter {
             c = c.add(commission::Column::SaleId.eq(s));
         }
         if let Some(from) = self.from {
-            c = c.add(commission::Column::CreatedAt.gte(from));
+            c = c.add(col("created_at").gte(from));
         }
         if let Some(until) = self.until {
-            c = c.add(commission::Column::CreatedAt.lt(until));
+            c = c.add(col("created_at").lt(until));
         }
         c
     }
+}
+
+/// What a filter's SQL is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Use {
+    /// A page (or an export chunk): a walk in id order.
+    Walk,
+    Totals,
 }
 
 pub async fn list(
@@ -161,7 +184,11 @@ pub async fn export_chunk(
     after: Option<Uuid>,
     limit: u64,
 ) -> ServiceResult<Vec<commission::Model>> {
-    let mut q = commission::Entity::find().filter(f.condition(store_id));
+    let mut q = commission::Entity::find().filter(f.condition(
+        store_id,
+        conn.get_database_backend(),
+        Use::Walk,
+    ));
     if let Some(after) = after {
         q = q.filter(commission::Column::Id.lt(after));
     }
@@ -169,84 +196,6 @@ pub async fn export_chunk(
         .limit(limit)
         .all(conn)
         .await?)
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusTotal {
-    pub status: CommissionStatus,
-    pub count: i64,
-    /// Σ of the stored amounts (a voided commission counts what it was).
-    pub amount_minor: i64,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Totals {
-    /// In `CommissionStatus::ALL` order, statuses with no commission left out.
-    pub by_status: Vec<StatusTotal>,
-    /// A status's sum is beyond what an `i64` of minor units holds: it is
-    /// left out and this says so, never a wrapped or float number.
-    pub too_large: bool,
-}
-
-/// Count and amount of the filtered set by status, summed by the database
-/// exactly: the sum is read as text (PostgreSQL's `SUM(bigint)` is
-/// `numeric`; SQLite raises "integer overflow" rather than wrap) and
-/// checked into an `i64`.
-pub async fn totals(
-    conn: &impl ConnectionTrait,
-    store_id: StoreId,
-    f: &CommissionFilter,
-) -> ServiceResult<Totals> {
-    let rows: Result<Vec<(CommissionStatus, i64, Option<String>)>, _> = commission::Entity::find()
-        .select_only()
-        .column(commission::Column::Status)
-        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
-        .column_as(Expr::cust("CAST(SUM(amount_minor) AS TEXT)"), "total")
-        .filter(f.condition(store_id))
-        .group_by(commission::Column::Status)
-        .into_tuple()
-        .all(conn)
-        .await;
-    let rows = match rows {
-        Ok(rows) => rows,
-        Err(e) if e.to_string().contains("integer overflow") => {
-            return Ok(Totals {
-                by_status: vec![],
-                too_large: true,
-            });
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let mut too_large = false;
-    let mut found: HashMap<CommissionStatus, StatusTotal> = HashMap::new();
-    for (status, count, total) in rows {
-        let exact = total
-            .as_deref()
-            .unwrap_or("0")
-            .parse::<i128>()
-            .ok()
-            .and_then(|t| i64::try_from(t).ok());
-        match exact {
-            Some(amount_minor) => {
-                found.insert(
-                    status,
-                    StatusTotal {
-                        status,
-                        count,
-                        amount_minor,
-                    },
-                );
-            }
-            None => too_large = true,
-        }
-    }
-    Ok(Totals {
-        by_status: CommissionStatus::ALL
-            .iter()
-            .filter_map(|s| found.remove(s))
-            .collect(),
-        too_large,
-    })
 }
 
 /// The affiliates of these commissions, by id, for names on a page.

@@ -14,15 +14,17 @@
 
 mod create;
 mod list;
+mod status_days;
+mod totals;
 mod update;
 mod void;
 
 /// What pages and the API read of a commission.
 pub use crate::entities::commission::Model as Commission;
 pub use create::{CommissionForCreate, create};
-pub use list::{
-    CommissionFilter, FilterText, StatusTotal, Totals, affiliates_of, export_chunk, list, totals,
-};
+pub use list::{CommissionFilter, FilterText, affiliates_of, export_chunk, list};
+pub use status_days::status_day_mismatches;
+pub use totals::{StatusTotal, Totals, totals};
 pub use update::{CommissionForUpdate, update};
 pub(crate) use void::void_locked;
 pub use void::{parse_voiding, void};

@@ -143,17 +143,21 @@ pub async fn index(
             e,
         ),
     };
-    let result = commissions::list(
-        &state.db,
-        store_id,
-        &filter,
-        PageRequest {
-            limit: 50,
-            starting_after: Uuid::parse_str(&params.after).ok(),
-        },
-    )
-    .await?;
-    let totals = commissions::totals(&state.db, store_id, &filter).await?;
+    // The page, its totals and the campaigns are independent reads: each
+    // takes its own pooled connection, so the page waits for the slowest.
+    let (result, totals, campaigns) = tokio::try_join!(
+        commissions::list(
+            &state.db,
+            store_id,
+            &filter,
+            PageRequest {
+                limit: 50,
+                starting_after: Uuid::parse_str(&params.after).ok(),
+            },
+        ),
+        commissions::totals(&state.db, store_id, &filter),
+        campaigns::list_all(&state.db, store_id),
+    )?;
     let names = commissions::affiliates_of(
         &state.db,
         store_id,
@@ -194,8 +198,7 @@ pub async fn index(
             .iter()
             .map(|k| (k.to_string(), k.to_string()))
             .collect(),
-        campaigns: campaigns::list_all(&state.db, store_id)
-            .await?
+        campaigns: campaigns
             .into_iter()
             .map(|c| (c.id.to_string(), c.name))
             .collect(),

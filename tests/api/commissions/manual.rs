@@ -168,12 +168,14 @@ async fn bad_manual_commissions_are_refused_naming_the_field_and_write_nothing()
         "commissions",
         "stats_days",
         "stats_store_days",
+        "commission_status_days",
         "events",
         "audit_entries",
         "emails",
     ] {
         // The one accepted body (an empty payment id) wrote a commission
-        // (its dashboards' rollups, and its "you earned" mail).
+        // (its dashboards' rollups and totals by status, and its "you
+        // earned" mail).
         after.remove(table);
         before.remove(table);
     }

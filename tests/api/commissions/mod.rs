@@ -7,6 +7,7 @@ mod list;
 mod manual;
 mod page;
 mod paid_history;
+mod totals;
 
 use crate::support::*;
 use serde_json::{Value, json};

@@ -40,7 +40,12 @@ impl World<'_> {
     /// A record of `percent` % of the available balance: any amount from
     /// 0.01 to the balance is paid, the commission it ends inside split in
     /// two (the remainder joins the commissions later steps act on).
-    pub(super) async fn record(&mut self, who: u8, percent: u8, store_credit: bool) -> Result<bool, String> {
+    pub(super) async fn record(
+        &mut self,
+        who: u8,
+        percent: u8,
+        store_credit: bool,
+    ) -> Result<bool, String> {
         let id = &self.affiliates[usize::from(who)];
         let (status, b) = self
             .call(

@@ -125,11 +125,18 @@ impl<'a> World<'a> {
                 affiliate_id,
                 ..
             } => has(&sales, sale_id) || has(&self.affiliates, affiliate_id),
-            Violation::Rollup(m) => m.store_slug == format!("model-{}", self.case),
+            Violation::Rollup(m) | Violation::StatusTotals(m) => {
+                m.store_slug == format!("model-{}", self.case)
+            }
         }
     }
 
-    pub(super) async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub(super) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         self.app.api(method, path, &self.key, body).await
     }
 
