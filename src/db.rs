@@ -188,37 +188,3 @@ pub fn is_retryable(err: &DbErr) -> bool {
         _ => false,
     }
 }
-
-/// SQLite: raises this connection's page cache to `mib` MiB for the rest of
-/// a large write transaction, and answers the size to restore after
-/// (`restore_cache`). A transaction that changes rows scattered over a
-/// large table touches more pages than the default 2 MiB cache holds: it
-/// then spills dirty pages to the WAL before it commits, and reads and
-/// writes them again when it comes back to them. Nothing on PostgreSQL.
-pub async fn widen_cache(txn: &Txn, mib: i64) -> Result<Option<i64>, DbErr> {
-    if !is_sqlite(txn) {
-        return Ok(None);
-    }
-    let row = txn
-        .query_one_raw(sea_orm::Statement::from_string(
-            DbBackend::Sqlite,
-            "PRAGMA cache_size",
-        ))
-        .await?;
-    let before = match row {
-        Some(r) => r.try_get_by_index::<i64>(0)?,
-        None => return Ok(None),
-    };
-    txn.execute_unprepared(&format!("PRAGMA cache_size = -{}", mib * 1024))
-        .await?;
-    Ok(Some(before))
-}
-
-/// Gives the connection back its cache size (before it returns to the pool).
-pub async fn restore_cache(txn: &Txn, before: Option<i64>) -> Result<(), DbErr> {
-    if let Some(size) = before {
-        txn.execute_unprepared(&format!("PRAGMA cache_size = {size}"))
-            .await?;
-    }
-    Ok(())
-}

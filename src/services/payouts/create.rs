@@ -115,7 +115,6 @@ pub async fn create_in_chunks(
         method: input.method,
         comment,
     };
-    let chunk = std::env::var("TB_CHUNK").ok().and_then(|v| v.parse().ok()).unwrap_or(chunk);
     for ids in ids.chunks(chunk.max(1)) {
         pay_chunk(db, &job, ids, &mut out).await?;
     }
@@ -178,16 +177,10 @@ async fn attempt(
 ) -> UseCaseResult<(Vec<payout::Model>, Vec<Skipped>), Vec<Refusal>> {
     let store_id = StoreId(job.store.id);
     let cur = currency_of(&job.store.currency);
-    let t0 = std::time::Instant::now();
     let txn = db::begin_write(db).await?;
-    let mib: i64 = std::env::var("TB_CACHE").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
-    let cache = if mib > 0 { db::widen_cache(&txn, mib).await? } else { None };
-    let t1 = t0.elapsed();
     let affiliates = lock_affiliates(&txn, store_id, ids).await?;
-    let t2 = t0.elapsed();
     let minimums = minimums(&txn, store_id, affiliates.values()).await?;
     let mut due = unclaimed_due_of(&txn, store_id, ids).await?;
-    let t3 = t0.elapsed();
     let mut skipped = Vec::new();
     let mut batch = Vec::with_capacity(ids.len());
     for id in ids {
@@ -226,14 +219,10 @@ async fn attempt(
             Err(why) => skipped.push(skip(why.message(|m| format_minor(m, cur)))),
         }
     }
-    let t4 = t0.elapsed();
     let written = settle::write_batch(&txn, store_id, job.actor, batch).await;
-    db::restore_cache(&txn, cache).await?;
     match written {
         Ok(payouts) => {
-            let t5 = t0.elapsed();
             txn.commit().await?;
-            eprintln!("PROF chunk begin {:?} lock {:?} read {:?} decide {:?} write {:?} commit {:?}", t1, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t0.elapsed() - t5);
             Ok((payouts, skipped))
         }
         Err(e) => {

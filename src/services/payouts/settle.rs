@@ -104,8 +104,6 @@ pub(crate) async fn write_batch(
     if batch.is_empty() {
         return Ok(Vec::new());
     }
-    let t0 = std::time::Instant::now();
-    let mut marks = Vec::new();
     let now = db::stored_now();
     let rows: Vec<payout::Model> = batch
         .iter()
@@ -113,7 +111,6 @@ pub(crate) async fn write_batch(
         .collect();
     let new: Vec<payout::ActiveModel> = rows.iter().map(|p| p.clone().into_active_model()).collect();
     db::insert_rows(txn, new).await?;
-    marks.push(t0.elapsed());
 
     // The claim: a commission another payout took meanwhile (or that left
     // `due`) is not updated, and its payout is refused whole.
@@ -126,7 +123,6 @@ pub(crate) async fn write_batch(
     // entries, then walk their B-trees in order instead of at random.
     claims.sort_unstable();
     let claimed = claim(txn, store_id, &claims, now).await?;
-    marks.push(t0.elapsed());
     let refused = refusals(&batch, |s, i| {
         let mut sum = 0i64;
         for c in &s.selection.commission_ids {
@@ -143,7 +139,6 @@ pub(crate) async fn write_batch(
         return Err(UseCaseError::Refused(refused));
     }
     let held = live_items(txn, store_id, claims.iter().map(|c| c.0)).await?;
-    marks.push(t0.elapsed());
     let refused = refusals(&batch, |s, _| {
         s.selection
             .commission_ids
@@ -178,7 +173,6 @@ pub(crate) async fn write_batch(
         });
     }
 
-    marks.push(t0.elapsed());
     let debits = batch
         .iter()
         .zip(&rows)
@@ -206,7 +200,6 @@ pub(crate) async fn write_batch(
     })?;
 
     let mut audits = Vec::with_capacity(rows.len());
-    marks.push(t0.elapsed());
     let mut outbox = Vec::with_capacity(rows.len());
     for (s, p) in batch.iter().zip(&rows) {
         let sel = &s.selection;
@@ -231,10 +224,7 @@ pub(crate) async fn write_batch(
         }
     }
     db::insert_rows(txn, audits).await?;
-    marks.push(t0.elapsed());
     db::insert_rows(txn, outbox).await?;
-    marks.push(t0.elapsed());
-    eprintln!("PROF write {:?}", marks);
     Ok(rows)
 }
 
