@@ -120,15 +120,18 @@ pub async fn fill(client: &Client, css: &str, value: &str) {
 }
 
 pub async fn click(client: &Client, css: &str) {
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .click()
-        .await
-        .unwrap();
+    // A lookup that a page load interrupts is answered "aborted by
+    // navigation": look again on the new page, a few times at most.
+    for attempt in 1..=3 {
+        match client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+            Ok(element) => {
+                element.click().await.unwrap();
+                return;
+            }
+            Err(e) if attempt < 3 && e.to_string().contains("aborted by navigation") => continue,
+            Err(e) => panic!("no {css}: {e}"),
+        }
+    }
 }
 
 pub async fn path_of(client: &Client) -> String {
