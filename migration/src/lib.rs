@@ -30,8 +30,8 @@ mod m20261202_000020_stats_rollups;
 mod m20261202_000021_commission_splits;
 mod m20261202_000022_audit_idempotency_key;
 mod m20261202_000023_instance_settings;
-mod m20261203_000024_unpaid_due_ids;
 mod m20261202_000025_commission_totals;
+mod m20261203_000024_unpaid_due_ids;
 
 pub use m20261202_000020_stats_rollups::rebuild_stats_rollups;
 

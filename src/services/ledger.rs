@@ -121,7 +121,12 @@ pub async fn post_many(
         .filter(|(e, _)| e.amount_minor != 0)
         .collect();
     debug_assert!(
-        entries.iter().map(|(e, _)| e.affiliate_id).collect::<HashSet<_>>().len() == entries.len(),
+        entries
+            .iter()
+            .map(|(e, _)| e.affiliate_id)
+            .collect::<HashSet<_>>()
+            .len()
+            == entries.len(),
         "one entry per affiliate"
     );
     let mut moved = HashSet::new();
@@ -164,7 +169,10 @@ pub async fn post_many(
         }
     }
     let mut refused = Vec::new();
-    for (e, _) in entries.iter().filter(|(e, _)| !moved.contains(&e.affiliate_id)) {
+    for (e, _) in entries
+        .iter()
+        .filter(|(e, _)| !moved.contains(&e.affiliate_id))
+    {
         match refusal(conn, store_id, e).await {
             ServiceError::Conflict(message) => refused.push(Refused {
                 affiliate_id: e.affiliate_id,

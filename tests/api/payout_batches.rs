@@ -15,7 +15,13 @@ use tributary::services::{Actor, stores};
 use uuid::Uuid;
 
 /// A manual commission of `amount` in `status` (negative: a clawback).
-async fn commission(app: &TestApp, key: &str, affiliate: &str, amount: &str, status: &str) -> String {
+async fn commission(
+    app: &TestApp,
+    key: &str,
+    affiliate: &str,
+    amount: &str,
+    status: &str,
+) -> String {
     let (code, c) = app
         .api_post(
             "/api/v1/commissions",
@@ -42,7 +48,10 @@ async fn affiliate(app: &TestApp, key: &str, email: &str, extra: serde_json::Val
 
 /// Everyone due, `chunk` affiliates per transaction.
 async fn pay_everyone(app: &TestApp, chunk: usize) -> Created {
-    let store = stores::find_by_slug(&app.db, "acme").await.unwrap().unwrap();
+    let store = stores::find_by_slug(&app.db, "acme")
+        .await
+        .unwrap()
+        .unwrap();
     payouts::create_in_chunks(
         &app.db,
         &store,
@@ -67,7 +76,9 @@ async fn live_items(app: &TestApp) -> BTreeMap<Uuid, Vec<Uuid>> {
         .await
         .unwrap()
     {
-        held.entry(item.commission_id).or_default().push(item.payout_id);
+        held.entry(item.commission_id)
+            .or_default()
+            .push(item.payout_id);
     }
     held
 }
@@ -95,8 +106,14 @@ async fn a_batch_over_several_chunks_pays_every_due_commission_exactly_once() {
         for k in 0..=(n % 3) {
             let cents = 1000 + 100 * n + k;
             due.insert(
-                commission(&app, &p.key, &id, &format!("{}.{:02}", cents / 100, cents % 100), "due")
-                    .await,
+                commission(
+                    &app,
+                    &p.key,
+                    &id,
+                    &format!("{}.{:02}", cents / 100, cents % 100),
+                    "due",
+                )
+                .await,
             );
             total += cents;
         }
@@ -128,7 +145,10 @@ async fn a_batch_over_several_chunks_pays_every_due_commission_exactly_once() {
     assert_eq!(created.payouts.len(), 7, "{:?}", created.skipped);
     let mut paid = BTreeMap::new();
     for p in &created.payouts {
-        assert!(paid.insert(p.affiliate_id.to_string(), p).is_none(), "paid twice");
+        assert!(
+            paid.insert(p.affiliate_id.to_string(), p).is_none(),
+            "paid twice"
+        );
     }
     let held = live_items(&app).await;
     for (id, (total, due)) in &expected {
@@ -144,13 +164,19 @@ async fn a_batch_over_several_chunks_pays_every_due_commission_exactly_once() {
             .into_iter()
             .map(|c| c.id.to_string())
             .collect();
-        assert_eq!(&settled, due, "{id}: the payout holds exactly its due commissions");
+        assert_eq!(
+            &settled, due,
+            "{id}: the payout holds exactly its due commissions"
+        );
         for c in due {
             let c = Uuid::parse_str(c).unwrap();
             assert_eq!(held[&c], vec![p.id], "one live item per commission");
         }
     }
-    assert_eq!(held.len(), expected.values().map(|e| e.1.len()).sum::<usize>());
+    assert_eq!(
+        held.len(),
+        expected.values().map(|e| e.1.len()).sum::<usize>()
+    );
     let reasons: BTreeMap<String, String> = created
         .skipped
         .iter()
@@ -214,11 +240,16 @@ async fn a_payout_refused_inside_a_chunk_leaves_the_others_paid_and_itself_unpai
         .iter()
         .map(|p| (p.affiliate_id.to_string(), p.amount_minor))
         .collect();
-    assert_eq!(paid, BTreeMap::from([(ann.clone(), 1000), (cat.clone(), 3000)]));
+    assert_eq!(
+        paid,
+        BTreeMap::from([(ann.clone(), 1000), (cat.clone(), 3000)])
+    );
     assert_eq!(created.skipped.len(), 1, "{:?}", created.skipped);
     assert_eq!(created.skipped[0].affiliate_id.to_string(), bob);
     assert!(
-        created.skipped[0].reason.contains("already in another payout"),
+        created.skipped[0]
+            .reason
+            .contains("already in another payout"),
         "{:?}",
         created.skipped
     );
@@ -278,7 +309,11 @@ async fn payouts_racing_a_batch_mid_way_never_pay_a_commission_twice() {
         // Every affiliate paid this round exactly once, by one or the other.
         let won = racers.iter().filter(|s| **s == 201).count();
         assert!(racers.iter().all(|s| *s == 201 || *s == 422), "{racers:?}");
-        assert_eq!(batch.payouts.len() + won, ids.len(), "round {round}: {batch:?} {racers:?}");
+        assert_eq!(
+            batch.payouts.len() + won,
+            ids.len(),
+            "round {round}: {batch:?} {racers:?}"
+        );
         for p in &batch.payouts {
             assert_eq!(p.amount_minor, 300, "round {round}");
         }

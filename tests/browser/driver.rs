@@ -123,7 +123,12 @@ pub async fn click(client: &Client, css: &str) {
     // A lookup that a page load interrupts is answered "aborted by
     // navigation": look again on the new page, a few times at most.
     for attempt in 1..=3 {
-        match client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+        match client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+        {
             Ok(element) => {
                 element.click().await.unwrap();
                 return;

@@ -257,11 +257,10 @@ impl CampaignRules {
         let attribution = e.check("attribution", Attribution::parse(&f.attribution));
         let discount_bp = e.check("discount_percent", parse_percent(&f.discount_percent));
         let hold_days = e.check("hold_days", parse_days(&f.hold_days, 0, 365));
-        let minimum_payout_minor =
-            e.check(
-                "minimum_payout",
-                parse_amount(&f.minimum_payout, currency).map_err(String::from),
-            );
+        let minimum_payout_minor = e.check(
+            "minimum_payout",
+            parse_amount(&f.minimum_payout, currency).map_err(String::from),
+        );
         e.clone().into_result()?;
         let missing = || ValidationErrors::single("campaign", "is incomplete");
         Ok(Self {

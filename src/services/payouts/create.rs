@@ -24,9 +24,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 use uuid::Uuid;
 
 use super::settle::{self, Refusal, SettleError, Settlement};
-use super::{
-    ServiceError, ServiceResult, currency_of, due, lock_affiliates, unclaimed_due_of,
-};
+use super::{ServiceError, ServiceResult, currency_of, due, lock_affiliates, unclaimed_due_of};
 use crate::db;
 use crate::domain::money::format_minor;
 use crate::domain::payout::{PayoutMethod, Rules, settle_all};

@@ -18,7 +18,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -109,7 +111,8 @@ pub(crate) async fn write_batch(
         .iter()
         .map(|s| payout_row(store_id, actor, s, now))
         .collect();
-    let new: Vec<payout::ActiveModel> = rows.iter().map(|p| p.clone().into_active_model()).collect();
+    let new: Vec<payout::ActiveModel> =
+        rows.iter().map(|p| p.clone().into_active_model()).collect();
     db::insert_rows(txn, new).await?;
 
     // The claim: a commission another payout took meanwhile (or that left
@@ -187,17 +190,19 @@ pub(crate) async fn write_batch(
             (entry, Some(p.id))
         })
         .collect();
-    ledger::post_many(txn, store_id, debits).await.map_err(|e| {
-        e.map_refusal(|refused| {
-            refused
-                .into_iter()
-                .map(|r| Refusal {
-                    affiliate_id: r.affiliate_id,
-                    why: SettleError::Balance(r.message),
-                })
-                .collect()
-        })
-    })?;
+    ledger::post_many(txn, store_id, debits)
+        .await
+        .map_err(|e| {
+            e.map_refusal(|refused| {
+                refused
+                    .into_iter()
+                    .map(|r| Refusal {
+                        affiliate_id: r.affiliate_id,
+                        why: SettleError::Balance(r.message),
+                    })
+                    .collect()
+            })
+        })?;
 
     let mut audits = Vec::with_capacity(rows.len());
     let mut outbox = Vec::with_capacity(rows.len());

@@ -84,12 +84,12 @@ pub(super) fn parse(
         parse_amount(&input.amount, currency)
             .map_err(String::from)
             .and_then(|a| {
-            if a > 0 {
-                Ok(a)
-            } else {
-                Err("must be greater than 0".into())
-            }
-        }),
+                if a > 0 {
+                    Ok(a)
+                } else {
+                    Err("must be greater than 0".into())
+                }
+            }),
     );
     let tax = e.check(
         "tax",

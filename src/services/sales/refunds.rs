@@ -74,13 +74,15 @@ pub async fn refund(
         None => None,
         Some(a) => e.check(
             "amount",
-            parse_amount(a, currency).map_err(String::from).and_then(|v| {
-                if v <= 0 {
-                    Err("must be greater than 0".into())
-                } else {
-                    Ok(v)
-                }
-            }),
+            parse_amount(a, currency)
+                .map_err(String::from)
+                .and_then(|v| {
+                    if v <= 0 {
+                        Err("must be greater than 0".into())
+                    } else {
+                        Ok(v)
+                    }
+                }),
         ),
     };
     e.into_result()?;
