@@ -70,6 +70,15 @@ pub enum Violation {
     StatusTotals(RollupMismatch),
 }
 
+/// What a kept figure says against its full count, for the report.
+fn differences(m: &RollupMismatch) -> String {
+    m.figures
+        .iter()
+        .map(|f| format!("{} {} but counted {}", f.figure, f.rollup, f.count))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -135,33 +144,23 @@ impl std::fmt::Display for Violation {
                     Some(a) => format!("affiliate {a}"),
                     None => "the store's total".to_owned(),
                 };
-                let figures: Vec<String> = m
-                    .figures
-                    .iter()
-                    .map(|f| format!("{} {} but counted {}", f.figure, f.rollup, f.count))
-                    .collect();
                 write!(
                     f,
                     "store {} ({}), {whose}, day {}: the dashboards' rollup says {}",
                     m.store_slug,
                     m.store_id,
                     m.day,
-                    figures.join(", ")
+                    differences(m)
                 )
             }
             Violation::StatusTotals(m) => {
-                let figures: Vec<String> = m
-                    .figures
-                    .iter()
-                    .map(|f| format!("{} {} but counted {}", f.figure, f.rollup, f.count))
-                    .collect();
                 write!(
                     f,
                     "store {} ({}), day {}: the commission totals by status say {}",
                     m.store_slug,
                     m.store_id,
                     m.day,
-                    figures.join(", ")
+                    differences(m)
                 )
             }
         }

@@ -7,8 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseBackend, IsolationLevel, QueryResult, Statement,
-    TransactionSession, TransactionTrait,
+    ConnectionTrait, DatabaseBackend, QueryResult, Statement, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -62,16 +61,8 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let backend = db.get_database_backend();
-    let txn = match backend {
-        DatabaseBackend::Sqlite => db.begin().await?,
-        _ => {
-            db.begin_with_config(
-                Some(IsolationLevel::RepeatableRead),
-                Some(AccessMode::ReadOnly),
-            )
-            .await?
-        }
-    };
+    // One snapshot: the counts and the figures are read at the same moment.
+    let txn = crate::services::stats::begin_snapshot(db).await?;
     let day = match backend {
         DatabaseBackend::Sqlite => "substr(created_at, 1, 10)".to_owned(),
         _ => "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')".to_owned(),

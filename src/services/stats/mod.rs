@@ -41,6 +41,7 @@ mod top;
 
 pub use affiliate::{AffiliateMoney, NextPayout, affiliate_money};
 pub use queue::{StoreQueue, store_queue};
+pub(crate) use recount::begin_snapshot;
 pub use recount::{RollupFigure, RollupMismatch, rollup_mismatches};
 pub use top::{TopAffiliate, TopBy, top_affiliates};
 

@@ -268,16 +268,7 @@ pub async fn rollup_mismatches<C>(db: &C) -> ServiceResult<Vec<RollupMismatch>>
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = match db.get_database_backend() {
-        DatabaseBackend::Sqlite => db.begin().await?,
-        _ => {
-            db.begin_with_config(
-                Some(IsolationLevel::RepeatableRead),
-                Some(AccessMode::ReadOnly),
-            )
-            .await?
-        }
-    };
+    let txn = begin_snapshot(db).await?;
     let counted = full_count(&txn).await?;
     let stored = stored(&txn).await?;
     let slugs: HashMap<Uuid, String> = rows(&txn, "SELECT id, slug FROM stores".into())
@@ -323,4 +314,24 @@ where
         }
     }
     Ok(out.into_values().collect())
+}
+
+/// A read-only transaction that sees one moment of the database
+/// (repeatable read on PostgreSQL; SQLite's reads in one transaction do).
+pub(crate) async fn begin_snapshot<C: TransactionTrait>(
+    db: &C,
+) -> Result<C::Transaction, sea_orm::DbErr>
+where
+    C: ConnectionTrait,
+{
+    match db.get_database_backend() {
+        DatabaseBackend::Sqlite => db.begin().await,
+        _ => {
+            db.begin_with_config(
+                Some(IsolationLevel::RepeatableRead),
+                Some(AccessMode::ReadOnly),
+            )
+            .await
+        }
+    }
 }
